@@ -1,0 +1,50 @@
+namespace FeedIngest.Core.Extraction;
+
+public sealed record ArticleImage(string Src, string? Caption);
+
+/// <summary>What the extractor takes from one page: the clean body and its metadata.</summary>
+public sealed record ExtractedArticle
+{
+    public string? Title { get; init; }
+    public string? Lead { get; init; }
+    public DateTimeOffset? PublishedAt { get; init; }
+    public string? Author { get; init; }
+    public string? SourceAttribution { get; init; }
+    public string? Category { get; init; }
+    public string? CanonicalUrl { get; init; }
+    public string? Language { get; init; }
+    public IReadOnlyList<ArticleImage> Images { get; init; } = [];
+    /// <summary>Body blocks (lead first), one per output line, NFC, whitespace collapsed.</summary>
+    public IReadOnlyList<string> Blocks { get; init; } = [];
+
+    /// <summary>The clean body: one block per line.</summary>
+    public string Text => string.Join('\n', Blocks);
+}
+
+/// <summary>What the extractor may know beyond the page: the source, and its learned boilerplate.</summary>
+public sealed class ExtractionContext
+{
+    public string? SourceId { get; init; }
+    public Sources.ExtractionOverrides? Overrides { get; init; }
+    /// <summary>Fingerprints of blocks seen on many pages of this source (cross-page boilerplate).</summary>
+    public IBoilerplateMemory? Boilerplate { get; init; }
+}
+
+/// <summary>Per-source memory of block fingerprints seen across pages.</summary>
+public interface IBoilerplateMemory
+{
+    /// <summary>How many distinct pages of the source carried this block fingerprint.</summary>
+    int PageCount(string fingerprint);
+    /// <summary>Pages observed for this source in total.</summary>
+    int PagesObserved { get; }
+    /// <summary>Records the block fingerprints of one page.</summary>
+    void Observe(string pageKey, IEnumerable<string> fingerprints);
+}
+
+public interface IArticleExtractor
+{
+    /// <summary>Extracts the article from decoded HTML. Never throws for bad markup; throws <see cref="ExtractionException"/> for input that is not a page.</summary>
+    ExtractedArticle Extract(string html, Uri? pageUrl = null, ExtractionContext? context = null);
+}
+
+public sealed class ExtractionException(string message) : Exception(message);

@@ -1,0 +1,14 @@
+namespace FeedIngest.Core;
+
+/// <summary>Top-level settings (configuration section "FeedIngest").</summary>
+public sealed class FeedIngestOptions
+{
+    public const string SectionName = "FeedIngest";
+
+    /// <summary>Path (or http(s)/blob URL) of the source registry file.</summary>
+    public string SourcesPath { get; set; } = "sources.json";
+    /// <summary>Articles processed at once by the in-process (CLI) harvest; per-host politeness still applies.</summary>
+    public int MaxParallelArticles { get; set; } = 8;
+    /// <summary>Contact URL named in the User-Agent so portal operators can reach us.</summary>
+    public string ContactUrl { get; set; } = "https://github.com/feedingest/feedingest";
+}

@@ -1,0 +1,109 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace FeedIngest.IntegrationTests.Infrastructure;
+
+/// <summary>
+/// A real Azurite process from the repo's pinned npm package, on free 127.0.0.1 ports, with its data in a
+/// temp folder (so it can be stopped and started again mid-test to simulate a storage outage).
+/// </summary>
+public sealed class AzuriteInstance : IAsyncDisposable
+{
+    private const string DevAccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+    private readonly string _location = Directory.CreateTempSubdirectory("feedingest-azurite-").FullName;
+    private Process? _process;
+
+    public int BlobPort { get; } = FreePort();
+    public int QueuePort { get; } = FreePort();
+    public int TablePort { get; } = FreePort();
+
+    public string ConnectionString =>
+        $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={DevAccountKey};" +
+        $"BlobEndpoint=http://127.0.0.1:{BlobPort}/devstoreaccount1;" +
+        $"QueueEndpoint=http://127.0.0.1:{QueuePort}/devstoreaccount1;" +
+        $"TableEndpoint=http://127.0.0.1:{TablePort}/devstoreaccount1;";
+
+    public static async Task<AzuriteInstance> StartNewAsync()
+    {
+        var instance = new AzuriteInstance();
+        await instance.StartAsync();
+        return instance;
+    }
+
+    public async Task StartAsync()
+    {
+        if (_process is { HasExited: false }) return;
+        var script = Path.Combine(RepoPaths.Root, "node_modules", "azurite", "dist", "src", "azurite.js");
+        if (!File.Exists(script))
+            throw new InvalidOperationException($"Azurite is not installed at {script}: run `npm ci` in the repo root (./test.sh does).");
+        var psi = new ProcessStartInfo("node")
+        {
+            ArgumentList =
+            {
+                script, "--silent", "--skipApiVersionCheck", "--location", _location,
+                "--blobHost", "127.0.0.1", "--blobPort", BlobPort.ToString(),
+                "--queueHost", "127.0.0.1", "--queuePort", QueuePort.ToString(),
+                "--tableHost", "127.0.0.1", "--tablePort", TablePort.ToString(),
+            },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        _process = Process.Start(psi) ?? throw new InvalidOperationException("Could not start Azurite.");
+        _process.OutputDataReceived += (_, _) => { };
+        _process.ErrorDataReceived += (_, _) => { };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        foreach (var port in new[] { BlobPort, QueuePort, TablePort })
+        {
+            while (!await IsListeningAsync(port))
+            {
+                if (_process.HasExited) throw new InvalidOperationException($"Azurite exited with code {_process.ExitCode}.");
+                if (DateTime.UtcNow > deadline) throw new TimeoutException($"Azurite did not listen on {port} within 30 s.");
+                await Task.Delay(100);
+            }
+        }
+    }
+
+    /// <summary>Kills the process (a storage outage); the data folder stays for <see cref="StartAsync"/>.</summary>
+    public async Task StopAsync()
+    {
+        if (_process is null) return;
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+        _process = null;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync();
+        try { Directory.Delete(_location, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+
+    private static async Task<bool> IsListeningAsync(int port)
+    {
+        using var client = new TcpClient();
+        try
+        {
+            await client.ConnectAsync(IPAddress.Loopback, port);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
