@@ -1,4 +1,6 @@
 using FeedIngest.Core.Extraction;
+using FeedIngest.Core.Pipeline;
+using FeedIngest.Core.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -10,7 +12,24 @@ public static class ServiceCollectionExtensions
     public static IServiceCollection AddFeedIngest(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<FeedIngestOptions>().Bind(configuration.GetSection(FeedIngestOptions.SectionName));
+
+        // Storage
+        services.AddFeedIngestStorageClients(configuration);
+        services.AddSingleton<RawArchive>();
+        services.AddSingleton<ArticleEventPublisher>();
+        services.AddSingleton<ArticleRepository>();
+        services.AddSingleton<UrlIndex>();
+        services.AddSingleton<RunLedger>();
+
+        // Extraction
         services.AddSingleton<IArticleExtractor, ArticleExtractor>();
+
+        // Pipeline
+        services.AddSingleton<SourceRegistryProvider>();
+        services.AddSingleton<ExtractionContextFactory>();
+        services.AddSingleton<ArticleProcessor>();
+        services.AddSingleton<SourceDiscoveryStage>();
+        services.AddSingleton<HarvestPipeline>();
         return services;
     }
 }
