@@ -30,6 +30,10 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<ArticleProcessor>();
         services.AddSingleton<SourceDiscoveryStage>();
         services.AddSingleton<HarvestPipeline>();
+        services.AddSingleton<WorkQueues>();
+        services.AddSingleton<QueueStages>();
+        services.AddOptions<ReprocessOptions>().Bind(configuration.GetSection(ReprocessOptions.SectionName));
+        services.AddSingleton<ReprocessService>();
         return services;
     }
 }

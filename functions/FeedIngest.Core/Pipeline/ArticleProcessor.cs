@@ -87,6 +87,34 @@ public sealed class ArticleProcessor(
         return new ArticleOutcome(ToResult(saved.Change), url.AbsoluteUri, articleId, saved.DuplicateOf is null ? null : "duplicate of " + saved.DuplicateOf);
     }
 
+    /// <summary>
+    /// Re-extracts a stored article from its archived raw bytes with the current extractor: no network.
+    /// Stores a new version (and an event) only when the text changed.
+    /// </summary>
+    public async Task<ArticleOutcome> ReextractFromArchiveAsync(ArticleEntity row, SourceDefinition source, string runId, CancellationToken cancellationToken)
+    {
+        var url = row.Url ?? row.CanonicalUrl ?? "";
+        if (row.RawBlob is null)
+            return new ArticleOutcome(ArticleResult.Failed, url, row.RowKey, "no raw archive for this article (refetch it instead)");
+        var raw = await rawArchive.ReadAsync(row.RawBlob, cancellationToken);
+        ExtractedArticle extracted;
+        try
+        {
+            var html = CharsetDecoder.Decode(raw.Body, raw.ContentType).Text;
+            extracted = extractor.Extract(html, raw.Url, await contexts.ForSourceAsync(source, cancellationToken));
+        }
+        catch (ExtractionException e)
+        {
+            return new ArticleOutcome(ArticleResult.Failed, url, row.RowKey, "extraction failed: " + e.Message);
+        }
+        if (extracted.Blocks.Count == 0)
+            return new ArticleOutcome(ArticleResult.Failed, url, row.RowKey, "no article text found in the archived page");
+        var pageUrl = new Uri(row.Url ?? raw.Url.AbsoluteUri);
+        var document = ArticleDocumentFactory.Create(extracted, source, row.RowKey, pageUrl, new Uri(row.CanonicalUrl ?? pageUrl.AbsoluteUri), raw.FetchedAt);
+        var saved = await articles.SaveAsync(document, new StoreContext(row.RawBlob, null, null, runId, IsReprocess: true), cancellationToken);
+        return new ArticleOutcome(ToResult(saved.Change), url, row.RowKey);
+    }
+
     /// <summary>Records a URL as failed on its Urls row and article row; used for page failures and by callers giving up after retries.</summary>
     public async Task<ArticleOutcome> RecordFailureAsync(ArticleMessage message, SourceDefinition? source, Uri url, string articleId, string reason, CancellationToken cancellationToken)
     {

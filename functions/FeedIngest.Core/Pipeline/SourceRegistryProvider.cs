@@ -17,6 +17,25 @@ public sealed class SourceRegistryProvider(IOptions<FeedIngestOptions> options)
         return File.Exists(besideApp) ? besideApp : Path.GetFullPath(configured);
     }
 
+    /// <summary>Loads the registry and refuses it, listing every problem, when it is not valid.</summary>
+    public async Task<SourceRegistry> LoadValidatedAsync(string? path = null, CancellationToken cancellationToken = default)
+    {
+        var file = ResolvePath(path);
+        if (!File.Exists(file)) throw new SourceRegistryException(file, [$"$: file not found"]);
+        SourceRegistry registry;
+        try
+        {
+            registry = await LoadAsync(file, cancellationToken);
+        }
+        catch (JsonException e)
+        {
+            throw new SourceRegistryException(file, [$"{e.Path ?? "$"}: {e.Message}"]);
+        }
+        var problems = SourceRegistryValidator.Validate(registry);
+        if (problems.Count > 0) throw new SourceRegistryException(file, problems);
+        return registry;
+    }
+
     public async Task<SourceRegistry> LoadAsync(string? path = null, CancellationToken cancellationToken = default)
     {
         var file = ResolvePath(path);
