@@ -9,5 +9,6 @@ internal static class CommandCatalog
     {
         yield return HarvestCommand.Create();
         yield return ArticlesCommand.Create();
+        yield return ReprocessCommand.Create();
     }
 }
