@@ -1,4 +1,7 @@
+using FeedIngest.Core.Discovery;
 using FeedIngest.Core.Extraction;
+using FeedIngest.Core.Fetching;
+using FeedIngest.Core.Sources;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -11,6 +14,9 @@ public static class ServiceCollectionExtensions
     {
         services.AddOptions<FeedIngestOptions>().Bind(configuration.GetSection(FeedIngestOptions.SectionName));
         services.AddSingleton<IArticleExtractor, ArticleExtractor>();
+        services.AddFeedIngestFetching(configuration);
+        services.AddFeedIngestDiscovery(configuration);
+        services.AddFeedIngestSources();
         return services;
     }
 }
