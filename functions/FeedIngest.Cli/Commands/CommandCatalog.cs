@@ -10,5 +10,6 @@ internal static class CommandCatalog
         yield return HarvestCommand.Create();
         yield return ArticlesCommand.Create();
         yield return ReprocessCommand.Create();
+        yield return ServeSampleCommand.Create();
     }
 }
