@@ -33,6 +33,8 @@ internal static class ContentFinder
         var doomed = new List<IElement>();
         foreach (var e in NodeRules.ElementsInOrder(document.Body))
         {
+            // ASP.NET and SharePoint portals wrap the whole page in one <form>: only small forms go.
+            if (e.LocalName == "form" && e.GetElementsByTagName("p").Length >= 3) continue;
             if (NodeRules.NonContentTags.Contains(e.LocalName) || NodeRules.IsHidden(e)) doomed.Add(e);
             else if (e.GetAttribute("role") is "navigation" or "banner" or "contentinfo" or "complementary" or "dialog" or "menu") doomed.Add(e);
         }
@@ -141,14 +143,33 @@ internal static class ContentFinder
         var candidates = new List<IElement>();
         foreach (var e in NodeRules.ElementsInOrder(body))
         {
-            if (!IsScoredParagraph(e)) continue;
+            // What counts as a paragraph: p/pre/td/blockquote; a div holding only phrasing content (Readability's DIV-to-P),
+            // whose score goes to its parent; and the loose text runs of a container that also has block children
+            // (text + <br> bodies), whose score stays with the container itself.
             var s = stats[e];
-            if (s.TextChars < ExtractionThresholds.MinScoredParagraphChars) continue;
-            var own = s.TextChars - s.LinkChars;
-            if (own < ExtractionThresholds.MinScoredParagraphChars / 2) continue;
-            var score = 1.0 + s.Commas + Math.Min(s.TextChars / 100, 3);
+            int chars, brs = 0;
+            IElement? first;
+            if (ScoredTags.Contains(e.LocalName) || (IsPhrasingContainer(e) && !HasBlockChild(e)))
+            {
+                chars = s.TextChars - (e.LocalName == "td" ? BlockChildChars(e, stats) : 0);
+                first = e.ParentElement;
+            }
+            else if (IsPhrasingContainer(e))
+            {
+                chars = s.TextChars - BlockChildChars(e, stats);
+                first = e;
+            }
+            else continue;
+            if (chars < ExtractionThresholds.MinScoredParagraphChars) continue;
+            var ownLinks = e.LocalName == "p" ? s.LinkChars : Math.Min(s.LinkChars, chars);
+            if (chars - ownLinks < ExtractionThresholds.MinScoredParagraphChars / 2) continue;
+            foreach (var c in e.Children) if (c.LocalName == "br") brs++;
+            // A text run broken by <br>s is several paragraphs: score it like that many, as Readability would after splitting.
+            var chunks = Math.Max(1, Math.Min(chars / 300, 1 + brs / 2));
+            var commas = Math.Min(first == e ? s.Commas - BlockChildCommas(e, stats) : s.Commas, chars / 20 + 1);
+            var score = chunks + commas + Math.Min(chars / 100, 3 * chunks);
             var level = 0;
-            for (var a = e.ParentElement; a is not null && level < ExtractionThresholds.ScoreAncestorLevels; a = a.ParentElement, level++)
+            for (var a = first; a is not null && level < ExtractionThresholds.ScoreAncestorLevels; a = a.ParentElement, level++)
             {
                 if (a.LocalName == "html") break;
                 var st = stats[a];
@@ -213,14 +234,28 @@ internal static class ContentFinder
         return t.Length > 0 && t[^1] is '.' or '!' or '?' or '"' or '”' or ':';
     }
 
-    internal static bool IsScoredParagraph(IElement e)
+    private static bool IsPhrasingContainer(IElement e) => e.LocalName is "div" or "section" or "article" or "main" or "center" or "font";
+
+    private static bool HasBlockChild(IElement e)
     {
-        if (ScoredTags.Contains(e.LocalName)) return true;
-        if (e.LocalName is not ("div" or "section" or "article")) return false;
-        // A div that holds text directly and no block children is a paragraph (Readability's DIV-to-P).
-        foreach (var c in e.Children) if (BlockChildTags.Contains(c.LocalName)) return false;
-        foreach (var n in e.ChildNodes) if (n.NodeType == NodeType.Text && n.TextContent.Trim().Length > 0) return true;
-        return e.Children.Length > 0;
+        foreach (var c in e.Children) if (BlockChildTags.Contains(c.LocalName)) return true;
+        return false;
+    }
+
+    private static int BlockChildChars(IElement e, Dictionary<IElement, NodeStats> stats)
+    {
+        var n = 0;
+        foreach (var c in e.Children)
+            if (BlockChildTags.Contains(c.LocalName) || c.LocalName is "li" or "tr" or "tbody") n += stats.TryGetValue(c, out var cs) ? cs.TextChars : 0;
+        return n;
+    }
+
+    private static int BlockChildCommas(IElement e, Dictionary<IElement, NodeStats> stats)
+    {
+        var n = 0;
+        foreach (var c in e.Children)
+            if (BlockChildTags.Contains(c.LocalName) || c.LocalName is "li" or "tr" or "tbody") n += stats.TryGetValue(c, out var cs) ? cs.Commas : 0;
+        return n;
     }
 
     private static double InitialScore(IElement e, Flags flags)
