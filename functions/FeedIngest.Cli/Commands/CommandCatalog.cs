@@ -11,5 +11,7 @@ internal static class CommandCatalog
         yield return ArticlesCommand.Create();
         yield return ReprocessCommand.Create();
         yield return ServeSampleCommand.Create();
+        yield return ExtractCommand.Create();
+        yield return BenchCommand.Create();
     }
 }
