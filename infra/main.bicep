@@ -100,23 +100,24 @@ var functionAppName = '${abbrs.webSitesFunctions}api-${resourceToken}'
 var deploymentStorageContainerName = 'app-package-${take(functionAppName, 32)}-${take(toLower(uniqueString(functionAppName, resourceToken)), 7)}'
 
 // Names FeedIngest reads and writes (DESIGN.md contracts); queues get their -poison twins from the host.
-var articleContainers = [
-  'articles'
-  'raw'
+var blobContainers = [
+  { name: 'articles' }
+  { name: 'raw' }
+  { name: deploymentStorageContainerName }
 ]
-var queueNames = [
-  'discover'
-  'articles'
-  'article-events'
-  'reprocess'
+var queues = [
+  { name: 'discover' }
+  { name: 'articles' }
+  { name: 'article-events' }
+  { name: 'reprocess' }
 ]
-var tableNames = [
-  'Articles'
-  'Runs'
-  'Boilerplate'
-  'HostThrottle'
-  'FetchState'
-  'ReprocessJobs'
+var tables = [
+  { name: 'Articles' }
+  { name: 'Runs' }
+  { name: 'Boilerplate' }
+  { name: 'HostThrottle' }
+  { name: 'FetchState' }
+  { name: 'ReprocessJobs' }
 ]
 
 module identity 'modules/identity.bicep' = {
@@ -134,9 +135,19 @@ module storage 'modules/storage.bicep' = {
     name: '${abbrs.storageStorageAccounts}${resourceToken}'
     location: location
     tags: tags
-    containerNames: concat(articleContainers, [deploymentStorageContainerName])
-    queueNames: queueNames
-    tableNames: tableNames
+    // Versioning + soft delete protect the article blobs against overwrites and deletes.
+    blobServices: {
+      containers: blobContainers
+      isVersioningEnabled: true
+      deleteRetentionPolicyDays: 7
+      containerDeleteRetentionPolicyDays: 7
+    }
+    queueServices: {
+      queues: queues
+    }
+    tableServices: {
+      tables: tables
+    }
   }
 }
 
@@ -156,7 +167,7 @@ module rbac 'modules/rbac.bicep' = {
   name: 'rbac'
   params: {
     storageAccountName: storage.outputs.name
-    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    appInsightsName: monitoring.outputs.applicationInsightsName
     managedIdentityPrincipalId: identity.outputs.principalId
     userIdentityPrincipalId: principalId
     userIdentityPrincipalType: principalType

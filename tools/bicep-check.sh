@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Compiles and lints infra/main.bicep with the Bicep CLI restored from NuGet (tools/bicep/bicep.csproj).
-# Fails on any error or warning. Works offline: the infra uses local modules only, so Bicep needs no registry.
+# Fails on any error or warning, and on a .bicep file that `bicep format` would change. Works offline: the infra uses local modules only, so Bicep needs no registry.
 #
 # Output: the ARM template in ${BICEP_OUT_DIR:-artifacts/bicep}/main.json (tests/FeedIngest.Infra.Tests
 # builds its own copy if this one is missing).
@@ -55,8 +55,17 @@ run_bicep() {
 run_bicep "build" build infra/main.bicep --outdir "$out_dir"
 run_bicep "lint" lint infra/main.bicep
 
+# Formatting: every .bicep file must be as `bicep format` writes it (run `bicep format <file>` to fix).
+while IFS= read -r -d '' file; do
+  if ! "$bicep" format "$file" --stdout | diff -u "$file" - >"$log"; then
+    cat "$log"
+    echo "bicep-check: $file is not formatted (bicep format $file)" >&2
+    status=1
+  fi
+done < <(find infra -name '*.bicep' -print0 | sort -z)
+
 if [[ $status -ne 0 ]]; then
   echo "bicep-check: FAILED" >&2
   exit 1
 fi
-echo "bicep-check: OK (build and lint clean; template at $out_dir/main.json)"
+echo "bicep-check: OK (build, lint and format clean; template at $out_dir/main.json)"

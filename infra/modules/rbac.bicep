@@ -7,7 +7,7 @@
 param storageAccountName string
 
 @description('Name of the Application Insights component the metrics role is scoped to.')
-param applicationInsightsName string
+param appInsightsName string
 
 @description('Principal (object) id of the function app identity.')
 param managedIdentityPrincipalId string
@@ -46,7 +46,7 @@ resource storageAccount 'Microsoft.Storage/storageAccounts@2023-05-01' existing 
 }
 
 resource applicationInsights 'Microsoft.Insights/components@2020-02-02' existing = {
-  name: applicationInsightsName
+  name: appInsightsName
 }
 
 resource storageRoleAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = [

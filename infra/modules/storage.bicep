@@ -22,23 +22,59 @@ param tags object = {}
 ])
 param skuName string = 'Standard_LRS'
 
-@description('Blob containers to create.')
-param containerNames string[]
+// Parameter shapes follow the AVM storage-account module (blobServices/queueServices/tableServices), so the
+// module can be swapped for br/public:avm/res/storage/storage-account where a registry is reachable.
+@description('Blob service settings and the containers to create.')
+param blobServices blobServicesType
 
 @description('Queues to create. The Functions host adds the -poison twins itself when a message first fails too often.')
-param queueNames string[]
+param queueServices queueServicesType
 
 @description('Tables to create.')
-param tableNames string[]
-
-@description('Days a deleted blob or container can be restored.')
-@minValue(1)
-@maxValue(365)
-param deleteRetentionDays int = 7
+param tableServices tableServicesType
 
 @description('Days an overwritten blob version is kept before the lifecycle policy deletes it.')
 @minValue(1)
 param previousVersionRetentionDays int = 30
+
+type containerType = {
+  @description('Container name.')
+  name: string
+}
+
+type blobServicesType = {
+  @description('Containers to create; none allows anonymous access.')
+  containers: containerType[]
+
+  @description('Keep every earlier version of an overwritten blob.')
+  isVersioningEnabled: bool
+
+  @description('Days a deleted blob can be restored (soft delete is always on).')
+  @minValue(1)
+  @maxValue(365)
+  deleteRetentionPolicyDays: int
+
+  @description('Days a deleted container can be restored (soft delete is always on).')
+  @minValue(1)
+  @maxValue(365)
+  containerDeleteRetentionPolicyDays: int
+}
+
+type queueServicesType = {
+  @description('Queues to create.')
+  queues: {
+    @description('Queue name.')
+    name: string
+  }[]
+}
+
+type tableServicesType = {
+  @description('Tables to create.')
+  tables: {
+    @description('Table name.')
+    name: string
+  }[]
+}
 
 resource storageAccount 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   name: name
@@ -71,22 +107,22 @@ resource blobService 'Microsoft.Storage/storageAccounts/blobServices@2023-05-01'
   parent: storageAccount
   name: 'default'
   properties: {
-    isVersioningEnabled: true
+    isVersioningEnabled: blobServices.isVersioningEnabled
     deleteRetentionPolicy: {
       enabled: true
-      days: deleteRetentionDays
+      days: blobServices.deleteRetentionPolicyDays
     }
     containerDeleteRetentionPolicy: {
       enabled: true
-      days: deleteRetentionDays
+      days: blobServices.containerDeleteRetentionPolicyDays
     }
   }
 }
 
 resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = [
-  for containerName in containerNames: {
+  for container in blobServices.containers: {
     parent: blobService
-    name: containerName
+    name: container.name
     properties: {
       publicAccess: 'None'
     }
@@ -99,9 +135,9 @@ resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2023-05-0
 }
 
 resource queues 'Microsoft.Storage/storageAccounts/queueServices/queues@2023-05-01' = [
-  for queueName in queueNames: {
+  for queue in queueServices.queues: {
     parent: queueService
-    name: queueName
+    name: queue.name
   }
 ]
 
@@ -111,13 +147,13 @@ resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2023-05-0
 }
 
 resource tables 'Microsoft.Storage/storageAccounts/tableServices/tables@2023-05-01' = [
-  for tableName in tableNames: {
+  for table in tableServices.tables: {
     parent: tableService
-    name: tableName
+    name: table.name
   }
 ]
 
-resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2023-05-01' = {
+resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2023-05-01' = if (blobServices.isVersioningEnabled) {
   parent: storageAccount
   name: 'default'
   // A version rule is rejected while versioning is still off.
