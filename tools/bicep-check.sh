@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Compiles and lints infra/main.bicep with the Bicep CLI restored from NuGet (tools/bicep/bicep.csproj).
-# Fails on any error or warning, and on a .bicep file that `bicep format` would change. Works offline: the infra uses local modules only, so Bicep needs no registry.
+# Fails on any error or warning, and on a .bicep file that `bicep format` would change.
+# Works offline apart from the NuGet restore: the infra uses local modules only, so Bicep needs no registry.
 #
-# Output: the ARM template in ${BICEP_OUT_DIR:-artifacts/bicep}/main.json (tests/FeedIngest.Infra.Tests
-# builds its own copy if this one is missing).
+# Output: the ARM template in ${BICEP_OUT_DIR:-artifacts/bicep}/main.json, for inspection.
+# tests/FeedIngest.Infra.Tests compiles its own copy, so it never reads a stale one.
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
