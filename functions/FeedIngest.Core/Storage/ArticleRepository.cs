@@ -63,6 +63,17 @@ public sealed class ArticleRepository(BlobServiceClient blobs, TableServiceClien
             yield return row;
     }
 
+    /// <summary>How many articles of the source are stored (status stored), read with a narrow projection.</summary>
+    public async Task<int> CountStoredAsync(string sourceId, CancellationToken cancellationToken)
+    {
+        await EnsureCreatedAsync(cancellationToken);
+        var count = 0;
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {sourceId} and Status eq {ArticleStatus.Stored}");
+        await foreach (var _ in _articles.QueryAsync<TableEntity>(filter, select: ["RowKey"], cancellationToken: cancellationToken))
+            count++;
+        return count;
+    }
+
     public async Task<SaveResult> SaveAsync(ArticleDocument document, StoreContext context, CancellationToken cancellationToken)
     {
         await EnsureCreatedAsync(cancellationToken);
