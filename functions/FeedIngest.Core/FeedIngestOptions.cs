@@ -9,6 +9,8 @@ public sealed class FeedIngestOptions
     public string SourcesPath { get; set; } = "sources.json";
     /// <summary>Articles processed at once by the in-process (CLI) harvest; per-host politeness still applies.</summary>
     public int MaxParallelArticles { get; set; } = 8;
+    /// <summary>Re-check stored articles published within this many days (conditional GET; 0 = never).</summary>
+    public int RecrawlDays { get; set; }
     /// <summary>Contact URL named in the User-Agent so portal operators can reach us.</summary>
     public string ContactUrl { get; set; } = "https://github.com/feedingest/feedingest";
 }

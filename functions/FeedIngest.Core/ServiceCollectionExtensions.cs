@@ -1,5 +1,7 @@
 using FeedIngest.Core.Discovery;
 using FeedIngest.Core.Extraction;
+using FeedIngest.Core.Pipeline;
+using FeedIngest.Core.Storage;
 using FeedIngest.Core.Fetching;
 using FeedIngest.Core.Sources;
 using Microsoft.Extensions.Configuration;
@@ -13,7 +15,27 @@ public static class ServiceCollectionExtensions
     public static IServiceCollection AddFeedIngest(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<FeedIngestOptions>().Bind(configuration.GetSection(FeedIngestOptions.SectionName));
+
+        // Storage
+        services.AddFeedIngestStorageClients(configuration);
+        services.AddSingleton<RawArchive>();
+        services.AddSingleton<ArticleEventPublisher>();
+        services.AddSingleton<ArticleRepository>();
+        services.AddSingleton<UrlIndex>();
+        services.AddSingleton<RunLedger>();
+
+        // Extraction
         services.AddSingleton<IArticleExtractor, ArticleExtractor>();
+
+        // Pipeline
+        services.AddSingleton<ExtractionContextFactory>();
+        services.AddSingleton<ArticleProcessor>();
+        services.AddSingleton<SourceDiscoveryStage>();
+        services.AddSingleton<HarvestPipeline>();
+        services.AddSingleton<WorkQueues>();
+        services.AddSingleton<QueueStages>();
+        services.AddOptions<ReprocessOptions>().Bind(configuration.GetSection(ReprocessOptions.SectionName));
+        services.AddSingleton<ReprocessService>();
         services.AddFeedIngestFetching(configuration);
         services.AddFeedIngestDiscovery(configuration);
         services.AddFeedIngestSources();

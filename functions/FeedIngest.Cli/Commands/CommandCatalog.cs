@@ -7,6 +7,12 @@ internal static class CommandCatalog
 {
     public static IEnumerable<Command> All()
     {
+        yield return HarvestCommand.Create();
+        yield return ArticlesCommand.Create();
+        yield return ReprocessCommand.Create();
+        yield return ServeSampleCommand.Create();
+        yield return ExtractCommand.Create();
+        yield return BenchCommand.Create();
         yield return SourcesCommand.Create();
     }
 }

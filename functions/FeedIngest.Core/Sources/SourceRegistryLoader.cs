@@ -46,6 +46,9 @@ public sealed class SourceRegistryLoader(IOptions<FeedIngestOptions> options, IH
                 throw new SourceRegistryValidationException(location, [$"$: could not download the registry: {ex.Message}"]);
             }
         }
+        // A relative path that is not under the working folder is looked up beside the app (the Functions host's cwd differs).
+        if (!File.Exists(location) && !Path.IsPathRooted(location) && File.Exists(Path.Combine(AppContext.BaseDirectory, location)))
+            location = Path.Combine(AppContext.BaseDirectory, location);
         if (!File.Exists(location))
             throw new SourceRegistryValidationException(location, [$"$: file not found: {Path.GetFullPath(location)}"]);
         return await File.ReadAllTextAsync(location, cancellationToken);

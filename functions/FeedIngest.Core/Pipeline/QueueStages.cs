@@ -1,0 +1,96 @@
+using FeedIngest.Core.Sources;
+using FeedIngest.Core.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace FeedIngest.Core.Pipeline;
+
+/// <summary>
+/// The harvest as queue stages (Functions app): timer → one <c>discover</c> message per source →
+/// one <c>articles</c> message per URL → processed on as many instances as the backlog needs.
+/// </summary>
+public sealed class QueueStages(
+    SourceRegistryLoader registryLoader,
+    SourceDiscoveryStage discovery,
+    ArticleProcessor processor,
+    RunLedger runs,
+    WorkQueues queues,
+    ILogger<QueueStages> logger)
+{
+    /// <summary>
+    /// Starts the run of one schedule occurrence. The run id comes from the occurrence, so a second start
+    /// of the same occurrence (overlap, retry) finds the run row and enqueues nothing again.
+    /// </summary>
+    public async Task<string?> StartScheduledRunAsync(DateTimeOffset occurrence, CancellationToken cancellationToken)
+    {
+        var registry = await registryLoader.LoadAsync(cancellationToken);
+        var sources = registry.Sources.Where(s => s.Enabled).ToList();
+        var runId = $"{occurrence.UtcDateTime:yyyyMMdd'T'HHmm'Z'}-timer";
+        if (await runs.GetAsync(runId, cancellationToken) is not null)
+        {
+            logger.LogWarning("Run {runId} already started; not enqueuing again", runId);
+            return null;
+        }
+        await runs.StartAsync(runId, "harvest", "functions", sources.Select(s => s.Id), sources.Count, cancellationToken);
+        await queues.SendManyAsync(StorageNames.DiscoverQueue, sources.Select(s => new DiscoverMessage(runId, s.Id)), cancellationToken);
+        logger.LogInformation("Run {runId} started: {count} source(s) queued for discovery", runId, sources.Count);
+        return runId;
+    }
+
+    public async Task DiscoverAsync(DiscoverMessage message, CancellationToken cancellationToken)
+    {
+        var source = await FindSourceAsync(message.SourceId, cancellationToken);
+        if (source is null)
+        {
+            await runs.AddAsync(message.RunId, new RunCounts(SourcesDone: 1), [$"{message.SourceId}: not in the source registry"], cancellationToken);
+            return;
+        }
+        var found = await discovery.DiscoverAsync(message.RunId, source, cancellationToken);
+        await queues.SendManyAsync(StorageNames.ArticlesQueue, found.Work, cancellationToken);
+        var recrawls = found.Work.Count(w => w.Mode == FetchMode.Recrawl);
+        await runs.AddAsync(message.RunId,
+            new RunCounts(Discovered: found.Found.Count, Queued: found.Work.Count, Unchanged: found.AlreadyStored - recrawls, SourcesDone: 1),
+            found.Errors.Select(e => $"{source.Id}: {e}").ToList(), cancellationToken);
+        logger.LogInformation("Source {sourceId}: {found} found, {queued} queued", source.Id, found.Found.Count, found.Work.Count);
+    }
+
+    /// <summary>
+    /// Processes one article message. Infrastructure failures throw so the queue retries; on the last
+    /// delivery the URL is recorded as failed with the reason before the message goes to the poison queue.
+    /// </summary>
+    public async Task<ArticleOutcome> ProcessArticleAsync(ArticleMessage message, long dequeueCount, int maxDequeueCount, CancellationToken cancellationToken)
+    {
+        var source = await FindSourceAsync(message.SourceId, cancellationToken);
+        ArticleOutcome outcome;
+        if (source is null)
+        {
+            outcome = await processor.RecordFailureAsync(message, null, new Uri(message.Url), UrlIndex.Key(Discovery.UrlCanonicalizer.Canonicalize(new Uri(message.Url))),
+                $"source '{message.SourceId}' is not in the registry", cancellationToken);
+        }
+        else
+        {
+            try
+            {
+                outcome = await processor.ProcessAsync(message, source, cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException && dequeueCount >= maxDequeueCount)
+            {
+                var url = Discovery.UrlCanonicalizer.Canonicalize(new Uri(message.Url));
+                var reason = $"gave up after {dequeueCount} attempts: {e.GetType().Name}: {e.Message}";
+                outcome = await processor.RecordFailureAsync(message, source, url, UrlIndex.Key(url), reason, cancellationToken);
+                await runs.AddAsync(message.RunId, outcome.ToCounts(), [$"{outcome.Url}: {reason}"], cancellationToken);
+                throw;
+            }
+        }
+        await runs.AddAsync(message.RunId, outcome.ToCounts(),
+            outcome.Result is ArticleResult.Failed or ArticleResult.Skipped ? [$"{outcome.Url}: {outcome.Reason}"] : null, cancellationToken);
+        return outcome;
+    }
+
+    private SourceRegistry? _registry;
+
+    private async Task<SourceDefinition?> FindSourceAsync(string sourceId, CancellationToken cancellationToken)
+    {
+        _registry ??= await registryLoader.LoadAsync(cancellationToken);
+        return _registry.Find(sourceId);
+    }
+}

@@ -1,0 +1,26 @@
+using Azure.Storage.Blobs;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+
+namespace FeedIngest.Functions;
+
+/// <summary><c>GET /api/health</c> (anonymous): 200 when storage answers, 503 when it does not.</summary>
+public sealed class Health(BlobServiceClient blobs)
+{
+    [Function(nameof(Health))]
+    public async Task<IActionResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health")] HttpRequest request, CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(TimeSpan.FromSeconds(5));
+        try
+        {
+            await blobs.GetBlobContainerClient(Core.Storage.StorageNames.ArticlesContainer).ExistsAsync(timeout.Token);
+            return new OkObjectResult(new { status = "healthy", storage = "reachable" });
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            return new ObjectResult(new { status = "unhealthy", storage = "unreachable", error = e.GetBaseException().Message }) { StatusCode = StatusCodes.Status503ServiceUnavailable };
+        }
+    }
+}
