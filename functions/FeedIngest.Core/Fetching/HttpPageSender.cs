@@ -135,8 +135,15 @@ internal sealed class HttpPageSender(IHttpClientFactory clients, IHostThrottle t
         HttpRequestError.SecureConnectionError => "TLS handshake failed",
         HttpRequestError.ResponseEnded => "connection closed before the response was complete",
         _ when ex.Message.StartsWith("truncated body", StringComparison.Ordinal) => "truncated body",
-        _ => ex.Message,
+        _ => Innermost(ex),
     };
+
+    // "An error occurred while sending the request." says nothing; the innermost exception says what happened.
+    private static string Innermost(Exception ex)
+    {
+        while (ex.InnerException is not null) ex = ex.InnerException;
+        return ex.Message.TrimEnd('.');
+    }
 
     private static Dictionary<string, string> Flatten(HttpResponseMessage response)
     {
