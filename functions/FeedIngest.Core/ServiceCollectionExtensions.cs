@@ -11,6 +11,8 @@ public static class ServiceCollectionExtensions
     {
         services.AddOptions<FeedIngestOptions>().Bind(configuration.GetSection(FeedIngestOptions.SectionName));
         services.AddSingleton<IArticleExtractor, ArticleExtractor>();
+        // Per-source boilerplate memory in table "Boilerplate"; needs the TableServiceClient of the "FeedIngestStorage" connection.
+        services.AddSingleton<BoilerplateMemoryStore>();
         return services;
     }
 }

@@ -55,7 +55,7 @@ public sealed class ArticleExtractor : IArticleExtractor
             }
             if (best.BodyChars < ExtractionThresholds.MinExtractedChars && best.PageProseChars > best.BodyChars * 1.5)
             {
-                var baseline = Baseline(Parse(html), metadata, overrides);
+                var baseline = Baseline(Parse(html), metadata, overrides, context?.Boilerplate);
                 if (baseline.BodyChars > best.BodyChars * 1.5) best = best with { Blocks = baseline.Blocks, BodyChars = baseline.BodyChars };
             }
         }
@@ -169,14 +169,14 @@ public sealed class ArticleExtractor : IArticleExtractor
     }
 
     /// <summary>Baseline rescue: the prose paragraphs of the cleaned page (trafilatura's baseline()).</summary>
-    private static (List<string> Blocks, int BodyChars) Baseline(IHtmlDocument document, PageMetadata metadata, Sources.ExtractionOverrides? overrides)
+    private static (List<string> Blocks, int BodyChars) Baseline(IHtmlDocument document, PageMetadata metadata, Sources.ExtractionOverrides? overrides, IBoilerplateMemory? memory)
     {
         if (document.Body is not { } body) return ([], 0);
         ContentFinder.RemoveNonContent(document, overrides);
         ContentFinder.RemoveRelatedLists(body, NodeRules.ComputeStats(body));
         var paragraphs = body.QuerySelectorAll("p, pre, blockquote").Where(p => p.ParentElement?.Closest("p, pre, blockquote") is null).ToList();
         var blocks = BlockWriter.Write(paragraphs);
-        var outcome = BlockRules.Apply(blocks, metadata, null, null);
+        var outcome = BlockRules.Apply(blocks, metadata, memory, null);
         var kept = outcome.Blocks.Where(b => b.Length >= 30).ToList();
         return (kept, kept.Sum(b => b.Length));
     }
