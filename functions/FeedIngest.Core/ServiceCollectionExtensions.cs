@@ -1,6 +1,9 @@
+using FeedIngest.Core.Discovery;
 using FeedIngest.Core.Extraction;
 using FeedIngest.Core.Pipeline;
 using FeedIngest.Core.Storage;
+using FeedIngest.Core.Fetching;
+using FeedIngest.Core.Sources;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -25,7 +28,6 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<IArticleExtractor, ArticleExtractor>();
 
         // Pipeline
-        services.AddSingleton<SourceRegistryProvider>();
         services.AddSingleton<ExtractionContextFactory>();
         services.AddSingleton<ArticleProcessor>();
         services.AddSingleton<SourceDiscoveryStage>();
@@ -34,6 +36,9 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<QueueStages>();
         services.AddOptions<ReprocessOptions>().Bind(configuration.GetSection(ReprocessOptions.SectionName));
         services.AddSingleton<ReprocessService>();
+        services.AddFeedIngestFetching(configuration);
+        services.AddFeedIngestDiscovery(configuration);
+        services.AddFeedIngestSources();
         return services;
     }
 }

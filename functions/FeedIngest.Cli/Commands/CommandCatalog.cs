@@ -9,5 +9,9 @@ internal static class CommandCatalog
     {
         yield return HarvestCommand.Create();
         yield return ArticlesCommand.Create();
+        yield return ReprocessCommand.Create();
+        yield return ServeSampleCommand.Create();
+        yield return ExtractCommand.Create();
+        yield return BenchCommand.Create();
     }
 }

@@ -46,16 +46,16 @@ internal static class HarvestCommand
 
     internal static async Task<int> RunOnceAsync(IServiceProvider services, string? sourcesFile, string[]? only, bool quiet, CancellationToken ct)
     {
-        var provider = services.GetRequiredService<SourceRegistryProvider>();
+        var loader = services.GetRequiredService<SourceRegistryLoader>();
         SourceRegistry registry;
         try
         {
             // An invalid registry stops the harvest before anything is written.
-            registry = await provider.LoadValidatedAsync(sourcesFile, ct);
+            registry = sourcesFile is null ? await loader.LoadAsync(ct) : await loader.LoadAsync(sourcesFile, ct);
         }
-        catch (SourceRegistryException e)
+        catch (SourceRegistryValidationException e)
         {
-            Console.Error.WriteLine($"error: invalid source registry {e.File}:");
+            Console.Error.WriteLine($"error: invalid source registry {e.Location}:");
             foreach (var problem in e.Problems) Console.Error.WriteLine($"  {problem}");
             Console.Error.WriteLine("Nothing was harvested.");
             return ExitInvalidRegistry;

@@ -1,25 +1,179 @@
+using System.Text;
+using AngleSharp.Dom;
+using AngleSharp.Html.Dom;
 using AngleSharp.Html.Parser;
 
 namespace FeedIngest.Core.Extraction;
 
-/// <summary>Placeholder: paragraphs of the page; the extraction engine replaces it.</summary>
+/// <summary>
+/// Main-content extraction for news and portal pages, on AngleSharp. Thread-safe: a parser per call and no shared
+/// mutable state (the boilerplate memory in the context is the caller's and is itself thread-safe).
+/// <para>The cascade, each step only when the previous one under-delivered (as trafilatura_sequence):</para>
+/// <list type="number">
+/// <item>main extractor: cleanup, related-list removal, unlikely-candidate stripping, scoring, blocks, block rules;</item>
+/// <item>the same without stripping unlikely candidates (a class name can lie), keeping the longer body;</item>
+/// <item>baseline rescue: every prose paragraph of the cleaned page, when that is longer still.</item>
+/// </list>
+/// </summary>
 public sealed class ArticleExtractor : IArticleExtractor
 {
-    public const string Version = "0.1.0";
+    public const string Version = "1.0.0";
+
+    private static readonly HtmlParserOptions ParserOptions = new() { IsScripting = false, SkipComments = true };
 
     public ExtractedArticle Extract(string html, Uri? pageUrl = null, ExtractionContext? context = null)
     {
-        var document = new HtmlParser().ParseDocument(html);
-        var blocks = document.QuerySelectorAll("p")
-            .Select(p => p.TextContent.Trim())
-            .Where(t => t.Length > 0)
-            .Select(t => t.Normalize(System.Text.NormalizationForm.FormC))
-            .ToList();
+        ArgumentNullException.ThrowIfNull(html);
+        // 0. Input guard: empty, not text, oversized.
+        if (string.IsNullOrWhiteSpace(html)) throw new ExtractionException("empty page");
+        if (LooksBinary(html)) throw new ExtractionException("input is not an HTML page (binary content)");
+        var truncated = false;
+        if (html.Length > ExtractionThresholds.MaxInputChars)
+        {
+            var cut = html.LastIndexOf('<', ExtractionThresholds.MaxInputChars - 1);
+            html = html[..(cut > 0 ? cut : ExtractionThresholds.MaxInputChars)];
+            truncated = true;
+        }
+        // Pages arrive in NFD too (and windows-1258 writes tone marks as combining characters): normalise once.
+        if (!html.IsNormalized(NormalizationForm.FormC)) html = html.Normalize(NormalizationForm.FormC);
+
+        var overrides = context?.Overrides;
+
+        // 1. Parse and read metadata from the untouched page.
+        var document = Parse(html);
+        var metadata = MetadataReader.Read(document, pageUrl, overrides);
+
+        // 2. Main extractor, then the cascade.
+        var best = Attempt(document, metadata, pageUrl, context, ContentFinder.Flags.All);
+        if (best.BodyChars < ExtractionThresholds.MinExtractedChars && overrides?.ContentSelector is null)
+        {
+            var relaxed = Attempt(Parse(html), metadata, pageUrl, context, ContentFinder.Flags.WeightClasses);
+            if (relaxed.BodyChars > best.BodyChars) best = relaxed;
+            if (best.BodyChars < ExtractionThresholds.MinExtractedChars)
+            {
+                var baseline = Baseline(Parse(html), metadata, overrides);
+                if (baseline.BodyChars > best.BodyChars * 1.5) best = best with { Blocks = baseline.Blocks, BodyChars = baseline.BodyChars };
+            }
+        }
+
+        // 3. Cross-page memory learns from this page (after the decision, so a page never vouches for itself).
+        if (context?.Boilerplate is { } memory && best.Fingerprints.Count > 0)
+            memory.Observe(metadata.CanonicalUrl ?? pageUrl?.ToString() ?? Fingerprint.Of(string.Join('\n', best.Blocks)), best.Fingerprints);
+
+        var blocks = best.Blocks.Select(b => b.IsNormalized(NormalizationForm.FormC) ? b : b.Normalize(NormalizationForm.FormC)).ToList();
         return new ExtractedArticle
         {
-            Title = document.QuerySelector("h1")?.TextContent.Trim() ?? document.Title,
-            CanonicalUrl = document.QuerySelector("link[rel=canonical]")?.GetAttribute("href"),
+            Title = Nfc(metadata.Title),
+            Lead = Nfc(best.Lead),
+            PublishedAt = metadata.PublishedAt,
+            Author = Nfc(metadata.Author ?? best.SignatureAuthor),
+            SourceAttribution = Nfc(best.Attribution),
+            Category = Nfc(metadata.Category is { } c ? NodeRules.Collapse(c) : null),
+            CanonicalUrl = metadata.CanonicalUrl,
+            Language = metadata.Language,
+            Images = best.Images,
             Blocks = blocks,
+            Truncated = truncated,
         };
+    }
+
+    private static string? Nfc(string? s) => s is null || s.IsNormalized(NormalizationForm.FormC) ? s : s.Normalize(NormalizationForm.FormC);
+
+    private static IHtmlDocument Parse(string html) => new HtmlParser(ParserOptions).ParseDocument(html);
+
+    private sealed record AttemptResult(List<string> Blocks, int BodyChars, string? Lead, string? Attribution, string? SignatureAuthor,
+        List<ArticleImage> Images, List<string> Fingerprints);
+
+    private static AttemptResult Attempt(IHtmlDocument document, PageMetadata metadata, Uri? pageUrl, ExtractionContext? context, ContentFinder.Flags flags)
+    {
+        var empty = new AttemptResult([], 0, null, null, null, [], []);
+        if (document.Body is not { } body) return empty;
+        var overrides = context?.Overrides;
+
+        // a. Prepare: drop what never carries text, then every related-articles block, then unlikely candidates.
+        ContentFinder.RemoveNonContent(document, overrides);
+        var stats = NodeRules.ComputeStats(body);
+        ContentFinder.RemoveRelatedLists(body, stats);
+        if ((flags & ContentFinder.Flags.StripUnlikely) != 0) ContentFinder.RemoveUnlikely(body, NodeRules.ComputeStats(body));
+
+        // b. Find the content: the override selector, else scoring.
+        List<IElement> roots = [];
+        if (overrides?.ContentSelector is { Length: > 0 } selector)
+        {
+            try { if (document.QuerySelector(selector) is { } chosen) roots.Add(chosen); }
+            catch (Exception) { /* invalid selector: fall back to scoring */ }
+        }
+        if (roots.Count == 0)
+        {
+            stats = NodeRules.ComputeStats(body);
+            roots = ContentFinder.FindContent(body, stats, flags);
+        }
+        if (roots.Count == 0) roots.Add(body);
+
+        // c. Images and captions leave the content before its text is written.
+        var images = ImageCollector.Collect(roots, pageUrl);
+
+        // d. Lead (sapo) printed apart from the body container.
+        var leadElement = FindLead(roots[0], metadata);
+        var blocks = BlockWriter.Write(leadElement is null ? roots : roots.Prepend(leadElement));
+
+        // e. Block rules.
+        var outcome = BlockRules.Apply(blocks, metadata, context?.Boilerplate, leadElement);
+        var chars = outcome.Blocks.Sum(b => b.Length);
+        return new AttemptResult(outcome.Blocks, chars, outcome.Lead, outcome.Attribution, outcome.SignatureAuthor, images, outcome.Fingerprints);
+    }
+
+    /// <summary>A sapo/lead/summary element before the content and within its article container.</summary>
+    private static IElement? FindLead(IElement root, PageMetadata metadata)
+    {
+        if (HasLeadHint(root)) return null;
+        var ancestor = root.ParentElement;
+        for (var level = 0; ancestor is not null && level < 3 && ancestor.LocalName is not ("body" or "html"); level++, ancestor = ancestor.ParentElement)
+        {
+            foreach (var e in NodeRules.ElementsInOrder(ancestor))
+            {
+                if (ReferenceEquals(e, root)) break;
+                if (NodeRules.IsAncestorOf(e, root) || ReferenceEquals(e, ancestor)) continue;
+                if (!HasLeadHint(e)) continue;
+                var text = NodeRules.Collapse(e.TextContent);
+                if (text.Length is < 30 or > 1500 || text == metadata.Title) continue;
+                var links = e.GetElementsByTagName("a").Sum(a => a.TextContent.Length);
+                if (links > text.Length / 2) continue;
+                return e;
+            }
+        }
+        return null;
+    }
+
+    internal static bool HasLeadHint(IElement e)
+    {
+        var hints = NodeRules.ClassAndId(e);
+        return hints.Length > 0 && BoilerplateVocabulary.LeadClass.IsMatch(hints) && !hints.Contains("meta", StringComparison.OrdinalIgnoreCase);
+    }
+
+    /// <summary>Baseline rescue: the prose paragraphs of the cleaned page (trafilatura's baseline()).</summary>
+    private static (List<string> Blocks, int BodyChars) Baseline(IHtmlDocument document, PageMetadata metadata, Sources.ExtractionOverrides? overrides)
+    {
+        if (document.Body is not { } body) return ([], 0);
+        ContentFinder.RemoveNonContent(document, overrides);
+        ContentFinder.RemoveRelatedLists(body, NodeRules.ComputeStats(body));
+        var paragraphs = body.QuerySelectorAll("p, pre, blockquote").Where(p => p.ParentElement?.Closest("p, pre, blockquote") is null).ToList();
+        var blocks = BlockWriter.Write(paragraphs);
+        var outcome = BlockRules.Apply(blocks, metadata, null, null);
+        var kept = outcome.Blocks.Where(b => b.Length >= 30).ToList();
+        return (kept, kept.Sum(b => b.Length));
+    }
+
+    private static bool LooksBinary(string html)
+    {
+        var n = Math.Min(html.Length, 8192);
+        var bad = 0;
+        for (var i = 0; i < n; i++)
+        {
+            var ch = html[i];
+            if (ch == '\uFFFD' || (ch < ' ' && ch is not ('\t' or '\n' or '\r' or '\f'))) bad++;
+        }
+        if (bad > n * ExtractionThresholds.MaxGarbageShare) return true;
+        return html.AsSpan(0, Math.Min(html.Length, 65536)).IndexOf('<') < 0;
     }
 }

@@ -17,6 +17,9 @@ public sealed record ExtractedArticle
     /// <summary>Body blocks (lead first), one per output line, NFC, whitespace collapsed.</summary>
     public IReadOnlyList<string> Blocks { get; init; } = [];
 
+    /// <summary>True when the page was larger than the extractor reads and only its beginning was used.</summary>
+    public bool Truncated { get; init; }
+
     /// <summary>The clean body: one block per line.</summary>
     public string Text => string.Join('\n', Blocks);
 }

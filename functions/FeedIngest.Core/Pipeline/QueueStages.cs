@@ -9,7 +9,7 @@ namespace FeedIngest.Core.Pipeline;
 /// one <c>articles</c> message per URL → processed on as many instances as the backlog needs.
 /// </summary>
 public sealed class QueueStages(
-    SourceRegistryProvider registryProvider,
+    SourceRegistryLoader registryLoader,
     SourceDiscoveryStage discovery,
     ArticleProcessor processor,
     RunLedger runs,
@@ -22,7 +22,7 @@ public sealed class QueueStages(
     /// </summary>
     public async Task<string?> StartScheduledRunAsync(DateTimeOffset occurrence, CancellationToken cancellationToken)
     {
-        var registry = await registryProvider.LoadValidatedAsync(cancellationToken: cancellationToken);
+        var registry = await registryLoader.LoadAsync(cancellationToken);
         var sources = registry.Sources.Where(s => s.Enabled).ToList();
         var runId = $"{occurrence.UtcDateTime:yyyyMMdd'T'HHmm'Z'}-timer";
         if (await runs.GetAsync(runId, cancellationToken) is not null)
@@ -90,7 +90,7 @@ public sealed class QueueStages(
 
     private async Task<SourceDefinition?> FindSourceAsync(string sourceId, CancellationToken cancellationToken)
     {
-        _registry ??= await registryProvider.LoadValidatedAsync(cancellationToken: cancellationToken);
+        _registry ??= await registryLoader.LoadAsync(cancellationToken);
         return _registry.Find(sourceId);
     }
 }

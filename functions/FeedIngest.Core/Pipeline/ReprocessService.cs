@@ -72,7 +72,7 @@ public sealed record ReprocessMessage(string JobId, string Kind, string? SourceI
 /// <c>reprocess</c> (Functions) or in-process (CLI) with the same steps.
 /// </summary>
 public sealed partial class ReprocessService(
-    SourceRegistryProvider registryProvider,
+    SourceRegistryLoader registryLoader,
     ArticleRepository articles,
     ArticleProcessor processor,
     WorkQueues queues,
@@ -104,7 +104,7 @@ public sealed partial class ReprocessService(
             return (null, Problem("Invalid JSON", e.Message, field, e.Message));
         }
         if (request is null) return (null, Problem("Invalid JSON", "The body must be a JSON object.", "body", "must be an object"));
-        var registry = await registryProvider.LoadValidatedAsync(cancellationToken: cancellationToken);
+        var registry = await registryLoader.LoadAsync(cancellationToken);
         var errors = Check(request, registry);
         return errors.Count == 0
             ? (request, null)
@@ -245,7 +245,7 @@ public sealed partial class ReprocessService(
             outcome = new ArticleOutcome(ArticleResult.Failed, "", articleId, "no such article");
         else
         {
-            var registry = await registryProvider.LoadValidatedAsync(cancellationToken: cancellationToken);
+            var registry = await registryLoader.LoadAsync(cancellationToken);
             var source = registry.Find(sourceId);
             if (job.Mode == ReprocessMode.Refetch)
                 outcome = source is null

@@ -40,6 +40,8 @@ public sealed class ArticleEntity : ITableEntity
     public int Version { get; set; }
     /// <summary>The last version an article-events message went out for (so a redelivery can finish the job).</summary>
     public int EventVersion { get; set; }
+    /// <summary>Set while one delivery is sending the event, so racing deliveries do not send it twice.</summary>
+    public DateTimeOffset? EventClaimedUntil { get; set; }
     public string? HttpETag { get; set; }
     public string? HttpLastModified { get; set; }
     public string? DuplicateOf { get; set; }

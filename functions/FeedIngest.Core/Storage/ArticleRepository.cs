@@ -220,9 +220,26 @@ public sealed class ArticleRepository(BlobServiceClient blobs, TableServiceClien
         else await _articles.AddEntityAsync(row, cancellationToken);
     }
 
+    /// <summary>
+    /// Sends the article-events message for the row's version unless it went out already. A delivery first
+    /// claims the send on the row (ETag) so racing deliveries send one message; a claim left by a crashed
+    /// delivery expires and the next delivery sends it (at least once, exactly once without crashes).
+    /// </summary>
     private async Task PublishPendingAsync(ArticleEntity row, CancellationToken cancellationToken, SaveChange? change = null)
     {
         if (row.Status != ArticleStatus.Stored || row.EventVersion >= row.Version || row.JsonBlob is null) return;
+        var now = DateTimeOffset.UtcNow;
+        if (row.EventClaimedUntil > now) return;
+        row.EventClaimedUntil = now.AddMinutes(1);
+        try
+        {
+            var claimed = await _articles.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, cancellationToken);
+            row.ETag = claimed.Headers.ETag ?? row.ETag;
+        }
+        catch (RequestFailedException e) when (e.Status == 412)
+        {
+            return; // another delivery claimed it
+        }
         var kind = change switch
         {
             SaveChange.Reprocessed => ArticleChange.Reprocessed,
@@ -232,13 +249,14 @@ public sealed class ArticleRepository(BlobServiceClient blobs, TableServiceClien
         };
         await events.PublishAsync(new ArticleEvent(row.RowKey, row.PartitionKey, row.Url ?? "", row.JsonBlob, row.Version, row.ContentHash ?? "", kind), cancellationToken);
         row.EventVersion = row.Version;
+        row.EventClaimedUntil = null;
         try
         {
             await _articles.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, cancellationToken);
         }
         catch (RequestFailedException e) when (e.Status == 412)
         {
-            // Another delivery got there first and will have recorded the event too.
+            // The row moved on (a newer version); its own delivery sends its own event.
         }
     }
 

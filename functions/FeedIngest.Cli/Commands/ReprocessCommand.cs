@@ -1,0 +1,50 @@
+using System.CommandLine;
+using System.Text.Json;
+using FeedIngest.Core.Pipeline;
+using FeedIngest.Core.Storage;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace FeedIngest.Cli.Commands;
+
+/// <summary><c>feedingest reprocess (--article ID… | --source ID --from DATE --to DATE) [--mode archive|refetch]</c></summary>
+internal static class ReprocessCommand
+{
+    public static Command Create()
+    {
+        var ids = new Option<string[]>("--article") { Description = "Article id to re-extract (repeatable)", AllowMultipleArgumentsPerToken = true };
+        var source = new Option<string?>("--source") { Description = "Source id, with --from and --to" };
+        var from = new Option<string?>("--from") { Description = "First publish date (yyyy-MM-dd, Vietnam time)" };
+        var to = new Option<string?>("--to") { Description = "Last publish date (yyyy-MM-dd, inclusive)" };
+        var mode = new Option<string>("--mode") { Description = "archive: re-extract the stored raw HTML (no network); refetch: fetch again", DefaultValueFactory = _ => ReprocessMode.Archive };
+        mode.AcceptOnlyFromAmong(ReprocessMode.Archive, ReprocessMode.Refetch);
+        var command = new Command("reprocess", "Re-extract stored articles with the current extractor (the same job the HTTP API queues)") { ids, source, from, to, mode };
+        command.SetAction(async (parse, ct) =>
+        {
+            await using var services = CliHost.Build();
+            var service = services.GetRequiredService<ReprocessService>();
+            var articleIds = parse.GetValue(ids);
+            var request = new ReprocessRequest
+            {
+                ArticleIds = articleIds is { Length: > 0 } ? [.. articleIds] : null,
+                SourceId = parse.GetValue(source),
+                From = parse.GetValue(from),
+                To = parse.GetValue(to),
+                Mode = parse.GetValue(mode),
+            };
+            // The same validation as POST /api/reprocess.
+            var (valid, problem) = await service.ValidateAsync("application/json", JsonSerializer.Serialize(request, ContractJson.Compact), ct);
+            if (problem is not null)
+            {
+                Console.Error.WriteLine($"error: {problem.Detail}");
+                return 64;
+            }
+            var progress = new Progress<ArticleOutcome>(o =>
+                Console.Error.WriteLine($"{o.Result.ToString().ToLowerInvariant(),-11} {o.ArticleId} {o.Url}{(o.Reason is null ? "" : " — " + o.Reason)}"));
+            var status = await service.RunInProcessAsync(valid!, progress, ct);
+            Console.WriteLine($"Reprocess job {status.JobId} ({status.Mode}): {status.State}; {status.Queued} queued, {status.Done} changed, {status.Unchanged} unchanged, {status.Failed} failed.");
+            foreach (var error in status.Errors) Console.WriteLine($"  ! {error}");
+            return status.Failed > 0 ? HarvestCommand.ExitFailures : 0;
+        });
+        return command;
+    }
+}

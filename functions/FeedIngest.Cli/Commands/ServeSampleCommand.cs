@@ -1,0 +1,49 @@
+using System.CommandLine;
+using System.Runtime.InteropServices;
+using FeedIngest.SamplePortal;
+
+namespace FeedIngest.Cli.Commands;
+
+/// <summary><c>feedingest serve-sample [--port N]</c>: the bundled district portal on 127.0.0.1 until Ctrl+C or SIGTERM.</summary>
+internal static class ServeSampleCommand
+{
+    public const int DefaultPort = 5080;
+
+    public static Command Create()
+    {
+        var port = new Option<int>("--port")
+        {
+            Description = "Port on 127.0.0.1 (0 picks a free one)",
+            DefaultValueFactory = _ => DefaultPort,
+        };
+        var command = new Command("serve-sample", "Serve the bundled offline sample portal (home, paged listing, RSS, sitemap, articles) on 127.0.0.1");
+        command.Options.Add(port);
+        command.SetAction(async (parseResult, cancellationToken) =>
+        {
+            var requested = parseResult.GetValue(port);
+            if (requested is < 0 or > 65535)
+            {
+                Console.Error.WriteLine($"--port must be between 0 and 65535, not {requested}");
+                return 2;
+            }
+            // System.CommandLine cancels its token on Ctrl+C; SIGTERM (docker stop, systemd, kill) is caught here too.
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; stop.Cancel(); });
+            using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => { context.Cancel = true; stop.Cancel(); });
+
+            await using var server = await SamplePortalServer.StartAsync(requested, stop.Token);
+            Console.WriteLine($"Sample portal on {server.BaseUrl} — Ctrl+C to stop");
+            try
+            {
+                await Task.Delay(Timeout.Infinite, stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            await server.StopAsync();
+            Console.WriteLine($"Stopped after {server.RequestCount} requests.");
+            return 0;
+        });
+        return command;
+    }
+}

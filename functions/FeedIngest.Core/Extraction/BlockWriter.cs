@@ -1,0 +1,196 @@
+using System.Text;
+using AngleSharp.Dom;
+
+namespace FeedIngest.Core.Extraction;
+
+/// <summary>One line of output and what it was made of, for the block filters.</summary>
+internal sealed class TextBlock
+{
+    public required string Text;
+    /// <summary>The block element the text came from (p, li, h2, td, a div …).</summary>
+    public required IElement Source;
+    public int Chars;
+    public int LinkChars;
+    public int BoldChars;
+    public int ItalicChars;
+    public bool IsHeading;
+
+    public double LinkShare => Chars == 0 ? 0 : (double)LinkChars / Chars;
+    public bool AllBold => Chars > 0 && BoldChars >= Chars * 0.95;
+    public bool AllItalic => Chars > 0 && ItalicChars >= Chars * 0.95;
+}
+
+/// <summary>
+/// Turns content elements into blocks, never glued: paragraphs, text-bearing divs, list items, headings, table rows,
+/// and &lt;br&gt;&lt;br&gt; runs each end a line. One explicit walk, no recursion.
+/// </summary>
+internal sealed class BlockWriter
+{
+    private static readonly HashSet<string> SkippedTags = new(StringComparer.Ordinal)
+        { "figure", "figcaption", "img", "picture", "video", "audio", "iframe", "svg", "button", "input", "select", "textarea", "script", "style", "noscript", "canvas", "object", "embed", "map" };
+
+    private readonly List<TextBlock> _blocks = [];
+    private readonly StringBuilder _text = new();
+    private int _chars, _linkChars, _boldChars, _italicChars;
+    private int _linkDepth, _boldDepth, _italicDepth;
+    private bool _lastWasBreak;
+    private readonly Stack<IElement> _blockStack = new();
+    private IElement? _root;
+
+    public static List<TextBlock> Write(IEnumerable<IElement> roots)
+    {
+        var w = new BlockWriter();
+        foreach (var root in roots) w.Walk(root);
+        return w._blocks;
+    }
+
+    private void Walk(IElement root)
+    {
+        // (node, exiting): elements are visited on the way in and on the way out, like a recursive walk would.
+        _root = root;
+        var stack = new Stack<(INode Node, bool Exit)>();
+        stack.Push((root, false));
+        while (stack.Count > 0)
+        {
+            var (node, exit) = stack.Pop();
+            if (node.NodeType == NodeType.Text)
+            {
+                AppendText(node.TextContent);
+                continue;
+            }
+            if (node is not IElement e) continue;
+            var tag = e.LocalName;
+            if (exit)
+            {
+                Leave(e, tag);
+                continue;
+            }
+            if (SkippedTags.Contains(tag)) continue;
+            if (tag == "br")
+            {
+                // One <br> inside a paragraph is a line wrap; two in a row, or one after a finished sentence, end the block.
+                if (_lastWasBreak || EndsSentence()) Flush();
+                else _text.Append(' ');
+                _lastWasBreak = true;
+                continue;
+            }
+            if (tag == "table" && IsDataTable(e))
+            {
+                Flush();
+                WriteTable(e);
+                continue;
+            }
+            Enter(e, tag);
+            stack.Push((e, true));
+            var children = e.ChildNodes;
+            for (var i = children.Length - 1; i >= 0; i--)
+            {
+                var c = children[i];
+                if (c.NodeType is NodeType.Text or NodeType.Element) stack.Push((c, false));
+            }
+        }
+        Flush();
+    }
+
+    private void Enter(IElement e, string tag)
+    {
+        if (NodeRules.BlockTags.Contains(tag))
+        {
+            Flush();
+            _blockStack.Push(e);
+        }
+        if (tag == "a") _linkDepth++;
+        else if (tag is "b" or "strong") _boldDepth++;
+        else if (tag is "i" or "em") _italicDepth++;
+    }
+
+    private void Leave(IElement e, string tag)
+    {
+        if (NodeRules.BlockTags.Contains(tag))
+        {
+            Flush();
+            if (_blockStack.Count > 0) _blockStack.Pop();
+        }
+        if (tag == "a") _linkDepth--;
+        else if (tag is "b" or "strong") _boldDepth--;
+        else if (tag is "i" or "em") _italicDepth--;
+    }
+
+    private void AppendText(string t)
+    {
+        if (t.Length == 0) return;
+        var n = NodeRules.NonSpaceChars(t);
+        if (n > 0) _lastWasBreak = false;
+        _text.Append(t);
+        _chars += n;
+        if (_linkDepth > 0) _linkChars += n;
+        if (_boldDepth > 0) _boldChars += n;
+        if (_italicDepth > 0) _italicChars += n;
+    }
+
+    private bool EndsSentence()
+    {
+        for (var i = _text.Length - 1; i >= 0; i--)
+        {
+            var ch = _text[i];
+            if (char.IsWhiteSpace(ch) || ch == '\u00A0') continue;
+            return _chars >= 40 && ch is '.' or '!' or '?' or ':' or ';' or '"' or '”' or '…';
+        }
+        return false;
+    }
+
+    private void Flush()
+    {
+        if (_chars > 0)
+        {
+            var text = NodeRules.Collapse(_text.ToString());
+            if (text.Length > 0)
+            {
+                var source = _blockStack.Count > 0 ? _blockStack.Peek() : _root;
+                if (source is not null)
+                    _blocks.Add(new TextBlock
+                    {
+                        Text = text, Source = source, Chars = _chars, LinkChars = _linkChars, BoldChars = _boldChars,
+                        ItalicChars = _italicChars, IsHeading = NodeRules.IsHeading(source.LocalName),
+                    });
+            }
+        }
+        _text.Clear();
+        _chars = _linkChars = _boldChars = _italicChars = 0;
+        _lastWasBreak = false;
+    }
+
+    /// <summary>A table of data (no paragraphs, lists or nested tables inside) as opposed to a layout table.</summary>
+    private static bool IsDataTable(IElement table)
+    {
+        foreach (var d in table.QuerySelectorAll("p, div, table, ul, ol, h1, h2, h3, h4, h5, h6, blockquote"))
+        {
+            if (d.LocalName == "div" && d.TextContent.Length < 200) continue;
+            return false;
+        }
+        return true;
+    }
+
+    /// <summary>Each row one line, cells joined by " | ".</summary>
+    private void WriteTable(IElement table)
+    {
+        foreach (var row in table.QuerySelectorAll("tr"))
+        {
+            if (!ReferenceEquals(row.Closest("table"), table)) continue;
+            var cells = new List<string>();
+            int chars = 0, links = 0, bold = 0;
+            foreach (var cell in row.Children)
+            {
+                if (cell.LocalName is not ("td" or "th")) continue;
+                var t = NodeRules.Collapse(cell.TextContent);
+                if (t.Length == 0) continue;
+                cells.Add(t);
+                chars += NodeRules.NonSpaceChars(t);
+                foreach (var a in cell.GetElementsByTagName("a")) links += NodeRules.NonSpaceChars(a.TextContent);
+                foreach (var b in cell.QuerySelectorAll("b, strong")) bold += NodeRules.NonSpaceChars(b.TextContent);
+            }
+            if (cells.Count == 0) continue;
+            _blocks.Add(new TextBlock { Text = string.Join(" | ", cells), Source = row, Chars = chars, LinkChars = links, BoldChars = bold });
+        }
+    }
+}

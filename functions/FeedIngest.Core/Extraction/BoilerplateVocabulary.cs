@@ -1,0 +1,113 @@
+using System.Text.RegularExpressions;
+
+namespace FeedIngest.Core.Extraction;
+
+/// <summary>
+/// Words that mark what is not the article, grouped by concept (as trafilatura's xpaths.py does).
+/// Ordered lists on purpose: the composed patterns are deterministic. No site-specific entries:
+/// every token here is shared by a family of portals (CMS conventions, Vietnamese and English labels).
+/// </summary>
+internal static partial class BoilerplateVocabulary
+{
+    /// <summary>Class/id tokens of page furniture removed before scoring (Readability's "unlikely candidates" plus the
+    /// names Vietnamese CMSs give their related/other-news boxes, share bars and tag lists).</summary>
+    private static readonly string[] UnlikelyClassTokens =
+    [
+        // navigation and page chrome
+        "menu", "navbar", "breadcrumb", "pagination", "pager", "banner", "masthead", "footer", "header", "topbar",
+        "sidebar", "widget", "skyscraper", "copyright",
+        // social, share, print, font-size tools
+        "social", "share", "sharing", "print", "font-size", "fontsize", "toolbar", "tools", "rating", "vote",
+        // comments and community
+        "comment", "disqus", "replies", "community", "binh-luan", "binhluan",
+        // related / other news (English and Vietnamese slugs)
+        "related", "relate", "recommend", "more-stories", "most-read", "most-popular", "popular", "trending",
+        "other-news", "othernews", "tin-khac", "tinkhac", "lien-quan", "lienquan", "cung-chuyen-muc", "must-see",
+        "xem-them", "xemthem", "doc-them", "docthem", "doc-nhieu", "docnhieu", "tin-moi", "newest",
+        // tags, ads, popups
+        "tags", "tag-list", "keyword", "tu-khoa", "advert", "sponsor", "promo", "popup", "modal", "newsletter",
+        "subscribe", "gdpr", "cookie", "rss", "shoutbox", "supplemental", "outbrain", "taboola",
+    ];
+
+    /// <summary>Class/id tokens that keep an element even when an unlikely token matches (Readability's okMaybe).</summary>
+    private static readonly string[] MaybeContentClassTokens =
+        ["article", "body", "content", "main", "detail", "post", "story", "entry", "noi-dung", "noidung"];
+
+    /// <summary>Positive and negative class weights for scoring (Readability's ±25), English and Vietnamese slugs.</summary>
+    private static readonly string[] PositiveClassTokens =
+        ["article", "body", "content", "entry", "hentry", "main", "page", "post", "text", "blog", "story", "detail",
+         "noi-dung", "noidung", "chi-tiet", "chitiet", "fck", "cms"];
+
+    private static readonly string[] NegativeClassTokens =
+        ["hidden", "banner", "combx", "comment", "com-", "contact", "footer", "footnote", "masthead", "media", "meta",
+         "outbrain", "promo", "related", "scroll", "share", "shoutbox", "sidebar", "skyscraper", "sponsor", "shopping",
+         "tags", "tool", "widget", "other", "menu", "nav", "caption", "author", "byline", "date", "tin-khac", "lien-quan"];
+
+    /// <summary>Labels that open a list of other articles; the label and its items are dropped together.</summary>
+    private static readonly string[] RelatedListLabels =
+    [
+        // Vietnamese portals
+        "tin khác", "các tin khác", "tin liên quan", "bài liên quan", "bài viết liên quan", "tin cùng chuyên mục",
+        "bài cùng chuyên mục", "tin cùng loại", "có thể bạn quan tâm", "bạn có thể quan tâm", "nên xem", "đọc nhiều",
+        "đọc nhiều nhất", "xem nhiều", "xem nhiều nhất", "đọc thêm", "xem thêm", "tin mới", "tin mới nhất", "tin mới hơn",
+        "tin cũ hơn", "những tin mới hơn", "những tin cũ hơn", "các tin mới hơn", "các tin cũ hơn", "tin nổi bật",
+        "tin đã đưa", "tin bài khác", "tin tiêu điểm", "tin đọc nhiều", "tin xem nhiều", "bài đọc nhiều",
+        // English news sites
+        "related", "related articles", "related stories", "related news", "related posts", "read more", "more stories",
+        "more from", "most read", "most popular", "recommended", "you may also like", "you might also like",
+        "trending now", "read next", "top stories", "latest news",
+    ];
+
+    /// <summary>Short lines that are page furniture wherever they appear: counters, tools, follow prompts, tag lists.</summary>
+    [GeneratedRegex(@"^(?:lượt (?:xem|đọc|truy cập)|số lượt|ngày đăng|ngày cập nhật|cập nhật(?: lúc)?\s*:|đăng lúc|cỡ chữ|in bài|gửi email|gửi bài|lên đầu trang|về đầu trang|chia sẻ|bình luận|gửi bình luận|từ khóa|từ khoá|tags?\s*:|theo dõi .{0,60}(?:google news|zalo|facebook)|tải ứng dụng|share\b|print\b|email\b|tweet\b|comments?\b|advertisement|quảng cáo)",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    internal static partial Regex FurnitureLine();
+
+    /// <summary>"&gt;&gt; Xem thêm: …", "Tin liên quan: …", "Read more: …": link lines inside the body.</summary>
+    [GeneratedRegex(@"^(?:[>»›\-–•\s]+)?(?:xem thêm|đọc thêm|tin liên quan|bài liên quan|mời xem|xem tiếp|read more|see also|related|also read)\s*[:>»\-–]",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    internal static partial Regex InlineRelatedLine();
+
+    /// <summary>Source attribution at the end of a body: "(Nguồn: Báo …)", "Nguồn tin: …", "Nguồn: …".</summary>
+    [GeneratedRegex(@"^\(?\s*(?:nguồn(?: tin| ảnh)?|source)\s*:\s*(?<src>[^()]{2,120}?)\s*\)?\.?$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    internal static partial Regex SourceAttribution();
+
+    /// <summary>"Theo Báo Hà Nội Mới" as a closing line: a short attribution, no clause after it.</summary>
+    [GeneratedRegex(@"^\(?\s*theo\s+(?<src>[\p{Lu}][^,;:.()]{1,80}?)\s*\)?\.?$", RegexOptions.CultureInvariant)]
+    internal static partial Regex TheoAttribution();
+
+    /// <summary>"Tác giả: …", "Bài và ảnh: …", "By …": explicit bylines.</summary>
+    [GeneratedRegex(@"^(?:tác giả|bài(?: và ảnh)?|bài, ảnh|người viết|phóng viên|by)\s*[:\-]?\s*(?<name>[\p{L}][\p{L}\s\.\-]{1,60})$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    internal static partial Regex BylineLine();
+
+    internal static Regex UnlikelyCandidates { get; } = Compose(UnlikelyClassTokens);
+    internal static Regex MaybeCandidates { get; } = Compose(MaybeContentClassTokens);
+    internal static Regex PositiveClass { get; } = Compose(PositiveClassTokens);
+    internal static Regex NegativeClass { get; } = Compose(NegativeClassTokens);
+
+    /// <summary>Class/id hints of a lead paragraph (sapo) that sits apart from the body container.</summary>
+    internal static Regex LeadClass { get; } = Compose(["sapo", "lead", "summary", "description", "excerpt", "intro", "chapeau", "standfirst", "tom-tat", "tomtat", "teaser", "subtitle", "dek"]);
+
+    /// <summary>Class/id hints of a caption.</summary>
+    internal static Regex CaptionClass { get; } = Compose(["caption", "figcaption", "image-desc", "img-desc", "photo-desc", "chu-thich", "chuthich", "expnote", "desc-image"]);
+
+    /// <summary>Class/id hints of a byline or signature.</summary>
+    internal static Regex AuthorClass { get; } = Compose(["author", "byline", "tac-gia", "tacgia", "signature", "writer", "reporter", "butdanh"]);
+
+    private static readonly HashSet<string> RelatedLabelSet = new(RelatedListLabels, StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>True when the whole (short) text is a related-list label such as "Tin khác" or "Có thể bạn quan tâm:".</summary>
+    internal static bool IsRelatedListLabel(string text)
+    {
+        if (text.Length is 0 or > 40) return false;
+        var t = text.Trim().TrimEnd(':', '»', '>', '›', '.', ' ').Trim();
+        return RelatedLabelSet.Contains(t);
+    }
+
+    /// <summary>Joins tokens into one case-insensitive pattern; refuses an empty group (it would match everything).</summary>
+    private static Regex Compose(IReadOnlyCollection<string> tokens)
+    {
+        if (tokens.Count == 0) throw new ArgumentException("empty token group would match everything", nameof(tokens));
+        return new Regex(string.Join('|', tokens.Select(Regex.Escape)), RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Compiled);
+    }
+}

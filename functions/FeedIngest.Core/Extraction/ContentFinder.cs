@@ -1,0 +1,289 @@
+using AngleSharp.Dom;
+using AngleSharp.Html.Dom;
+
+namespace FeedIngest.Core.Extraction;
+
+/// <summary>
+/// Structural cleanup and Readability-style scoring: which elements of the page hold the article.
+/// Works on the document in place; the caller parses a fresh document for every attempt.
+/// </summary>
+internal static class ContentFinder
+{
+    [Flags]
+    internal enum Flags
+    {
+        None = 0,
+        /// <summary>Remove elements whose class/id says navigation, related, share, comments (Readability FLAG_STRIP_UNLIKELYS).</summary>
+        StripUnlikely = 1,
+        /// <summary>Weight candidates by class/id hints (Readability FLAG_WEIGHT_CLASSES).</summary>
+        WeightClasses = 2,
+        All = StripUnlikely | WeightClasses,
+    }
+
+    /// <summary>Removes what never carries article text: scripts, chrome, hidden elements, forms, override selectors.</summary>
+    public static void RemoveNonContent(IHtmlDocument document, Sources.ExtractionOverrides? overrides)
+    {
+        if (overrides is not null)
+            foreach (var selector in overrides.RemoveSelectors)
+            {
+                try { foreach (var e in document.QuerySelectorAll(selector)) e.Remove(); }
+                catch (Exception) { /* an invalid override selector is ignored, not fatal */ }
+            }
+        if (document.Body is null) return;
+        var doomed = new List<IElement>();
+        foreach (var e in NodeRules.ElementsInOrder(document.Body))
+        {
+            // ASP.NET and SharePoint portals wrap the whole page in one <form>: only small forms go.
+            if (e.LocalName == "form" && e.GetElementsByTagName("p").Length >= 3) continue;
+            if (NodeRules.NonContentTags.Contains(e.LocalName) || NodeRules.IsHidden(e)) doomed.Add(e);
+            else if (e.GetAttribute("role") is "navigation" or "banner" or "contentinfo" or "complementary" or "dialog" or "menu") doomed.Add(e);
+        }
+        foreach (var e in doomed) e.Remove();
+        // Comments are removed too: they are nodes AngleSharp keeps, and they would only cost the walks time.
+    }
+
+    /// <summary>
+    /// Drops every related-articles block: a label such as "Tin khác" / "Có thể bạn quan tâm" / "Related" with its items,
+    /// wherever it sits (after the body or inside it).
+    /// </summary>
+    public static void RemoveRelatedLists(IElement root, Dictionary<IElement, NodeStats> stats)
+    {
+        var labels = new List<IElement>();
+        foreach (var e in NodeRules.ElementsInOrder(root))
+        {
+            if (!stats.TryGetValue(e, out var s) || s.TextChars is 0 or > 40) continue;
+            // The label is the innermost element whose text is the label: test only elements without an element child carrying all the text.
+            if (e.Children.Length == 1 && stats.TryGetValue(e.Children[0], out var cs) && cs.TextChars == s.TextChars) continue;
+            if (e.LocalName == "a" && !string.IsNullOrEmpty(e.GetAttribute("href")) && e.GetAttribute("href") != "#") continue;
+            if (BoilerplateVocabulary.IsRelatedListLabel(NodeRules.Collapse(e.TextContent))) labels.Add(e);
+        }
+        foreach (var label in labels)
+        {
+            if (label.Parent is null) continue; // already gone with an earlier box
+            var labelChars = stats[label].TextChars;
+            // Climb while the container is still "label + links": the related box. Stop before a container with prose.
+            IElement box = label;
+            for (var p = label.ParentElement; p is not null && p.LocalName is not ("body" or "html"); p = p.ParentElement)
+            {
+                if (!stats.TryGetValue(p, out var ps)) break;
+                var rest = ps.TextChars - labelChars;
+                var linkShare = rest <= 0 ? 1 : (double)ps.LinkChars / rest;
+                if (linkShare < ThresholdFor(rest)) break;
+                box = p;
+            }
+            if (!ReferenceEquals(box, label))
+            {
+                // Items may follow the box as siblings when the box was only a heading wrapper.
+                RemoveFollowingLinkSiblings(box, stats);
+                box.Remove();
+                continue;
+            }
+            // Flat layout: <h3>Tin liên quan</h3><ul>…</ul> or <p><b>Xem thêm:</b></p><p><a>…</a></p>.
+            RemoveFollowingLinkSiblings(label, stats);
+            label.Remove();
+        }
+    }
+
+    // A box with much text must be clearly link-dominated; a small one (a few items with dates) less so.
+    private static double ThresholdFor(int restChars) => restChars > 1500 ? 0.7 : ExtractionThresholds.RelatedBoxLinkShare;
+
+    private static void RemoveFollowingLinkSiblings(IElement from, Dictionary<IElement, NodeStats> stats)
+    {
+        var next = from.NextElementSibling;
+        while (next is not null)
+        {
+            var after = next.NextElementSibling;
+            if (!stats.TryGetValue(next, out var s)) break;
+            if (s.TextChars == 0 && next.LocalName is not ("ul" or "ol")) { next = after; continue; }
+            var items = next.LocalName is "ul" or "ol";
+            if (s.TextChars == 0 || (double)s.LinkChars / s.TextChars < ExtractionThresholds.RelatedBoxLinkShare) break;
+            next.Remove();
+            if (!items && s.TextChars > 400) break;
+            next = after;
+        }
+    }
+
+    /// <summary>Readability's unlikely-candidate pass, with a guard: never remove what holds much of the page's prose.</summary>
+    public static void RemoveUnlikely(IElement body, Dictionary<IElement, NodeStats> stats)
+    {
+        var bodyStats = stats[body];
+        var pageProse = Math.Max(1, bodyStats.TextChars - bodyStats.LinkChars);
+        var doomed = new List<IElement>();
+        var order = NodeRules.ElementsInOrder(body);
+        var skipUnder = new HashSet<IElement>(ReferenceEqualityComparer.Instance);
+        foreach (var e in order)
+        {
+            if (e.ParentElement is { } pe && skipUnder.Contains(pe)) { skipUnder.Add(e); continue; }
+            if (e.LocalName is "body" or "a" or "html" or "table" or "tbody" or "tr" or "td" or "th" or "li" or "p" or "h1") continue;
+            var hints = NodeRules.ClassAndId(e);
+            if (hints.Length == 0) continue;
+            if (!BoilerplateVocabulary.UnlikelyCandidates.IsMatch(hints)) continue;
+            if (BoilerplateVocabulary.MaybeCandidates.IsMatch(hints) && !IsStrongNegative(hints)) continue;
+            var s = stats[e];
+            if (s.TextChars - s.LinkChars > pageProse * ExtractionThresholds.KeepUnlikelyTextShare) continue;
+            doomed.Add(e);
+            skipUnder.Add(e);
+        }
+        foreach (var e in doomed) e.Remove();
+    }
+
+    // Related/comment/share boxes often carry "content" in their name ("related-content"); these still go.
+    private static bool IsStrongNegative(string hints) =>
+        hints.Contains("related", StringComparison.OrdinalIgnoreCase) || hints.Contains("comment", StringComparison.OrdinalIgnoreCase)
+        || hints.Contains("share", StringComparison.OrdinalIgnoreCase) || hints.Contains("tin-khac", StringComparison.OrdinalIgnoreCase)
+        || hints.Contains("lien-quan", StringComparison.OrdinalIgnoreCase) || hints.Contains("social", StringComparison.OrdinalIgnoreCase);
+
+    private static readonly HashSet<string> ScoredTags = new(StringComparer.Ordinal) { "p", "pre", "td", "blockquote" };
+    private static readonly HashSet<string> BlockChildTags = new(StringComparer.Ordinal)
+        { "p", "div", "section", "article", "table", "ul", "ol", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "figure", "dl", "main" };
+
+    /// <summary>Scores paragraphs into their ancestors and returns the elements that make up the article, in document order.</summary>
+    public static List<IElement> FindContent(IElement body, Dictionary<IElement, NodeStats> stats, Flags flags)
+    {
+        var candidates = new List<IElement>();
+        foreach (var e in NodeRules.ElementsInOrder(body))
+        {
+            // What counts as a paragraph: p/pre/td/blockquote; a div holding only phrasing content (Readability's DIV-to-P),
+            // whose score goes to its parent; and the loose text runs of a container that also has block children
+            // (text + <br> bodies), whose score stays with the container itself.
+            var s = stats[e];
+            int chars, brs = 0;
+            IElement? first;
+            if (ScoredTags.Contains(e.LocalName) || (IsPhrasingContainer(e) && !HasBlockChild(e)))
+            {
+                chars = s.TextChars - (e.LocalName == "td" ? BlockChildChars(e, stats) : 0);
+                first = e.ParentElement;
+            }
+            else if (IsPhrasingContainer(e))
+            {
+                chars = s.TextChars - BlockChildChars(e, stats);
+                first = e;
+            }
+            else continue;
+            if (chars < ExtractionThresholds.MinScoredParagraphChars) continue;
+            var ownLinks = e.LocalName == "p" ? s.LinkChars : Math.Min(s.LinkChars, chars);
+            if (chars - ownLinks < ExtractionThresholds.MinScoredParagraphChars / 2) continue;
+            foreach (var c in e.Children) if (c.LocalName == "br") brs++;
+            // A text run broken by <br>s is several paragraphs: score it like that many, as Readability would after splitting.
+            var chunks = Math.Max(1, Math.Min(chars / 300, 1 + brs / 2));
+            var commas = Math.Min(first == e ? s.Commas - BlockChildCommas(e, stats) : s.Commas, chars / 20 + 1);
+            var score = chunks + commas + Math.Min(chars / 100, 3 * chunks);
+            var level = 0;
+            for (var a = first; a is not null && level < ExtractionThresholds.ScoreAncestorLevels; a = a.ParentElement, level++)
+            {
+                if (a.LocalName == "html") break;
+                var st = stats[a];
+                if (!st.IsCandidate)
+                {
+                    st.IsCandidate = true;
+                    st.Score = InitialScore(a, flags);
+                    candidates.Add(a);
+                }
+                st.Score += level switch { 0 => score, 1 => score / 2, _ => score / (level * 3) };
+            }
+        }
+        if (candidates.Count == 0) return [];
+
+        IElement top = candidates[0];
+        var topScore = double.MinValue;
+        foreach (var c in candidates)
+        {
+            var st = stats[c];
+            st.Score *= 1 - st.LinkDensity;
+            if (st.Score > topScore) { topScore = st.Score; top = c; }
+        }
+
+        // Readability: climb while a parent scores close to the top (the body split across several children).
+        var lastScore = topScore;
+        var threshold = lastScore / 3;
+        for (var parent = top.ParentElement; parent is not null && parent.LocalName is not ("body" or "html"); parent = parent.ParentElement)
+        {
+            var ps = stats[parent];
+            if (!ps.IsCandidate) continue;
+            if (ps.Score < threshold) break;
+            if (ps.Score > lastScore) { top = parent; topScore = ps.Score; break; }
+            lastScore = ps.Score;
+        }
+
+        // Siblings that score well or read as prose join the top candidate (Readability's sibling pass).
+        var result = new List<IElement>();
+        var siblingThreshold = Math.Max(10, topScore * ExtractionThresholds.SiblingScoreShare);
+        var topClass = top.GetAttribute("class");
+        var parentOfTop = top.ParentElement;
+        if (parentOfTop is null || top.LocalName == "body") return [top];
+        foreach (var sib in parentOfTop.Children)
+        {
+            if (ReferenceEquals(sib, top)) { result.Add(sib); continue; }
+            var ss = stats.GetValueOrDefault(sib);
+            if (ss is null || ss.TextChars == 0) continue;
+            var bonus = !string.IsNullOrEmpty(topClass) && sib.GetAttribute("class") == topClass ? topScore * 0.2 : 0;
+            if (ss.IsCandidate && ss.Score + bonus >= siblingThreshold) { result.Add(sib); continue; }
+            if (sib.LocalName == "p")
+            {
+                var ld = ss.LinkDensity;
+                if (ss.TextChars > 80 && ld < 0.25) result.Add(sib);
+                else if (ss.TextChars <= 80 && ld == 0 && ss.TextChars > 20 && EndsSentence(sib.TextContent)) result.Add(sib);
+            }
+        }
+        return result;
+    }
+
+    private static bool EndsSentence(string text)
+    {
+        var t = text.TrimEnd();
+        return t.Length > 0 && t[^1] is '.' or '!' or '?' or '"' or '”' or ':';
+    }
+
+    private static bool IsPhrasingContainer(IElement e) => e.LocalName is "div" or "section" or "article" or "main" or "center" or "font";
+
+    private static bool HasBlockChild(IElement e)
+    {
+        foreach (var c in e.Children) if (BlockChildTags.Contains(c.LocalName)) return true;
+        return false;
+    }
+
+    private static int BlockChildChars(IElement e, Dictionary<IElement, NodeStats> stats)
+    {
+        var n = 0;
+        foreach (var c in e.Children)
+            if (BlockChildTags.Contains(c.LocalName) || c.LocalName is "li" or "tr" or "tbody") n += stats.TryGetValue(c, out var cs) ? cs.TextChars : 0;
+        return n;
+    }
+
+    private static int BlockChildCommas(IElement e, Dictionary<IElement, NodeStats> stats)
+    {
+        var n = 0;
+        foreach (var c in e.Children)
+            if (BlockChildTags.Contains(c.LocalName) || c.LocalName is "li" or "tr" or "tbody") n += stats.TryGetValue(c, out var cs) ? cs.Commas : 0;
+        return n;
+    }
+
+    private static double InitialScore(IElement e, Flags flags)
+    {
+        var score = e.LocalName switch
+        {
+            "div" or "article" or "section" or "main" => 5,
+            "pre" or "td" or "blockquote" => 3,
+            "address" or "ol" or "ul" or "dl" or "dd" or "dt" or "li" or "form" => -3,
+            "h1" or "h2" or "h3" or "h4" or "h5" or "h6" or "th" => -5,
+            _ => 0,
+        };
+        if (e.LocalName is "article" or "main") score += 10;
+        if ((flags & Flags.WeightClasses) != 0) score += ClassWeight(e);
+        return score;
+    }
+
+    internal static int ClassWeight(IElement e)
+    {
+        var weight = 0;
+        foreach (var value in new[] { e.GetAttribute("class"), e.GetAttribute("id") })
+        {
+            if (string.IsNullOrEmpty(value)) continue;
+            if (BoilerplateVocabulary.NegativeClass.IsMatch(value)) weight -= 25;
+            if (BoilerplateVocabulary.PositiveClass.IsMatch(value)) weight += 25;
+        }
+        var itemprop = e.GetAttribute("itemprop");
+        if (itemprop is not null && itemprop.Contains("articleBody", StringComparison.OrdinalIgnoreCase)) weight += 50;
+        return weight;
+    }
+}

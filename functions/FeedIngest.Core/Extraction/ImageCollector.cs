@@ -1,0 +1,150 @@
+using System.Text.RegularExpressions;
+using AngleSharp.Dom;
+
+namespace FeedIngest.Core.Extraction;
+
+/// <summary>
+/// Images of the article with their captions, taken out of the content so captions become metadata, not body:
+/// &lt;figure&gt;/&lt;figcaption&gt;, caption tables (an image row and a text row, as CMS editors insert them),
+/// caption classes ("caption", "PhotoCMS_Caption", "image-desc"), &lt;p class="Image"&gt;, and an italic line under an image.
+/// </summary>
+internal static partial class ImageCollector
+{
+    [GeneratedRegex(@"(?:^|\s)(?:image|img|photo|pic|picture|anh|hinh)(?:\s|$)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex ImageClassToken();
+
+    private const int MaxCaptionChars = 600;
+
+    public static List<ArticleImage> Collect(IReadOnlyList<IElement> roots, Uri? pageUrl)
+    {
+        var images = new List<ArticleImage>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var root in roots)
+        {
+            var order = NodeRules.ElementsInOrder(root);
+            var removed = new HashSet<IElement>(ReferenceEqualityComparer.Instance);
+            foreach (var e in order)
+            {
+                if (IsUnder(e, removed)) continue;
+                switch (e.LocalName)
+                {
+                    case "figure":
+                        {
+                            var cap = e.QuerySelector("figcaption");
+                            var captionText = cap is null ? null : Clean(cap.TextContent);
+                            var imgs = e.GetElementsByTagName("img");
+                            if (imgs.Length == 0 && captionText is not null) AttachCaption(images, captionText);
+                            foreach (var img in imgs) Add(images, seen, img, captionText, pageUrl);
+                            Remove(e, removed);
+                            break;
+                        }
+                    case "table" when IsCaptionTable(e):
+                        {
+                            var captionText = Clean(e.TextContent);
+                            foreach (var img in e.GetElementsByTagName("img")) Add(images, seen, img, captionText, pageUrl);
+                            Remove(e, removed);
+                            break;
+                        }
+                    case "img":
+                        {
+                            var caption = CaptionAfter(e);
+                            Add(images, seen, e, caption is null ? null : Clean(caption.TextContent), pageUrl);
+                            if (caption is not null) Remove(caption, removed);
+                            break;
+                        }
+                    default:
+                        if (IsCaptionElement(e))
+                        {
+                            var t = Clean(e.TextContent);
+                            foreach (var img in e.GetElementsByTagName("img")) Add(images, seen, img, t, pageUrl);
+                            if (t is not null && e.GetElementsByTagName("img").Length == 0) AttachCaption(images, t);
+                            Remove(e, removed);
+                        }
+                        break;
+                }
+            }
+        }
+        return images;
+    }
+
+    private static bool IsUnder(IElement e, HashSet<IElement> removed)
+    {
+        if (removed.Count == 0) return false;
+        for (var p = e.ParentElement; p is not null; p = p.ParentElement)
+            if (removed.Contains(p)) return true;
+        return removed.Contains(e);
+    }
+
+    private static void Remove(IElement e, HashSet<IElement> removed)
+    {
+        removed.Add(e);
+        e.Remove();
+    }
+
+    private static string? Clean(string text)
+    {
+        var t = NodeRules.Collapse(text);
+        return t.Length == 0 ? null : t;
+    }
+
+    private static void AttachCaption(List<ArticleImage> images, string caption)
+    {
+        if (images.Count > 0 && images[^1].Caption is null) images[^1] = images[^1] with { Caption = caption };
+    }
+
+    private static void Add(List<ArticleImage> images, HashSet<string> seen, IElement img, string? caption, Uri? pageUrl)
+    {
+        var src = ImageSource(img, pageUrl);
+        if (src is null || !seen.Add(src)) return;
+        if (caption is { Length: > MaxCaptionChars }) caption = null;
+        images.Add(new ArticleImage(src, caption));
+    }
+
+    internal static string? ImageSource(IElement img, Uri? pageUrl)
+    {
+        foreach (var attr in new[] { "data-src", "data-original", "data-lazy-src", "data-srcset", "src" })
+        {
+            var v = img.GetAttribute(attr);
+            if (string.IsNullOrWhiteSpace(v)) continue;
+            v = v.Trim();
+            if (attr == "data-srcset") v = v.Split(',')[0].Trim().Split(' ')[0];
+            if (v.StartsWith("data:", StringComparison.OrdinalIgnoreCase) || v.StartsWith("about:", StringComparison.OrdinalIgnoreCase)) continue;
+            return MetadataReader.Resolve(pageUrl, v);
+        }
+        return null;
+    }
+
+    /// <summary>A table whose cells are an image and short text: the way CMS editors caption photos.</summary>
+    private static bool IsCaptionTable(IElement table)
+    {
+        if (table.GetElementsByTagName("img").Length == 0) return false;
+        if (table.GetElementsByTagName("table").Length > 0) return false;
+        return NodeRules.NonSpaceChars(table.TextContent) <= MaxCaptionChars;
+    }
+
+    private static bool IsCaptionElement(IElement e)
+    {
+        if (e.LocalName is "body" or "html" or "article" or "main") return false;
+        var hints = NodeRules.ClassAndId(e);
+        if (hints.Length == 0) return false;
+        if (!BoilerplateVocabulary.CaptionClass.IsMatch(hints) && !(e.LocalName is "p" or "div" or "span" && ImageClassToken().IsMatch(hints) && e.GetElementsByTagName("img").Length == 0))
+            return false;
+        return NodeRules.NonSpaceChars(e.TextContent) <= MaxCaptionChars;
+    }
+
+    /// <summary>The line right under an image-only block when it is short and wholly italic (or centred): its caption.</summary>
+    private static IElement? CaptionAfter(IElement img)
+    {
+        var holder = img;
+        while (holder.ParentElement is { } p && p.LocalName is "a" or "span" or "p" or "div" or "center" or "strong" or "b" && NodeRules.NonSpaceChars(p.TextContent) == 0)
+            holder = p;
+        var next = holder.NextElementSibling;
+        if (next is null || next.GetElementsByTagName("img").Length > 0) return null;
+        var text = NodeRules.Collapse(next.TextContent);
+        if (text.Length is 0 or > MaxCaptionChars) return null;
+        if (next.LocalName is "figcaption" or "em" or "i") return next;
+        if (next.LocalName is not ("p" or "div" or "span")) return null;
+        var italic = next.QuerySelectorAll("em, i").Sum(x => NodeRules.NonSpaceChars(x.TextContent));
+        return italic >= NodeRules.NonSpaceChars(text) * 0.95 ? next : null;
+    }
+}

@@ -1,0 +1,294 @@
+using System.Text.Json;
+using AngleSharp.Dom;
+using AngleSharp.Html.Dom;
+
+namespace FeedIngest.Core.Extraction;
+
+/// <summary>What the page says about itself before any cleanup: JSON-LD, meta tags, title, date, breadcrumb.</summary>
+internal sealed class PageMetadata
+{
+    public string? Title;
+    public string? Headline;
+    public DateTimeOffset? PublishedAt;
+    public string? Author;
+    public string? Category;
+    public string? CanonicalUrl;
+    public string? Language;
+    public string? Description;
+    /// <summary>The element holding the title (h1), so the date search can start beside it.</summary>
+    public IElement? TitleElement;
+}
+
+internal static class MetadataReader
+{
+    private static readonly string[] DateMetaKeys =
+    [
+        "article:published_time", "og:article:published_time", "datepublished", "pubdate", "publishdate", "publish-date",
+        "published_time", "article.published", "dc.date.issued", "dcterms.created", "dc.date", "sailthru.date",
+        "parsely-pub-date", "date", "created", "og:published_time",
+    ];
+
+    private static readonly string[] AuthorMetaKeys = ["author", "article:author", "dc.creator", "byl", "parsely-author", "sailthru.author"];
+
+    public static PageMetadata Read(IHtmlDocument document, Uri? pageUrl, Sources.ExtractionOverrides? overrides)
+    {
+        var meta = new PageMetadata();
+        var metas = ReadMetaTags(document);
+        var ld = ReadJsonLd(document);
+
+        // Title: h1 that agrees with og:title / headline / <title>; else those, minus the site suffix.
+        var reference = Get(metas, "og:title") ?? ld.Headline ?? Get(metas, "twitter:title");
+        var docTitle = NodeRules.Collapse(document.Title ?? "");
+        IElement? titleElement = null;
+        if (overrides?.TitleSelector is { Length: > 0 } ts && TryQuery(document, ts) is { } te)
+        {
+            titleElement = te;
+            meta.Title = NodeRules.Collapse(te.TextContent);
+        }
+        else
+        {
+            var h1s = document.GetElementsByTagName("h1");
+            var compare = reference ?? docTitle;
+            foreach (var h in h1s)
+            {
+                var t = NodeRules.Collapse(h.TextContent);
+                if (t.Length < 4) continue;
+                if (compare.Length > 0 && (compare.Contains(t, StringComparison.OrdinalIgnoreCase) || t.Contains(compare, StringComparison.OrdinalIgnoreCase)))
+                {
+                    titleElement = h; meta.Title = t; break;
+                }
+            }
+            if (meta.Title is null)
+            {
+                if (reference is not null) meta.Title = NodeRules.Collapse(reference);
+                else if (h1s.Length == 1 && NodeRules.Collapse(h1s[0].TextContent) is { Length: >= 10 } only) { titleElement = h1s[0]; meta.Title = only; }
+                else if (docTitle.Length > 0) meta.Title = StripSiteSuffix(docTitle);
+            }
+            if (titleElement is null && meta.Title is not null)
+                foreach (var tag in new[] { "h2", "h3" })
+                {
+                    titleElement = document.GetElementsByTagName(tag).FirstOrDefault(h => NodeRules.Collapse(h.TextContent) == meta.Title);
+                    if (titleElement is not null) break;
+                }
+        }
+        meta.TitleElement = titleElement;
+        meta.Headline = ld.Headline;
+
+        // Published date: override → JSON-LD → meta → <time datetime> → visible text near the title → anywhere.
+        if (overrides?.DateSelector is { Length: > 0 } ds && TryQuery(document, ds) is { } de)
+            meta.PublishedAt = DateParsing.ParseMachine(de.GetAttribute("datetime") ?? de.GetAttribute("content")) ?? DateParsing.ParseVisible(de.TextContent);
+        meta.PublishedAt ??= DateParsing.ParseMachine(ld.DatePublished);
+        if (meta.PublishedAt is null)
+            foreach (var key in DateMetaKeys)
+                if (Get(metas, key) is { } v && DateParsing.ParseMachine(v) is { } d) { meta.PublishedAt = d; break; }
+        meta.PublishedAt ??= ItempropDate(document);
+        meta.PublishedAt ??= TimeElementDate(document);
+        meta.PublishedAt ??= VisibleDate(document, titleElement);
+
+        // Author: JSON-LD → meta; the body signature is read later by the extractor.
+        meta.Author = ld.Author;
+        if (meta.Author is null)
+            foreach (var key in AuthorMetaKeys)
+                if (Get(metas, key) is { } a && !a.StartsWith("http", StringComparison.OrdinalIgnoreCase) && a.Length <= 80)
+                {
+                    meta.Author = NodeRules.Collapse(a.StartsWith("By ", StringComparison.OrdinalIgnoreCase) ? a[3..] : a);
+                    break;
+                }
+
+        meta.Category = Get(metas, "article:section") ?? ld.Section ?? BreadcrumbCategory(document, meta.Title);
+        meta.CanonicalUrl = Resolve(pageUrl, document.QuerySelector("link[rel=canonical]")?.GetAttribute("href") ?? Get(metas, "og:url"));
+        meta.Language = document.DocumentElement.GetAttribute("lang") ?? Get(metas, "content-language") ?? ld.Language ?? Get(metas, "og:locale");
+        if (meta.Language is { } lang) meta.Language = lang.Trim().Replace('_', '-');
+        meta.Description = Get(metas, "description") ?? Get(metas, "og:description");
+        return meta;
+    }
+
+    internal static string? Resolve(Uri? baseUrl, string? href)
+    {
+        if (string.IsNullOrWhiteSpace(href)) return null;
+        href = href.Trim();
+        if (Uri.TryCreate(href, UriKind.Absolute, out var abs) && (abs.Scheme == Uri.UriSchemeHttp || abs.Scheme == Uri.UriSchemeHttps)) return abs.ToString();
+        if (baseUrl is not null && Uri.TryCreate(baseUrl, href, out var rel)) return rel.ToString();
+        return href;
+    }
+
+    private static IElement? TryQuery(IDocument document, string selector)
+    {
+        try { return document.QuerySelector(selector); }
+        catch (Exception) { return null; } // a bad selector in sources.json must not fail the page
+    }
+
+    internal static string StripSiteSuffix(string title)
+    {
+        foreach (var sep in new[] { " | ", " - ", " – ", " — ", " :: ", " » " })
+        {
+            var i = title.LastIndexOf(sep, StringComparison.Ordinal);
+            if (i <= 0) continue;
+            var head = title[..i].Trim();
+            if (head.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length >= 3) return head;
+        }
+        return title;
+    }
+
+    private static string? Get(Dictionary<string, string> metas, string key) => metas.TryGetValue(key, out var v) && v.Length > 0 ? v : null;
+
+    private static Dictionary<string, string> ReadMetaTags(IDocument document)
+    {
+        var d = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var m in document.GetElementsByTagName("meta"))
+        {
+            var key = m.GetAttribute("property") ?? m.GetAttribute("name") ?? m.GetAttribute("itemprop") ?? m.GetAttribute("http-equiv");
+            var content = m.GetAttribute("content");
+            if (key is null || content is null) continue;
+            d.TryAdd(key.Trim(), content.Trim());
+        }
+        return d;
+    }
+
+    private sealed record LinkedData(string? Headline, string? DatePublished, string? Author, string? Section, string? Language);
+
+    private static LinkedData ReadJsonLd(IDocument document)
+    {
+        foreach (var script in document.GetElementsByTagName("script"))
+        {
+            if (!string.Equals(script.GetAttribute("type"), "application/ld+json", StringComparison.OrdinalIgnoreCase)) continue;
+            try
+            {
+                using var json = JsonDocument.Parse(script.TextContent, new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip, MaxDepth = 64 });
+                if (FindArticle(json.RootElement, 0) is { } article)
+                    return new LinkedData(Str(article, "headline"), Str(article, "datePublished") ?? Str(article, "dateCreated"),
+                        AuthorName(article), Str(article, "articleSection"), Str(article, "inLanguage"));
+            }
+            catch (JsonException) { /* broken JSON-LD is common; the meta tags still count */ }
+        }
+        return new LinkedData(null, null, null, null, null);
+    }
+
+    private static JsonElement? FindArticle(JsonElement e, int depth)
+    {
+        if (depth > 6) return null;
+        if (e.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var item in e.EnumerateArray())
+                if (FindArticle(item, depth + 1) is { } found) return found;
+            return null;
+        }
+        if (e.ValueKind != JsonValueKind.Object) return null;
+        if (e.TryGetProperty("@type", out var type))
+        {
+            var types = type.ValueKind == JsonValueKind.Array ? type.EnumerateArray().Select(t => t.ToString()) : [type.ToString()];
+            if (types.Any(t => t.EndsWith("Article", StringComparison.Ordinal) || t is "BlogPosting" or "ReportageNews" or "LiveBlogPosting" or "AnalysisNewsArticle"))
+                return e;
+        }
+        if (e.TryGetProperty("@graph", out var graph)) return FindArticle(graph, depth + 1);
+        if (e.TryGetProperty("mainEntity", out var main)) return FindArticle(main, depth + 1);
+        return null;
+    }
+
+    private static string? Str(JsonElement e, string name)
+    {
+        if (!e.TryGetProperty(name, out var v)) return null;
+        var s = v.ValueKind switch
+        {
+            JsonValueKind.String => v.GetString(),
+            JsonValueKind.Array => v.EnumerateArray().Select(x => x.ValueKind == JsonValueKind.String ? x.GetString() : null).FirstOrDefault(x => x is not null),
+            _ => null,
+        };
+        return string.IsNullOrWhiteSpace(s) ? null : NodeRules.Collapse(s);
+    }
+
+    private static string? AuthorName(JsonElement article)
+    {
+        if (!article.TryGetProperty("author", out var a)) return null;
+        var names = new List<string>();
+        void Add(JsonElement x)
+        {
+            if (x.ValueKind == JsonValueKind.String && x.GetString() is { Length: > 0 } s) names.Add(s);
+            else if (x.ValueKind == JsonValueKind.Object && x.TryGetProperty("name", out var n) && n.ValueKind == JsonValueKind.String && n.GetString() is { Length: > 0 } ns) names.Add(ns);
+        }
+        if (a.ValueKind == JsonValueKind.Array) foreach (var x in a.EnumerateArray()) Add(x);
+        else Add(a);
+        var joined = string.Join(", ", names.Select(NodeRules.Collapse).Where(n => n.Length > 0 && !n.StartsWith("http", StringComparison.OrdinalIgnoreCase)).Distinct());
+        return joined.Length is > 0 and <= 120 ? joined : null;
+    }
+
+    private static DateTimeOffset? ItempropDate(IDocument document)
+    {
+        foreach (var e in document.QuerySelectorAll("[itemprop=datePublished]"))
+            if (DateParsing.ParseMachine(e.GetAttribute("content") ?? e.GetAttribute("datetime") ?? e.TextContent) is { } d) return d;
+        return null;
+    }
+
+    private static DateTimeOffset? TimeElementDate(IDocument document)
+    {
+        DateTimeOffset? first = null;
+        foreach (var t in document.GetElementsByTagName("time"))
+        {
+            if (NodeRules.HasAncestorTag(t, "li") || NodeRules.HasAncestorTag(t, "a", 3)) continue;
+            var d = DateParsing.ParseMachine(t.GetAttribute("datetime")) ?? DateParsing.ParseVisible(t.TextContent);
+            if (d is null) continue;
+            if (t.HasAttribute("pubdate")) return d;
+            first ??= d;
+        }
+        return first;
+    }
+
+    private static readonly HashSet<string> InlineTags = new(StringComparer.Ordinal) { "span", "a", "b", "i", "em", "strong", "time", "font", "small", "label", "abbr", "u" };
+
+    /// <summary>
+    /// A visible date: first in the text that follows the title (where portals print "Ngày đăng …"), then anywhere outside
+    /// lists and links, since the items of related lists carry dates of other articles and headers carry today's date.
+    /// </summary>
+    private static DateTimeOffset? VisibleDate(IDocument document, IElement? titleElement)
+    {
+        if (document.Body is null) return null;
+        var walker = NodeRules.ElementsInOrder(document.Body);
+        var start = titleElement is null ? -1 : walker.IndexOf(titleElement);
+        if (start >= 0)
+        {
+            var limit = Math.Min(walker.Count, start + 60);
+            for (var i = start + 1; i < limit; i++)
+                if (DateOf(walker[i]) is { } d) return d;
+        }
+        foreach (var e in walker)
+            if (DateOf(e) is { } d) return d;
+        return null;
+    }
+
+    private static DateTimeOffset? DateOf(IElement e)
+    {
+        if (e.LocalName is "li" or "a" or "script" or "style" or "option" or "header" or "nav" or "footer") return null;
+        if (NodeRules.HasAncestorTag(e, "li", 6) || NodeRules.HasAncestorTag(e, "a", 3)) return null;
+        foreach (var child in e.ChildNodes)
+        {
+            if (child.NodeType != NodeType.Text) continue;
+            var t = child.TextContent;
+            if (t.Length < 8 || !t.Any(char.IsDigit)) continue;
+            var context = e;
+            while (InlineTags.Contains(context.LocalName) && context.ParentElement is { } p) context = p;
+            var text = context.TextContent;
+            if (text.Length > 200) text = t;
+            if (DateParsing.ParseVisible(text) is { } d) return d;
+        }
+        return null;
+    }
+
+    private static string? BreadcrumbCategory(IDocument document, string? title)
+    {
+        IElement? crumb = null;
+        foreach (var e in document.QuerySelectorAll("[class*=breadcrumb], [id*=breadcrumb], [itemtype*=BreadcrumbList], nav[aria-label*=readcrumb]"))
+        {
+            crumb = e;
+            break;
+        }
+        if (crumb is null) return null;
+        var items = crumb.QuerySelectorAll("a, span[itemprop=name], li")
+            .Select(a => NodeRules.Collapse(a.TextContent))
+            .Where(t => t.Length is > 1 and < 80 && t != title && !IsHomeLabel(t))
+            .ToList();
+        return items.Count > 0 ? items[^1] : null;
+    }
+
+    private static bool IsHomeLabel(string t) =>
+        t.Equals("Trang chủ", StringComparison.OrdinalIgnoreCase) || t.Equals("Home", StringComparison.OrdinalIgnoreCase) || t.Equals("Trang nhất", StringComparison.OrdinalIgnoreCase) || t is "»" or ">" or "/";
+}

@@ -1,0 +1,171 @@
+using System.Text;
+using AngleSharp.Dom;
+
+namespace FeedIngest.Core.Extraction;
+
+/// <summary>Text counts of one element, gathered in a single bottom-up pass (TextContent is a walk, not a field).</summary>
+internal sealed class NodeStats
+{
+    /// <summary>Non-whitespace characters of all descendant text.</summary>
+    public int TextChars;
+    /// <summary>Non-whitespace characters inside &lt;a&gt;.</summary>
+    public int LinkChars;
+    public int Commas;
+    public double Score;
+    public bool IsCandidate;
+
+    public double LinkDensity => TextChars == 0 ? 0 : (double)LinkChars / TextChars;
+}
+
+/// <summary>Small named predicates over DOM nodes (Readability's _isPhrasingContent, _getLinkDensity, …).</summary>
+internal static class NodeRules
+{
+    /// <summary>Elements that never carry article text.</summary>
+    internal static readonly HashSet<string> NonContentTags = new(StringComparer.Ordinal)
+    {
+        "script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "canvas", "math", "form", "button",
+        "input", "select", "textarea", "option", "label", "nav", "aside", "footer", "header", "menu", "dialog", "link", "meta",
+        "audio", "video", "map", "head",
+    };
+
+    /// <summary>Elements that start and end a block of text.</summary>
+    internal static readonly HashSet<string> BlockTags = new(StringComparer.Ordinal)
+    {
+        "p", "div", "section", "article", "main", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd",
+        "blockquote", "pre", "table", "thead", "tbody", "tfoot", "tr", "td", "th", "caption", "figure", "figcaption",
+        "header", "footer", "aside", "address", "hr", "center", "details", "summary", "body", "html", "form", "fieldset", "nav",
+    };
+
+    internal static bool IsHeading(string tag) => tag.Length == 2 && tag[0] == 'h' && tag[1] is >= '1' and <= '6';
+
+    internal static string ClassAndId(IElement e)
+    {
+        var cls = e.GetAttribute("class");
+        var id = e.GetAttribute("id");
+        if (string.IsNullOrEmpty(cls)) return id ?? "";
+        return string.IsNullOrEmpty(id) ? cls : cls + " " + id;
+    }
+
+    internal static bool IsHidden(IElement e)
+    {
+        if (e.HasAttribute("hidden")) return true;
+        if (string.Equals(e.GetAttribute("aria-hidden"), "true", StringComparison.OrdinalIgnoreCase)) return true;
+        var style = e.GetAttribute("style");
+        if (style is null) return false;
+        return ContainsNoSpace(style, "display:none") || ContainsNoSpace(style, "visibility:hidden");
+    }
+
+    private static bool ContainsNoSpace(string style, string needle)
+    {
+        if (style.Length > 400) return false;
+        Span<char> buf = stackalloc char[style.Length];
+        var n = 0;
+        foreach (var ch in style) if (!char.IsWhiteSpace(ch)) buf[n++] = char.ToLowerInvariant(ch);
+        return buf[..n].IndexOf(needle.AsSpan()) >= 0;
+    }
+
+    internal static bool IsRightAligned(IElement e)
+    {
+        for (var x = e; x is not null && x.LocalName is not ("body" or "div" or "article" or "section"); x = x.ParentElement)
+        {
+            var style = x.GetAttribute("style");
+            if (style is not null && style.Contains("right", StringComparison.OrdinalIgnoreCase) && style.Contains("text-align", StringComparison.OrdinalIgnoreCase)) return true;
+            if (string.Equals(x.GetAttribute("align"), "right", StringComparison.OrdinalIgnoreCase)) return true;
+        }
+        return false;
+    }
+
+    /// <summary>Whitespace runs (including NBSP and zero-width characters) become one space; ends trimmed.</summary>
+    internal static string Collapse(string s)
+    {
+        var sb = new StringBuilder(s.Length);
+        var space = false;
+        foreach (var ch in s)
+        {
+            if (ch is '\u200B' or '\u200C' or '\u200D' or '\uFEFF' or '\u00AD') continue;
+            if (char.IsWhiteSpace(ch) || ch == '\u00A0')
+            {
+                space = sb.Length > 0;
+                continue;
+            }
+            if (space) { sb.Append(' '); space = false; }
+            sb.Append(ch);
+        }
+        return sb.ToString();
+    }
+
+    internal static int NonSpaceChars(string s)
+    {
+        var n = 0;
+        foreach (var ch in s) if (!char.IsWhiteSpace(ch) && ch != '\u00A0') n++;
+        return n;
+    }
+
+    internal static int CountCommas(string s)
+    {
+        var n = 0;
+        foreach (var ch in s) if (ch is ',' or '，' or '、') n++;
+        return n;
+    }
+
+    /// <summary>Every element of the subtree in document order, without recursion (deep pages overflow recursive walks).</summary>
+    internal static List<IElement> ElementsInOrder(IElement root)
+    {
+        var list = new List<IElement>(1024);
+        var stack = new Stack<IElement>();
+        stack.Push(root);
+        while (stack.Count > 0)
+        {
+            var e = stack.Pop();
+            list.Add(e);
+            var children = e.Children;
+            for (var i = children.Length - 1; i >= 0; i--) stack.Push(children[i]);
+        }
+        return list;
+    }
+
+    /// <summary>One bottom-up pass: text, link-text and comma counts per element.</summary>
+    internal static Dictionary<IElement, NodeStats> ComputeStats(IElement root)
+    {
+        var order = ElementsInOrder(root);
+        var stats = new Dictionary<IElement, NodeStats>(order.Count, ReferenceEqualityComparer.Instance);
+        foreach (var e in order) stats[e] = new NodeStats();
+        for (var i = order.Count - 1; i >= 0; i--)
+        {
+            var e = order[i];
+            var s = stats[e];
+            foreach (var child in e.ChildNodes)
+            {
+                if (child.NodeType == NodeType.Text)
+                {
+                    var t = child.TextContent;
+                    s.TextChars += NonSpaceChars(t);
+                    s.Commas += CountCommas(t);
+                }
+            }
+            if (e.LocalName == "a") s.LinkChars = s.TextChars;
+            if (!ReferenceEquals(e, root) && e.ParentElement is { } parent && stats.TryGetValue(parent, out var ps))
+            {
+                ps.TextChars += s.TextChars;
+                ps.LinkChars += s.LinkChars;
+                ps.Commas += s.Commas;
+            }
+        }
+        return stats;
+    }
+
+    internal static bool IsAncestorOf(IElement ancestor, INode node)
+    {
+        for (var p = node.Parent; p is not null; p = p.Parent)
+            if (ReferenceEquals(p, ancestor)) return true;
+        return false;
+    }
+
+    internal static bool HasAncestorTag(IElement e, string tag, int maxDepth = 8)
+    {
+        var d = 0;
+        for (var p = e.ParentElement; p is not null && d < maxDepth; p = p.ParentElement, d++)
+            if (p.LocalName == tag) return true;
+        return false;
+    }
+}

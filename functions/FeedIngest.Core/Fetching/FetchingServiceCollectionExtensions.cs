@@ -1,0 +1,114 @@
+using System.Net;
+using Azure.Data.Tables;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Http.Resilience;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Polly;
+
+namespace FeedIngest.Core.Fetching;
+
+public static class FetchingServiceCollectionExtensions
+{
+    /// <summary>
+    /// The fetcher, its resilient HttpClient and the politeness/robots/conditional-state services. Politeness and
+    /// conditional state live in Table Storage when a <see cref="TableServiceClient"/> is registered, else in process.
+    /// </summary>
+    public static IServiceCollection AddFeedIngestFetching(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<FetchingOptions>().Bind(configuration.GetSection(FetchingOptions.SectionName));
+        services.TryAddSingleton(TimeProvider.System);
+
+        services.TryAddSingleton(sp => new InProcessHostThrottle(sp.GetRequiredService<TimeProvider>()));
+        services.TryAddSingleton<IHostThrottle>(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<FetchingOptions>>().Value;
+            var local = sp.GetRequiredService<InProcessHostThrottle>();
+            var tables = sp.GetService<TableServiceClient>();
+            if (!options.DistributedPoliteness || tables is null) return local;
+            return new TableHostThrottle(
+                tables, options.ThrottleTableName, TimeSpan.FromSeconds(options.SlotLeaseSeconds), local,
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<TableHostThrottle>>());
+        });
+        services.TryAddSingleton<IFetchStateStore>(sp =>
+        {
+            var tables = sp.GetService<TableServiceClient>();
+            return tables is null
+                ? new InMemoryFetchStateStore()
+                : new TableFetchStateStore(tables, sp.GetRequiredService<IOptions<FetchingOptions>>().Value.FetchStateTableName);
+        });
+
+        services.TryAddSingleton<HttpPageSender>();
+        services.TryAddSingleton<IRobotsTxtCache>(sp => new RobotsTxtCache(
+            sp.GetRequiredService<HttpPageSender>(), sp.GetRequiredService<IOptions<FetchingOptions>>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<RobotsTxtCache>>()));
+        services.TryAddSingleton<IPageFetcher>(sp => new PageFetcher(
+            sp.GetRequiredService<HttpPageSender>(), sp.GetRequiredService<IRobotsTxtCache>(),
+            sp.GetRequiredService<IOptions<FetchingOptions>>(), sp.GetRequiredService<ILogger<PageFetcher>>()));
+
+        services.TryAddTransient<CappedBodyHandler>();
+        services.AddHttpClient(HttpPageSender.ClientName, (sp, client) =>
+            {
+                var options = sp.GetRequiredService<IOptions<FetchingOptions>>().Value;
+                var contact = sp.GetRequiredService<IOptions<FeedIngestOptions>>().Value.ContactUrl;
+                // The pipeline's timeouts govern; HttpClient's own 100 s default would cut across them.
+                client.Timeout = Timeout.InfiniteTimeSpan;
+                client.DefaultRequestHeaders.UserAgent.Clear();
+                client.DefaultRequestHeaders.TryAddWithoutValidation("User-Agent", options.EffectiveUserAgent(contact));
+            })
+            .ConfigurePrimaryHttpMessageHandler(sp => new SocketsHttpHandler
+            {
+                // Redirects are followed by PageFetcher, one hop at a time, so each hop's host is checked.
+                AllowAutoRedirect = false,
+                AutomaticDecompression = DecompressionMethods.All,
+                PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                ConnectTimeout = TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<FetchingOptions>>().Value.AttemptTimeoutSeconds),
+            })
+            .AddResilienceHandler("fetch", (pipeline, context) =>
+            {
+                var options = context.ServiceProvider.GetRequiredService<IOptions<FetchingOptions>>().Value;
+                ConfigurePipeline(pipeline, options);
+            })
+            // One pipeline instance (and so one circuit breaker) per scheme+host+port.
+            .SelectPipelineByAuthority();
+        // Added after the resilience handler = inside it: runs once per attempt.
+        services.AddHttpClient(HttpPageSender.ClientName).AddHttpMessageHandler<CappedBodyHandler>();
+        return services;
+    }
+
+    /// <summary>Outermost first: total timeout → retry (exponential, jitter, Retry-After) → circuit breaker → attempt timeout.</summary>
+    internal static void ConfigurePipeline(ResiliencePipelineBuilder<HttpResponseMessage> pipeline, FetchingOptions options)
+    {
+        pipeline.AddTimeout(new HttpTimeoutStrategyOptions
+        {
+            Name = "total",
+            Timeout = TimeSpan.FromSeconds(options.TotalTimeoutSeconds),
+        });
+        if (options.MaxRetries > 0)
+        {
+            pipeline.AddRetry(new HttpRetryStrategyOptions
+            {
+                MaxRetryAttempts = options.MaxRetries,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = TimeSpan.FromSeconds(options.RetryBaseDelaySeconds),
+                MaxDelay = TimeSpan.FromSeconds(options.MaxRetryDelaySeconds),
+                ShouldRetryAfterHeader = true,
+            });
+        }
+        pipeline.AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
+        {
+            FailureRatio = options.CircuitBreakerFailureRatio,
+            MinimumThroughput = options.CircuitBreakerMinimumThroughput,
+            SamplingDuration = TimeSpan.FromSeconds(options.CircuitBreakerSamplingSeconds),
+            BreakDuration = TimeSpan.FromSeconds(options.CircuitBreakerBreakSeconds),
+        });
+        pipeline.AddTimeout(new HttpTimeoutStrategyOptions
+        {
+            Name = "attempt",
+            Timeout = TimeSpan.FromSeconds(options.AttemptTimeoutSeconds),
+        });
+    }
+}

@@ -1,0 +1,155 @@
+using System.Globalization;
+using System.Net;
+using Azure;
+using Azure.Data.Tables;
+using Microsoft.Extensions.Logging;
+
+namespace FeedIngest.Core.Fetching;
+
+/// <summary>
+/// Politeness that holds across instances: one Table row per host keeps the next allowed start time and the
+/// slots in flight, updated with optimistic concurrency (If-Match ETag). Each slot carries an expiry, so a
+/// crashed instance blocks its slot for at most <see cref="FetchingOptions.SlotLeaseSeconds"/>. An in-process
+/// throttle runs first, so one instance's own requests queue locally instead of racing on the row.
+/// </summary>
+public sealed partial class TableHostThrottle(
+    TableServiceClient tables, string tableName, TimeSpan slotLease, InProcessHostThrottle local, TimeProvider time, ILogger<TableHostThrottle> logger)
+    : IHostThrottle
+{
+    private const string Partition = "host";
+    // While a host is full, poll this often; jitter spreads instances that wait on the same row.
+    private static readonly TimeSpan FullPoll = TimeSpan.FromMilliseconds(100);
+    private readonly TableClient _table = tables.GetTableClient(tableName);
+    private int _tableReady;
+
+    public async ValueTask<IAsyncDisposable> AcquireAsync(string hostKey, HostPoliteness politeness, CancellationToken cancellationToken)
+    {
+        var localLease = await local.AcquireAsync(hostKey, politeness, cancellationToken);
+        try
+        {
+            await EnsureTableAsync(cancellationToken);
+            var rowKey = RowKeyFor(hostKey);
+            var slotId = Guid.NewGuid().ToString("N");
+            while (true)
+            {
+                var wait = await TryTakeSlotAsync(rowKey, slotId, politeness, cancellationToken);
+                if (wait is null) return new Lease(this, rowKey, slotId, localLease);
+                await Task.Delay(wait.Value + TimeSpan.FromMilliseconds(Random.Shared.Next(5, 40)), time, cancellationToken);
+            }
+        }
+        catch
+        {
+            await localLease.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Null when the slot was taken; otherwise how long to wait before asking again.</summary>
+    private async Task<TimeSpan?> TryTakeSlotAsync(string rowKey, string slotId, HostPoliteness politeness, CancellationToken cancellationToken)
+    {
+        var existing = await _table.GetEntityIfExistsAsync<TableEntity>(Partition, rowKey, cancellationToken: cancellationToken);
+        var now = time.GetUtcNow();
+        var entity = existing.HasValue ? existing.Value! : new TableEntity(Partition, rowKey);
+        var slots = SlotList.Parse(entity.GetString("Slots"), now);
+        var nextAllowed = entity.GetDateTimeOffset("NextAllowedUtc") ?? DateTimeOffset.MinValue;
+
+        if (slots.Count >= Math.Max(1, politeness.MaxConcurrency)) return FullPoll;
+        if (now < nextAllowed) return nextAllowed - now;
+
+        slots.Add(slotId, now + slotLease);
+        entity["Slots"] = slots.ToString();
+        entity["NextAllowedUtc"] = now + politeness.MinDelay;
+        try
+        {
+            if (existing.HasValue) await _table.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace, cancellationToken);
+            else await _table.AddEntityAsync(entity, cancellationToken);
+            return null;
+        }
+        catch (RequestFailedException ex) when (ex.Status is (int)HttpStatusCode.PreconditionFailed or (int)HttpStatusCode.Conflict)
+        {
+            // Another instance changed the row between our read and write: read again.
+            return TimeSpan.Zero;
+        }
+    }
+
+    private async Task ReleaseAsync(string rowKey, string slotId)
+    {
+        for (var attempt = 0; attempt < 20; attempt++)
+        {
+            try
+            {
+                var existing = await _table.GetEntityIfExistsAsync<TableEntity>(Partition, rowKey);
+                if (!existing.HasValue) return;
+                var entity = existing.Value!;
+                var slots = SlotList.Parse(entity.GetString("Slots"), time.GetUtcNow());
+                if (!slots.Remove(slotId)) return;
+                entity["Slots"] = slots.ToString();
+                await _table.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace);
+                return;
+            }
+            catch (RequestFailedException ex) when (ex.Status == (int)HttpStatusCode.PreconditionFailed)
+            {
+                await Task.Delay(Random.Shared.Next(5, 30));
+            }
+            catch (Exception ex) when (ex is RequestFailedException or HttpRequestException)
+            {
+                // The lease expires on its own; a failed release only delays the host a little.
+                LogReleaseFailed(logger, ex, rowKey);
+                return;
+            }
+        }
+    }
+
+    private async Task EnsureTableAsync(CancellationToken cancellationToken)
+    {
+        if (Volatile.Read(ref _tableReady) == 1) return;
+        await _table.CreateIfNotExistsAsync(cancellationToken);
+        Volatile.Write(ref _tableReady, 1);
+    }
+
+    // Row keys may not hold '/', '\\', '#', '?'; authorities never do, but be safe.
+    private static string RowKeyFor(string hostKey) =>
+        hostKey.ToLowerInvariant().Replace('/', '_').Replace('\\', '_').Replace('#', '_').Replace('?', '_');
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not release throttle slot on {Host}; it expires on its own")]
+    private static partial void LogReleaseFailed(ILogger logger, Exception ex, string host);
+
+    /// <summary>"slotId=expiryTicks;…" with expired slots dropped on read.</summary>
+    private sealed class SlotList
+    {
+        private readonly Dictionary<string, long> _slots = [];
+
+        public int Count => _slots.Count;
+
+        public static SlotList Parse(string? text, DateTimeOffset now)
+        {
+            var list = new SlotList();
+            foreach (var part in (text ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries))
+            {
+                var pair = part.Split('=', 2);
+                if (pair.Length == 2 && long.TryParse(pair[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var ticks)
+                    && ticks > now.UtcTicks)
+                    list._slots[pair[0]] = ticks;
+            }
+            return list;
+        }
+
+        public void Add(string id, DateTimeOffset expires) => _slots[id] = expires.UtcTicks;
+        public bool Remove(string id) => _slots.Remove(id);
+
+        public override string ToString() =>
+            string.Join(';', _slots.Select(s => s.Key + "=" + s.Value.ToString(CultureInfo.InvariantCulture)));
+    }
+
+    private sealed class Lease(TableHostThrottle owner, string rowKey, string slotId, IAsyncDisposable localLease) : IAsyncDisposable
+    {
+        private int _released;
+
+        public async ValueTask DisposeAsync()
+        {
+            if (Interlocked.Exchange(ref _released, 1) != 0) return;
+            try { await owner.ReleaseAsync(rowKey, slotId); }
+            finally { await localLease.DisposeAsync(); }
+        }
+    }
+}

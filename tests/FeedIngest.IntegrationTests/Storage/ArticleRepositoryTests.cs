@@ -1,0 +1,157 @@
+using System.Text.Json;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
+using FeedIngest.Core.Storage;
+using FeedIngest.IntegrationTests.Infrastructure;
+
+namespace FeedIngest.IntegrationTests.Storage;
+
+/// <summary>The storage contract against a real Azurite: names, idempotence, versions, dedupe, events.</summary>
+public sealed class ArticleRepositoryTests : IAsyncLifetime
+{
+    private AzuriteInstance _azurite = null!;
+    private ArticleRepository _repository = null!;
+    private BlobContainerClient _articles = null!;
+    private QueueClient _events = null!;
+
+    public async Task InitializeAsync()
+    {
+        _azurite = await AzuriteInstance.StartNewAsync();
+        var queues = new QueueServiceClient(_azurite.ConnectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
+        _repository = new ArticleRepository(new BlobServiceClient(_azurite.ConnectionString), new TableServiceClient(_azurite.ConnectionString), new ArticleEventPublisher(queues));
+        _articles = new BlobServiceClient(_azurite.ConnectionString).GetBlobContainerClient(StorageNames.ArticlesContainer);
+        _events = queues.GetQueueClient(StorageNames.ArticleEventsQueue);
+    }
+
+    public async Task DisposeAsync() => await _azurite.DisposeAsync();
+
+    private static ArticleDocument Document(string text, string articleId = "0123456789abcdef", string? publishedAt = "2024-11-21T19:41:00+07:00", string extractor = "1.0.0") => new()
+    {
+        ArticleId = articleId,
+        SourceId = "hbt",
+        Url = "https://example.gov.vn/tin-tuc/a.html",
+        CanonicalUrl = "https://example.gov.vn/tin-tuc/a.html",
+        Title = "Tiêu đề",
+        PublishedAt = publishedAt,
+        Text = text,
+        ContentHash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text))),
+        ExtractorVersion = extractor,
+        FetchedAt = "2024-11-22T01:00:00+00:00",
+    };
+
+    private async Task<List<ArticleEvent>> DrainEventsAsync()
+    {
+        var events = new List<ArticleEvent>();
+        await _events.CreateIfNotExistsAsync();
+        while (true)
+        {
+            var batch = (await _events.ReceiveMessagesAsync(32)).Value;
+            if (batch.Length == 0) return events;
+            foreach (var m in batch)
+            {
+                events.Add(JsonSerializer.Deserialize<ArticleEvent>(m.Body, ContractJson.Options)!);
+                await _events.DeleteMessageAsync(m.MessageId, m.PopReceipt);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task FirstSaveWritesTextJsonRowAndOneCreatedEventUnderThePublishDateInVietnamTime()
+    {
+        // 2024-11-21 19:41 +07:00 is 12:41 UTC: same day; the path must use the Vietnam date.
+        var result = await _repository.SaveAsync(Document("Đoạn một.\nĐoạn hai.", publishedAt: "2024-11-22T06:30:00+07:00"), new StoreContext("raw/x", "\"e1\"", null, "run1"), default);
+
+        Assert.Equal(SaveChange.Created, result.Change);
+        Assert.Equal("hbt/2024/11/22/0123456789abcdef.json", result.JsonBlob);
+        var text = (await _articles.GetBlobClient("hbt/2024/11/22/0123456789abcdef.txt").DownloadContentAsync()).Value;
+        Assert.Equal("Đoạn một.\nĐoạn hai.", text.Content.ToString());
+        Assert.Equal("1.0.0", text.Details.Metadata["extractorVersion"]);
+        var row = await _repository.GetRowAsync("hbt", "0123456789abcdef", default);
+        Assert.Equal(1, row!.Version);
+        Assert.Equal("\"e1\"", row.HttpETag);
+        var e = Assert.Single(await DrainEventsAsync());
+        Assert.Equal((ArticleChange.Created, 1, "hbt/2024/11/22/0123456789abcdef.json"), (e.Change, e.Version, e.Blob));
+    }
+
+    [Fact]
+    public async Task SavingTheSameTextAgainWritesNothingAndSendsNoEvent()
+    {
+        await _repository.SaveAsync(Document("Nội dung."), new StoreContext(null, null, null, "run1"), default);
+        await DrainEventsAsync();
+        var before = _articles.GetBlobs().ToDictionary(b => b.Name, b => b.Properties.ETag);
+        var rowBefore = await _repository.GetRowAsync("hbt", "0123456789abcdef", default);
+
+        var result = await _repository.SaveAsync(Document("Nội dung."), new StoreContext(null, null, null, "run2"), default);
+
+        Assert.Equal(SaveChange.Unchanged, result.Change);
+        Assert.Equal(before, _articles.GetBlobs().ToDictionary(b => b.Name, b => b.Properties.ETag));
+        Assert.Equal(rowBefore!.ETag, (await _repository.GetRowAsync("hbt", "0123456789abcdef", default))!.ETag);
+        Assert.Empty(await DrainEventsAsync());
+    }
+
+    [Fact]
+    public async Task ChangedTextKeepsThePreviousVersionAndSendsOneUpdatedEvent()
+    {
+        await _repository.SaveAsync(Document("Bản cũ."), new StoreContext(null, null, null, "run1"), default);
+        await DrainEventsAsync();
+
+        var result = await _repository.SaveAsync(Document("Bản mới."), new StoreContext(null, null, null, "run2"), default);
+
+        Assert.Equal(SaveChange.Updated, result.Change);
+        Assert.Equal(2, result.Version);
+        Assert.Equal("Bản cũ.", (await _articles.GetBlobClient("versions/hbt/0123456789abcdef/v1.txt").DownloadContentAsync()).Value.Content.ToString());
+        Assert.Equal("Bản mới.", (await _articles.GetBlobClient("hbt/2024/11/21/0123456789abcdef.txt").DownloadContentAsync()).Value.Content.ToString());
+        var e = Assert.Single(await DrainEventsAsync());
+        Assert.Equal((ArticleChange.Updated, 2), (e.Change, e.Version));
+    }
+
+    [Fact]
+    public async Task ANewerExtractorWithTheSameTextRecordsItsVersionWithoutAnEvent()
+    {
+        await _repository.SaveAsync(Document("Giữ nguyên."), new StoreContext(null, null, null, "run1"), default);
+        await DrainEventsAsync();
+
+        var result = await _repository.SaveAsync(Document("Giữ nguyên.", extractor: "2.0.0"), new StoreContext(null, null, null, "job", IsReprocess: true), default);
+
+        Assert.Equal(SaveChange.Unchanged, result.Change);
+        Assert.Equal("2.0.0", (await _repository.GetRowAsync("hbt", "0123456789abcdef", default))!.ExtractorVersion);
+        Assert.Equal("2.0.0", (await _articles.GetBlobClient("hbt/2024/11/21/0123456789abcdef.json").GetPropertiesAsync()).Value.Metadata["extractorVersion"]);
+        Assert.Empty(await DrainEventsAsync());
+    }
+
+    [Fact]
+    public async Task TheSameTextUnderAnotherUrlIsRecordedAsADuplicateWithoutBlobs()
+    {
+        await _repository.SaveAsync(Document("Trùng lặp."), new StoreContext(null, null, null, "run1"), default);
+
+        var result = await _repository.SaveAsync(Document("Trùng lặp.", articleId: "fedcba9876543210"), new StoreContext(null, null, null, "run1"), default);
+
+        Assert.Equal(SaveChange.Duplicate, result.Change);
+        Assert.Equal("0123456789abcdef", result.DuplicateOf);
+        Assert.DoesNotContain(_articles.GetBlobs(), b => b.Name.Contains("fedcba9876543210"));
+        Assert.Equal(ArticleStatus.Duplicate, (await _repository.GetRowAsync("hbt", "fedcba9876543210", default))!.Status);
+    }
+
+    [Fact]
+    public async Task ConcurrentDeliveriesOfOneArticleStoreOneVersionAndOneEvent()
+    {
+        var saves = Enumerable.Range(0, 6).Select(_ => _repository.SaveAsync(Document("Song song."), new StoreContext(null, null, null, "run1"), default));
+
+        var results = await Task.WhenAll(saves);
+
+        Assert.Single(results, r => r.Change == SaveChange.Created);
+        Assert.Equal(1, (await _repository.GetRowAsync("hbt", "0123456789abcdef", default))!.Version);
+        Assert.Single(await DrainEventsAsync());
+    }
+
+    [Fact]
+    public async Task AFailureIsRecordedOnTheArticleRowWithItsReason()
+    {
+        await _repository.RecordFailureAsync("hbt", "1111111111111111", "https://example.gov.vn/x", "HTTP 503 after 4 attempts", "run1", default);
+
+        var row = await _repository.GetRowAsync("hbt", "1111111111111111", default);
+
+        Assert.Equal((ArticleStatus.Failed, "HTTP 503 after 4 attempts"), (row!.Status, row.Error));
+    }
+}
