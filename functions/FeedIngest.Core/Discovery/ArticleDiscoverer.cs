@@ -117,8 +117,9 @@ public sealed partial class ArticleDiscoverer(
             var onlyKnown = parsed.Articles.Count > 0;
             foreach (var item in parsed.Articles)
             {
-                var isNew = run.Add(item, "listing", lenientPath: false);
-                if (onlyKnown && isNew && !await run.Known.IsKnownAsync(run.Source.Id, item.Url, cancellationToken)) onlyKnown = false;
+                run.Add(item, "listing", lenientPath: false);
+                // "Known" means stored by an earlier run: a URL the feed already gave this run may still be new, so paging goes on.
+                if (onlyKnown && !await run.Known.IsKnownAsync(run.Source.Id, UrlCanonicalizer.Canonicalize(item.Url), cancellationToken)) onlyKnown = false;
             }
             await SaveStateAsync(page, result, cancellationToken);
             if (parsed.Articles.Count == 0 || onlyKnown || run.Full) break;
