@@ -37,6 +37,7 @@ public sealed class ArticleRepository(BlobServiceClient blobs, TableServiceClien
 
     public async Task<ArticleEntity?> GetRowAsync(string sourceId, string articleId, CancellationToken cancellationToken)
     {
+        if (!TableKeys.IsValid(sourceId) || !TableKeys.IsValid(articleId)) return null;
         await EnsureCreatedAsync(cancellationToken);
         var row = await _articles.GetEntityIfExistsAsync<ArticleEntity>(sourceId, articleId, cancellationToken: cancellationToken);
         return row.HasValue ? row.Value : null;
