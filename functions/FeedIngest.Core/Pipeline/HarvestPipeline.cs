@@ -22,6 +22,7 @@ public sealed class HarvestPipeline(
     SourceDiscoveryStage discovery,
     ArticleProcessor processor,
     ArticleRepository articles,
+    ExtractionContextFactory contexts,
     RunLedger runs,
     IOptions<FeedIngestOptions> options,
     ILogger<HarvestPipeline> logger)
@@ -75,6 +76,7 @@ public sealed class HarvestPipeline(
             }
             // Unchanged = every stored article of the source this run did not store or update: a re-run of an
             // unchanged portal reports its whole archive as unchanged, even when its feeds answer 304.
+            await contexts.SaveAsync(source.Id, cancellationToken);
             var storedNow = await TryCountStoredAsync(source.Id, cancellationToken);
             counts = counts with
             {
