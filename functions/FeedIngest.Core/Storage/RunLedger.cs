@@ -133,30 +133,12 @@ public sealed class RunLedger(TableServiceClient tables)
             row.State = row.Failed > 0 ? RunState.CompletedWithFailures : RunState.Completed;
     }
 
-    private static void AppendErrors(RunEntity row, IReadOnlyList<string>? errors)
-    {
-        if (errors is null || errors.Count == 0) return;
-        var text = string.IsNullOrEmpty(row.Errors) ? string.Join('\n', errors) : row.Errors + "\n" + string.Join('\n', errors);
-        row.Errors = text.Length <= MaxErrorsChars ? text : "…" + text[^(MaxErrorsChars - 1)..];
-    }
+    private static void AppendErrors(RunEntity row, IReadOnlyList<string>? errors) => row.Errors = TableRows.AppendLines(row.Errors, errors, MaxErrorsChars);
 
     private async Task MutateAsync(string runId, Action<RunEntity> change, CancellationToken cancellationToken)
     {
         await EnsureAsync(cancellationToken);
-        for (var attempt = 0; ; attempt++)
-        {
-            var row = await GetAsync(runId, cancellationToken) ?? throw new InvalidOperationException($"Run {runId} does not exist.");
-            change(row);
-            try
-            {
-                await _table.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, cancellationToken);
-                return;
-            }
-            catch (RequestFailedException e) when (e.Status == 412 && attempt < 50)
-            {
-                await Task.Delay(Random.Shared.Next(5, 50), cancellationToken);
-            }
-        }
+        await TableRows.MutateAsync(_table, RunEntity.Partition, runId, change, cancellationToken);
     }
 
     private async Task EnsureAsync(CancellationToken cancellationToken)
