@@ -81,7 +81,11 @@ public sealed class PageFetcherFaultTests : IAsyncLifetime
     [Fact]
     public async Task SlowFirstByteTimesOutPerAttemptAndIsRetried()
     {
-        await using var host = new FetchingTestHost(settings: new Dictionary<string, string?> { ["FeedIngest:Fetching:MaxRetries"] = "1" });
+        await using var host = new FetchingTestHost(settings: new Dictionary<string, string?>
+        {
+            ["FeedIngest:Fetching:MaxRetries"] = "1",
+            ["FeedIngest:Fetching:AttemptTimeoutSeconds"] = "1",
+        });
         var clock = Stopwatch.StartNew();
 
         var result = await host.FetchAsync(_portal.Url("/slow-first-byte"));
@@ -95,7 +99,11 @@ public sealed class PageFetcherFaultTests : IAsyncLifetime
     [Fact]
     public async Task SlowBodyPastTheAttemptTimeoutFails()
     {
-        await using var host = new FetchingTestHost(settings: new Dictionary<string, string?> { ["FeedIngest:Fetching:MaxRetries"] = "1" });
+        await using var host = new FetchingTestHost(settings: new Dictionary<string, string?>
+        {
+            ["FeedIngest:Fetching:MaxRetries"] = "1",
+            ["FeedIngest:Fetching:AttemptTimeoutSeconds"] = "1",
+        });
 
         var result = await host.FetchAsync(_portal.Url("/slow-body"));
 
@@ -110,6 +118,7 @@ public sealed class PageFetcherFaultTests : IAsyncLifetime
         await using var host = new FetchingTestHost(settings: new Dictionary<string, string?>
         {
             ["FeedIngest:Fetching:MaxRetries"] = "10",
+            ["FeedIngest:Fetching:AttemptTimeoutSeconds"] = "1",
             ["FeedIngest:Fetching:TotalTimeoutSeconds"] = "2.5",
         });
         var clock = Stopwatch.StartNew();
@@ -144,7 +153,7 @@ public sealed class PageFetcherFaultTests : IAsyncLifetime
         Assert.Equal(1, _portal.Count("/huge"));
         Assert.Empty(result.Body);
         // The server could not finish: the client stopped reading at the cap and dropped the connection.
-        Assert.True(_portal.HugeBytesWritten < TestPortal.HugeBodyBytes / 2, $"server wrote {_portal.HugeBytesWritten} bytes");
+        Assert.True(_portal.HugeBytesWritten < TestPortal.HugeBodyBytes * 3 / 4, $"server wrote {_portal.HugeBytesWritten} bytes");
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"took {clock.Elapsed}");
     }
 
@@ -246,6 +255,20 @@ public sealed class PageFetcherFaultTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Windows1258PageWithoutAHeaderCharsetIsDecodedOnceFromItsMetaCharset()
+    {
+        var result = await _host.FetchAsync(_portal.Url("/win1258"));
+
+        Assert.Equal(FetchOutcome.Ok, result.Outcome);
+        Assert.Equal("text/html", result.ContentType);
+        Assert.Equal("windows-1258", result.Charset);
+        // Tone marks arrive as combining characters; the decoded text is NFC.
+        Assert.Contains("Phường Hàng Bài tổ chức hội nghị.", result.Text);
+        Assert.True(result.Text!.IsNormalized(System.Text.NormalizationForm.FormC));
+        Assert.Equal(1, _portal.Count("/win1258"));
+    }
+
+    [Fact]
     public async Task GzipResponseIsDecompressed()
     {
         var result = await _host.FetchAsync(_portal.Url("/gzip-page"));
@@ -296,6 +319,7 @@ public sealed class PageFetcherFaultTests : IAsyncLifetime
     [Fact]
     public async Task CallerCancellationThrows()
     {
+        _portal.StallDelay = TimeSpan.FromSeconds(10);
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>

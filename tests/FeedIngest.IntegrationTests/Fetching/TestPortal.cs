@@ -265,7 +265,11 @@ public sealed partial class TestPortal : IAsyncDisposable
                     // After an abort Kestrel completes writes as no-ops, so check the token ourselves.
                     aborted.ThrowIfCancellationRequested();
                     await response.Body.WriteAsync(chunk, aborted);
+                    await response.Body.FlushAsync(aborted);
                     Interlocked.Add(ref _hugeBytesWritten, chunk.Length);
+                    // Paced (about 10 ms per MB): the whole body takes over half a second, so a client that
+                    // stops at the cap has dropped the connection long before the server could finish.
+                    if (sent % (1024 * 1024) == 0) await Task.Delay(10, aborted);
                 }
                 return;
             }
