@@ -91,7 +91,7 @@ public sealed partial class TableHostThrottle(
             {
                 await Task.Delay(Random.Shared.Next(5, 30));
             }
-            catch (Exception ex) when (ex is RequestFailedException or HttpRequestException)
+            catch (Exception ex) when (ex is RequestFailedException or HttpRequestException or AggregateException)
             {
                 // The lease expires on its own; a failed release only delays the host a little.
                 LogReleaseFailed(logger, ex, rowKey);

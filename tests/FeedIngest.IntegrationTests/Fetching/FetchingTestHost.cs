@@ -18,7 +18,8 @@ public sealed class FetchingTestHost : IAsyncDisposable
 {
     private readonly ServiceProvider _services;
 
-    public FetchingTestHost(string? storageConnectionString = null, IDictionary<string, string?>? settings = null)
+    public FetchingTestHost(
+        string? storageConnectionString = null, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? extraServices = null)
     {
         var values = new Dictionary<string, string?>
         {
@@ -46,6 +47,7 @@ public sealed class FetchingTestHost : IAsyncDisposable
         }
         services.AddFeedIngest(configuration);
         if (storageConnectionString is not null) services.AddSingleton(new TableServiceClient(storageConnectionString));
+        extraServices?.Invoke(services);
         _services = services.BuildServiceProvider();
     }
 
