@@ -18,7 +18,21 @@ public static class FetchingServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddFeedIngestFetching(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<FetchingOptions>().Bind(configuration.GetSection(FetchingOptions.SectionName));
+        services.AddOptions<FetchingOptions>().Bind(configuration.GetSection(FetchingOptions.SectionName))
+            .Validate(o => o.MaxResponseBytes > 0, "FeedIngest:Fetching:MaxResponseBytes must be positive")
+            // Polly accepts timeouts from 10 ms to a day.
+            .Validate(o => o.AttemptTimeoutSeconds is >= 0.01 and <= 86400, "FeedIngest:Fetching:AttemptTimeoutSeconds must be between 0.01 and 86400")
+            .Validate(o => o.TotalTimeoutSeconds >= o.AttemptTimeoutSeconds && o.TotalTimeoutSeconds <= 86400,
+                "FeedIngest:Fetching:TotalTimeoutSeconds must be at least AttemptTimeoutSeconds (and at most 86400)")
+            .Validate(o => o.MaxRetries is >= 0 and <= 10, "FeedIngest:Fetching:MaxRetries must be between 0 and 10")
+            .Validate(o => o.MaxRedirects is >= 0 and <= 20, "FeedIngest:Fetching:MaxRedirects must be between 0 and 20")
+            .Validate(o => o.RetryBaseDelaySeconds >= 0 && o.MaxRetryDelaySeconds >= o.RetryBaseDelaySeconds,
+                "FeedIngest:Fetching:RetryBaseDelaySeconds must be ≥ 0 and ≤ MaxRetryDelaySeconds")
+            .Validate(o => o.CircuitBreakerFailureRatio is > 0 and <= 1 && o.CircuitBreakerMinimumThroughput >= 2
+                           && o.CircuitBreakerSamplingSeconds >= 0.5 && o.CircuitBreakerBreakSeconds >= 0.5,
+                "FeedIngest:Fetching:CircuitBreaker* out of range (ratio 0-1, throughput ≥ 2, durations ≥ 0.5 s)")
+            .Validate(o => o.SlotLeaseSeconds >= o.TotalTimeoutSeconds,
+                "FeedIngest:Fetching:SlotLeaseSeconds must outlast TotalTimeoutSeconds, or a live fetch could lose its slot");
         services.TryAddSingleton(TimeProvider.System);
 
         services.TryAddSingleton(sp => new InProcessHostThrottle(sp.GetRequiredService<TimeProvider>()));

@@ -60,6 +60,22 @@ public sealed class SamplePortalDiscoveryTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task UnchangedListingAnswers304OnPageOneAndPagingStops()
+    {
+        var source = Source(s => s.Listings = [new ListingDefinition { Url = new Uri(_server.BaseUrl, "/tin-tuc").AbsoluteUri, MaxPages = 20 }]);
+        var first = await _host.Discoverer.DiscoverAsync(source, new KnownArticles(), CancellationToken.None);
+        _server.ResetCounters();
+
+        var second = await _host.Discoverer.DiscoverAsync(source, new KnownArticles(), CancellationToken.None);
+
+        Assert.NotEmpty(first.Articles);
+        Assert.Empty(second.Articles);
+        Assert.Empty(second.Errors);
+        // One conditional request for page 1 (answered 304), none for later pages.
+        Assert.Equal(1, _server.RequestsByPath.Where(p => p.Key.StartsWith("/tin-tuc", StringComparison.Ordinal)).Sum(p => p.Value));
+    }
+
+    [Fact]
     public async Task SitemapFromRobotsTxtFindsEveryArticle()
     {
         var result = await _host.Discoverer.DiscoverAsync(Source(s => s.UseRobotsSitemaps = true), new KnownArticles(), CancellationToken.None);

@@ -195,6 +195,18 @@ public sealed partial class TestPortal : IAsyncDisposable
                     """);
                 return;
 
+            case "/sitemap-news.xml.gz":
+            {
+                // A gzip file (not Content-Encoding): the client must inflate it itself.
+                var xml = Encoding.UTF8.GetBytes($"<?xml version=\"1.0\" encoding=\"UTF-8\"?><urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\"><url><loc>{Url("/tin-tuc/bai-trong-sitemap-nen-gzip-123456.html")}</loc></url></urlset>");
+                using var buffer = new MemoryStream();
+                await using (var gzip = new System.IO.Compression.GZipStream(buffer, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true))
+                    await gzip.WriteAsync(xml, aborted);
+                response.ContentType = "application/x-gzip";
+                await response.Body.WriteAsync(buffer.ToArray(), aborted);
+                return;
+            }
+
             case "/sitemap-old.xml":
                 await Text(response, "application/xml", $"""
                     <?xml version="1.0" encoding="UTF-8"?>
