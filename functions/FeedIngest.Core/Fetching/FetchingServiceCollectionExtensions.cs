@@ -92,6 +92,20 @@ public static class FetchingServiceCollectionExtensions
         return services;
     }
 
+    /// <summary>The server's Retry-After (seconds or an HTTP date) as a delay from now; null when absent.</summary>
+    internal static TimeSpan? RetryAfter(HttpResponseMessage? response)
+    {
+        var header = response?.Headers.RetryAfter;
+        if (header is null) return null;
+        if (header.Delta is { } delta) return delta < TimeSpan.Zero ? TimeSpan.Zero : delta;
+        if (header.Date is { } date)
+        {
+            var wait = date - DateTimeOffset.UtcNow;
+            return wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
+        }
+        return null;
+    }
+
     /// <summary>Outermost first: total timeout → retry (exponential, jitter, Retry-After) → circuit breaker → attempt timeout.</summary>
     internal static void ConfigurePipeline(ResiliencePipelineBuilder<HttpResponseMessage> pipeline, FetchingOptions options)
     {
@@ -102,14 +116,22 @@ public static class FetchingServiceCollectionExtensions
         });
         if (options.MaxRetries > 0)
         {
+            var maxDelay = TimeSpan.FromSeconds(options.MaxRetryDelaySeconds);
             pipeline.AddRetry(new HttpRetryStrategyOptions
             {
                 MaxRetryAttempts = options.MaxRetries,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 Delay = TimeSpan.FromSeconds(options.RetryBaseDelaySeconds),
-                MaxDelay = TimeSpan.FromSeconds(options.MaxRetryDelaySeconds),
-                ShouldRetryAfterHeader = true,
+                MaxDelay = maxDelay,
+                // Retry-After is honoured by the generator below (ours, so the limit is certain).
+                ShouldRetryAfterHeader = false,
+                // Transient failures, except a host that asks us to stay away longer than we would wait:
+                // that answer is final for this fetch, and asking again sooner would be rude.
+                ShouldHandle = args => ValueTask.FromResult(
+                    HttpClientResiliencePredicates.IsTransient(args.Outcome)
+                    && !(RetryAfter(args.Outcome.Result) > maxDelay)),
+                DelayGenerator = args => ValueTask.FromResult(RetryAfter(args.Outcome.Result)),
             });
         }
         pipeline.AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions

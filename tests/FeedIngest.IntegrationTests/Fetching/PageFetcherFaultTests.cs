@@ -48,6 +48,29 @@ public sealed class PageFetcherFaultTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RetryAfterAsAnHttpDateIsHonouredToo()
+    {
+        var result = await _host.FetchAsync(_portal.Url("/503-retry-date"));
+
+        Assert.Equal(FetchOutcome.Ok, result.Outcome);
+        var seen = _portal.Seen.Where(r => r.PathAndQuery == "/503-retry-date").OrderBy(r => r.StartedAt).ToList();
+        Assert.Equal(2, seen.Count);
+        // The date has one-second resolution: "in 2 s" means at least 1 s.
+        Assert.True(seen[1].StartedAt - seen[0].StartedAt >= TimeSpan.FromMilliseconds(900));
+    }
+
+    [Fact]
+    public async Task RetryAfterLongerThanWeWouldWaitFailsAtOnceNamingIt()
+    {
+        var result = await _host.FetchAsync(_portal.Url("/429-long"));
+
+        Assert.Equal(FetchOutcome.Failed, result.Outcome);
+        Assert.Equal(429, result.StatusCode);
+        Assert.Equal("HTTP 429 (Retry-After 3600)", result.FailureReason);
+        Assert.Equal(1, _portal.Count("/429-long"));
+    }
+
+    [Fact]
     public async Task ServiceUnavailableTwiceThenOkSucceedsOnTheThirdAttempt()
     {
         var result = await _host.FetchAsync(_portal.Url("/503-twice"));

@@ -226,6 +226,21 @@ public sealed partial class TestPortal : IAsyncDisposable
                 await Html(response, ArticlePage("Sau khi chờ"));
                 return;
 
+            case "/429-long":
+                response.StatusCode = 429;
+                response.Headers.RetryAfter = "3600";
+                return;
+
+            case "/503-retry-date":
+                if (Hit(path) == 1)
+                {
+                    response.StatusCode = 503;
+                    response.Headers.RetryAfter = DateTimeOffset.UtcNow.AddSeconds(2).ToString("R");
+                    return;
+                }
+                await Html(response, ArticlePage("Sau ngày giờ hẹn"));
+                return;
+
             case "/503-twice":
                 if (Hit(path) <= 2) { response.StatusCode = 503; return; }
                 await Html(response, ArticlePage("Lần thứ ba"));
