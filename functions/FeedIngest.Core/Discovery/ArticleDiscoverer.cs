@@ -117,8 +117,9 @@ public sealed partial class ArticleDiscoverer(
             var onlyKnown = parsed.Articles.Count > 0;
             foreach (var item in parsed.Articles)
             {
-                var isNew = run.Add(item, "listing", lenientPath: false);
-                if (onlyKnown && isNew && !await run.Known.IsKnownAsync(run.Source.Id, item.Url, cancellationToken)) onlyKnown = false;
+                run.Add(item, "listing", lenientPath: false);
+                // "Known" means stored: a URL the feed already announced in this run is still new work, so paging goes on.
+                if (onlyKnown && !await run.Known.IsKnownAsync(run.Source.Id, UrlCanonicalizer.Canonicalize(item.Url), cancellationToken)) onlyKnown = false;
             }
             await SaveStateAsync(run, page, result, cancellationToken);
             if (parsed.Articles.Count == 0 || onlyKnown || run.Full) break;

@@ -62,6 +62,7 @@ public sealed class ArticleProcessor(
         {
             var html = fetch.Text ?? CharsetDecoder.Decode(fetch.Body, fetch.ContentType).Text;
             extracted = extractor.Extract(html, pageUrl, await contexts.ForSourceAsync(source, cancellationToken));
+            await contexts.PageExtractedAsync(source.Id, cancellationToken);
         }
         catch (ExtractionException e)
         {

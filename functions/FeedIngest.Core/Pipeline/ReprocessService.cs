@@ -273,6 +273,7 @@ public sealed partial class ReprocessService(
 
     private async Task<ReprocessJobEntity?> GetJobAsync(string jobId, CancellationToken cancellationToken)
     {
+        if (!TableKeys.IsValid(jobId)) return null;
         await _jobs.CreateIfNotExistsAsync(cancellationToken);
         var row = await _jobs.GetEntityIfExistsAsync<ReprocessJobEntity>(ReprocessJobEntity.Partition, jobId, cancellationToken: cancellationToken);
         return row.HasValue ? row.Value : null;
@@ -306,6 +307,6 @@ public sealed partial class ReprocessService(
     private static RequestProblem Problem(string title, string detail, string field, string message) =>
         new(title, detail, new Dictionary<string, string[]> { [field] = [message] });
 
-    [GeneratedRegex("^[0-9a-f]{16}$")]
+    [GeneratedRegex(@"^[0-9a-f]{16}\z")] // \z: "$" would let a trailing newline through
     private static partial Regex ArticleIdPattern();
 }

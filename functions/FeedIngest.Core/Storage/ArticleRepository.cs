@@ -37,6 +37,7 @@ public sealed class ArticleRepository(BlobServiceClient blobs, TableServiceClien
 
     public async Task<ArticleEntity?> GetRowAsync(string sourceId, string articleId, CancellationToken cancellationToken)
     {
+        if (!TableKeys.IsValid(sourceId) || !TableKeys.IsValid(articleId)) return null;
         await EnsureCreatedAsync(cancellationToken);
         var row = await _articles.GetEntityIfExistsAsync<ArticleEntity>(sourceId, articleId, cancellationToken: cancellationToken);
         return row.HasValue ? row.Value : null;
@@ -61,6 +62,17 @@ public sealed class ArticleRepository(BlobServiceClient blobs, TableServiceClien
         var filter = filters.Count == 0 ? null : string.Join(" and ", filters);
         await foreach (var row in _articles.QueryAsync<ArticleEntity>(filter, cancellationToken: cancellationToken))
             yield return row;
+    }
+
+    /// <summary>How many articles of the source are stored (status stored), read with a narrow projection.</summary>
+    public async Task<int> CountStoredAsync(string sourceId, CancellationToken cancellationToken)
+    {
+        await EnsureCreatedAsync(cancellationToken);
+        var count = 0;
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {sourceId} and Status eq {ArticleStatus.Stored}");
+        await foreach (var _ in _articles.QueryAsync<TableEntity>(filter, select: ["RowKey"], cancellationToken: cancellationToken))
+            count++;
+        return count;
     }
 
     public async Task<SaveResult> SaveAsync(ArticleDocument document, StoreContext context, CancellationToken cancellationToken)
