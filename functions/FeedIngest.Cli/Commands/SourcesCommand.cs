@@ -9,7 +9,8 @@ namespace FeedIngest.Cli.Commands;
 /// <summary>`feedingest sources validate|list [FILE]`: check the registry, or show what it holds.</summary>
 internal static class SourcesCommand
 {
-    public const int InvalidRegistryExitCode = 2;
+    // Same code as `harvest` uses for an invalid registry (README "Exit codes").
+    public const int InvalidRegistryExitCode = 3;
 
     public static Command Create()
     {
@@ -28,7 +29,7 @@ internal static class SourcesCommand
     private static Command Validate()
     {
         var file = FileArgument();
-        var command = new Command("validate", "Report every problem in the registry with its JSON path; exit code 2 when invalid") { file };
+        var command = new Command("validate", "Report every problem in the registry with its JSON path; exit code 3 when invalid") { file };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var output = parse.InvocationConfiguration.Output;

@@ -76,7 +76,7 @@ public sealed partial class ArticleDiscoverer(
 
     private async Task DiscoverFromFeedAsync(DiscoveryRun run, Uri feed, CancellationToken cancellationToken)
     {
-        var result = await FetchChannelAsync(run.Source, feed, acceptXml: true, cancellationToken);
+        var result = await FetchChannelAsync(run, feed, acceptXml: true, cancellationToken);
         if (result.Outcome == FetchOutcome.NotModified) return;
         if (result.Outcome != FetchOutcome.Ok)
         {
@@ -94,7 +94,7 @@ public sealed partial class ArticleDiscoverer(
             return;
         }
         foreach (var item in items) run.Add(item, "feed", lenientPath: true);
-        await SaveStateAsync(feed, result, cancellationToken);
+        await SaveStateAsync(run, feed, result, cancellationToken);
     }
 
     private async Task DiscoverFromListingAsync(DiscoveryRun run, ListingDefinition listing, CancellationToken cancellationToken)
@@ -105,7 +105,7 @@ public sealed partial class ArticleDiscoverer(
         for (var number = 1; page is not null && number <= Math.Max(1, listing.MaxPages); number++)
         {
             if (!visited.Add(UrlCanonicalizer.Canonicalize(page).AbsoluteUri)) break;
-            var result = await FetchChannelAsync(run.Source, page, acceptXml: false, cancellationToken);
+            var result = await FetchChannelAsync(run, page, acceptXml: false, cancellationToken);
             // Unchanged since last run: newest-first listings then hold nothing new on this or later pages.
             if (result.Outcome == FetchOutcome.NotModified) break;
             if (result.Outcome != FetchOutcome.Ok || result.Text is null)
@@ -121,7 +121,7 @@ public sealed partial class ArticleDiscoverer(
                 // "Known" means stored: a URL the feed already announced in this run is still new work, so paging goes on.
                 if (onlyKnown && !await run.Known.IsKnownAsync(run.Source.Id, UrlCanonicalizer.Canonicalize(item.Url), cancellationToken)) onlyKnown = false;
             }
-            await SaveStateAsync(page, result, cancellationToken);
+            await SaveStateAsync(run, page, result, cancellationToken);
             if (parsed.Articles.Count == 0 || onlyKnown || run.Full) break;
 
             page = parsed.NextPage
@@ -133,7 +133,7 @@ public sealed partial class ArticleDiscoverer(
 
     private async Task DiscoverFromSitemapAsync(DiscoveryRun run, Uri sitemapUrl, int depth, CancellationToken cancellationToken)
     {
-        var result = await FetchChannelAsync(run.Source, sitemapUrl, acceptXml: true, cancellationToken);
+        var result = await FetchChannelAsync(run, sitemapUrl, acceptXml: true, cancellationToken);
         if (result.Outcome == FetchOutcome.NotModified) return;
         if (result.Outcome != FetchOutcome.Ok)
         {
@@ -169,22 +169,40 @@ public sealed partial class ArticleDiscoverer(
                 }
             }
         }
-        await SaveStateAsync(sitemapUrl, result, cancellationToken);
+        await SaveStateAsync(run, sitemapUrl, result, cancellationToken);
     }
 
     /// <summary>GET with the validators saved last time for this URL.</summary>
-    private async Task<FetchResult> FetchChannelAsync(SourceDefinition source, Uri url, bool acceptXml, CancellationToken cancellationToken)
+    private async Task<FetchResult> FetchChannelAsync(DiscoveryRun run, Uri url, bool acceptXml, CancellationToken cancellationToken)
     {
-        var request = Request(source, url, acceptXml);
-        if (_options.ConditionalRequests && await fetchState.GetAsync(url, cancellationToken) is { } state)
-            request = request with { IfNoneMatch = state.ETag, IfModifiedSince = state.LastModified };
+        var request = Request(run.Source, url, acceptXml);
+        if (_options.ConditionalRequests)
+        {
+            try
+            {
+                if (await fetchState.GetAsync(url, cancellationToken) is { } state)
+                    request = request with { IfNoneMatch = state.ETag, IfModifiedSince = state.LastModified };
+            }
+            catch (Exception ex) when (ex is Azure.RequestFailedException or AggregateException)
+            {
+                // Without the saved validators the GET is merely unconditional: note it and go on.
+                run.Errors.Add($"fetch state of {url}: {ex.Message.Split('\n')[0].Trim()}");
+            }
+        }
         return await fetcher.FetchAsync(request, cancellationToken);
     }
 
-    private async Task SaveStateAsync(Uri url, FetchResult result, CancellationToken cancellationToken)
+    private async Task SaveStateAsync(DiscoveryRun run, Uri url, FetchResult result, CancellationToken cancellationToken)
     {
         if (!_options.ConditionalRequests || (result.ETag is null && result.LastModified is null)) return;
-        await fetchState.SaveAsync(url, new ConditionalState(result.ETag, result.LastModified), cancellationToken);
+        try
+        {
+            await fetchState.SaveAsync(url, new ConditionalState(result.ETag, result.LastModified), cancellationToken);
+        }
+        catch (Exception ex) when (ex is Azure.RequestFailedException or AggregateException)
+        {
+            run.Errors.Add($"fetch state of {url}: {ex.Message.Split('\n')[0].Trim()}");
+        }
     }
 
     private static FetchRequest Request(SourceDefinition source, Uri url, bool acceptXml) => new(url)

@@ -44,9 +44,11 @@ internal sealed class HttpPageSender(IHttpClientFactory clients, IHostThrottle t
         {
             lease = await throttle.AcquireAsync(url.Authority.ToLowerInvariant(), politeness, cancellationToken);
         }
-        catch (RequestFailedException ex) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is RequestFailedException or AggregateException && !cancellationToken.IsCancellationRequested)
         {
-            return new SendOutcome { Url = url, Failure = $"politeness store unavailable: {ex.Status} {ex.ErrorCode}" };
+            // Azure.Core wraps failures after its own retries in an AggregateException.
+            var inner = ex is AggregateException agg ? agg.InnerExceptions.LastOrDefault() ?? ex : ex;
+            return new SendOutcome { Url = url, Failure = $"politeness store unavailable: {inner.Message.Split('\n')[0].Trim()}" };
         }
         await using var _ = lease;
 

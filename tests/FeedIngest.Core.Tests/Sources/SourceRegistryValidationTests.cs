@@ -125,6 +125,20 @@ public class SourceRegistryValidationTests
         Assert.All(registry.Sources, s => Assert.False(s.Verified));
     }
 
+    [Fact]
+    public void SchemaFileAndValidatorKnowTheSameProperties()
+    {
+        using var schema = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(RepoRoot(), "sources.schema.json")));
+        var defs = schema.RootElement.GetProperty("$defs");
+        string[] Names(System.Text.Json.JsonElement e) => e.GetProperty("properties").EnumerateObject().Select(p => p.Name).Order().ToArray();
+
+        Assert.Equal(SourceRegistryValidator.RootProperties.Order(), Names(schema.RootElement));
+        Assert.Equal(SourceRegistryValidator.SourceProperties.Order(), Names(defs.GetProperty("source")));
+        Assert.Equal(SourceRegistryValidator.ListingProperties.Order(), Names(defs.GetProperty("listing")));
+        Assert.Equal(SourceRegistryValidator.PolitenessProperties.Order(), Names(defs.GetProperty("politeness")));
+        Assert.Equal(SourceRegistryValidator.ExtractionProperties.Order(), Names(defs.GetProperty("extraction")));
+    }
+
     private static string RepoRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

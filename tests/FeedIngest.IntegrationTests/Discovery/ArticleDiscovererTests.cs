@@ -162,6 +162,17 @@ public sealed class ArticleDiscovererTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task GzippedSitemapFileIsInflated()
+    {
+        var source = Source(s => s.Sitemaps = [_portal.Url("/sitemap-news.xml.gz").AbsoluteUri]);
+
+        var result = await _host.Discoverer.DiscoverAsync(source, new KnownArticles(), CancellationToken.None);
+
+        Assert.Empty(result.Errors);
+        Assert.Equal(_portal.Url("/tin-tuc/bai-trong-sitemap-nen-gzip-123456.html"), Assert.Single(result.Articles).Url);
+    }
+
+    [Fact]
     public async Task SitemapsAreFoundInRobotsTxt()
     {
         _portal.RobotsTxt = $"User-agent: *\nDisallow: /private/\nSitemap: {_portal.Url("/sitemap-news.xml")}\n";

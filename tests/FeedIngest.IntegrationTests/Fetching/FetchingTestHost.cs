@@ -18,26 +18,36 @@ public sealed class FetchingTestHost : IAsyncDisposable
 {
     private readonly ServiceProvider _services;
 
-    public FetchingTestHost(string? storageConnectionString = null, IDictionary<string, string?>? settings = null)
+    public FetchingTestHost(
+        string? storageConnectionString = null, IDictionary<string, string?>? settings = null, Action<IServiceCollection>? extraServices = null)
     {
         var values = new Dictionary<string, string?>
         {
             ["FeedIngest:ContactUrl"] = "https://feedingest.test/contact",
-            ["FeedIngest:Fetching:AttemptTimeoutSeconds"] = "1",
-            ["FeedIngest:Fetching:TotalTimeoutSeconds"] = "8",
+            // Generous enough for a loaded CI machine; the timeout tests set 1 s themselves.
+            ["FeedIngest:Fetching:AttemptTimeoutSeconds"] = "3",
+            ["FeedIngest:Fetching:TotalTimeoutSeconds"] = "15",
             ["FeedIngest:Fetching:RetryBaseDelaySeconds"] = "0.05",
             ["FeedIngest:Fetching:MaxRetries"] = "3",
             ["FeedIngest:Fetching:MaxRedirects"] = "5",
         };
-        if (storageConnectionString is not null) values["FeedIngestStorage"] = storageConnectionString;
+        // AddFeedIngest registers storage clients eagerly; without Azurite they are registered but never used.
+        values["FeedIngestStorage"] = storageConnectionString ?? "UseDevelopmentStorage=true";
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) values[key] = value;
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
 
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(configuration);
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
+        if (storageConnectionString is null)
+        {
+            // No storage: in-process politeness and conditional state (AddFeedIngest only adds its own when none exist).
+            services.AddSingleton<IHostThrottle>(new InProcessHostThrottle());
+            services.AddSingleton<IFetchStateStore>(new InMemoryFetchStateStore());
+        }
         services.AddFeedIngest(configuration);
         if (storageConnectionString is not null) services.AddSingleton(new TableServiceClient(storageConnectionString));
+        extraServices?.Invoke(services);
         _services = services.BuildServiceProvider();
     }
 

@@ -148,3 +148,37 @@ public sealed class PolitenessAcrossInstancesTests(AzuriteFixture azurite) : IAs
         Assert.IsType<TableFetchStateStore>(second.Services.GetRequiredService<IFetchStateStore>());
     }
 }
+
+/// <summary>Storage outages: the fetcher reports them instead of fetching impolitely or throwing.</summary>
+public sealed class PolitenessStoreOutageTests : IAsyncLifetime
+{
+    private TestPortal _portal = null!;
+    private AzuriteInstance _azurite = null!;
+
+    public async Task InitializeAsync()
+    {
+        _portal = await TestPortal.StartAsync();
+        _azurite = await AzuriteInstance.StartNewAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _azurite.DisposeAsync();
+        await _portal.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task FetchFailsWithAReasonWhenThePolitenessTableIsUnreachable()
+    {
+        var options = new TableClientOptions();
+        options.Retry.MaxRetries = 0; // the test is about the fetcher, not Azure.Core's own retries
+        await using var host = new FetchingTestHost(_azurite.ConnectionString, extraServices: s => s.AddSingleton(new TableServiceClient(_azurite.ConnectionString, options)));
+        await _azurite.StopAsync();
+
+        var result = await host.FetchAsync(_portal.Url("/tin-tuc/bai-viet-123456.html"), FetchingTestHost.Fast(robots: false));
+
+        Assert.Equal(FetchOutcome.Failed, result.Outcome);
+        Assert.StartsWith("politeness store unavailable: ", result.FailureReason);
+        Assert.Empty(_portal.Seen);
+    }
+}

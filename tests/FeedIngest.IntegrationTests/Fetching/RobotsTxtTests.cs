@@ -78,14 +78,19 @@ public sealed class RobotsTxtTests : IAsyncLifetime
     {
         _portal.RobotsTxt = "User-agent: *\nCrawl-delay: 1\n";
         var politeness = new PolitenessSettings { MinDelayMs = 0, MaxConcurrency = 4 };
+        // Warm-up (robots.txt and one page): the delay spaces the moments turns are granted, and a cold first
+        // request spends a while connecting after it got its turn.
+        await _host.FetchAsync(_portal.Url("/tin-tuc/warm-up-123456.html"), politeness);
         var clock = Stopwatch.StartNew();
 
         await Task.WhenAll(Enumerable.Range(0, 3).Select(i =>
             _host.FetchAsync(_portal.Url($"/tin-tuc/bai-so-{i}-ve-phuong-123456.html"), politeness)));
 
-        var starts = _portal.Seen.Where(r => r.PathAndQuery.StartsWith("/tin-tuc/", StringComparison.Ordinal)).Select(r => r.StartedAt).Order().ToList();
+        var starts = _portal.Seen.Where(r => r.PathAndQuery.StartsWith("/tin-tuc/bai-so-", StringComparison.Ordinal)).Select(r => r.StartedAt).Order().ToList();
         Assert.Equal(3, starts.Count);
-        Assert.All(starts.Zip(starts.Skip(1), (a, b) => b - a), gap => Assert.True(gap >= TimeSpan.FromMilliseconds(950), $"gap {gap}"));
+        // 1 s asked (the source asked 0); a little scheduling noise on a loaded machine is tolerated.
+        Assert.All(starts.Zip(starts.Skip(1), (a, b) => b - a), gap => Assert.True(gap >= TimeSpan.FromMilliseconds(850), $"gap {gap}"));
+        Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(2), $"took {clock.Elapsed}");
     }
 
     [Fact]

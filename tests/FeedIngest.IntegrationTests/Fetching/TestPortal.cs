@@ -195,6 +195,18 @@ public sealed partial class TestPortal : IAsyncDisposable
                     """);
                 return;
 
+            case "/sitemap-news.xml.gz":
+            {
+                // A gzip file (not Content-Encoding): the client must inflate it itself.
+                var xml = Encoding.UTF8.GetBytes($"<?xml version=\"1.0\" encoding=\"UTF-8\"?><urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\"><url><loc>{Url("/tin-tuc/bai-trong-sitemap-nen-gzip-123456.html")}</loc></url></urlset>");
+                using var buffer = new MemoryStream();
+                await using (var gzip = new System.IO.Compression.GZipStream(buffer, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true))
+                    await gzip.WriteAsync(xml, aborted);
+                response.ContentType = "application/x-gzip";
+                await response.Body.WriteAsync(buffer.ToArray(), aborted);
+                return;
+            }
+
             case "/sitemap-old.xml":
                 await Text(response, "application/xml", $"""
                     <?xml version="1.0" encoding="UTF-8"?>
@@ -212,6 +224,21 @@ public sealed partial class TestPortal : IAsyncDisposable
                     return;
                 }
                 await Html(response, ArticlePage("Sau khi chờ"));
+                return;
+
+            case "/429-long":
+                response.StatusCode = 429;
+                response.Headers.RetryAfter = "3600";
+                return;
+
+            case "/503-retry-date":
+                if (Hit(path) == 1)
+                {
+                    response.StatusCode = 503;
+                    response.Headers.RetryAfter = DateTimeOffset.UtcNow.AddSeconds(2).ToString("R");
+                    return;
+                }
+                await Html(response, ArticlePage("Sau ngày giờ hẹn"));
                 return;
 
             case "/503-twice":
@@ -265,7 +292,11 @@ public sealed partial class TestPortal : IAsyncDisposable
                     // After an abort Kestrel completes writes as no-ops, so check the token ourselves.
                     aborted.ThrowIfCancellationRequested();
                     await response.Body.WriteAsync(chunk, aborted);
+                    await response.Body.FlushAsync(aborted);
                     Interlocked.Add(ref _hugeBytesWritten, chunk.Length);
+                    // Paced (about 10 ms per MB): the whole body takes over half a second, so a client that
+                    // stops at the cap has dropped the connection long before the server could finish.
+                    if (sent % (1024 * 1024) == 0) await Task.Delay(10, aborted);
                 }
                 return;
             }
