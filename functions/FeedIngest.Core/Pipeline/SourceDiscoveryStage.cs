@@ -12,11 +12,15 @@ public sealed record SourceDiscovery(SourceDefinition Source, IReadOnlyList<Disc
 }
 
 /// <summary>
-/// Discovers a source's article URLs and decides which need a fetch: URLs not yet stored, plus stored
-/// articles inside the re-crawl window (FeedIngest:RecrawlDays) for a conditional re-check.
+/// Discovers a source's article URLs and decides which need a fetch: URLs not yet stored, URLs an earlier
+/// run left pending or failed (a feed answering 304 will not name them again), and stored articles inside
+/// the re-crawl window (FeedIngest:RecrawlDays) for a conditional re-check.
 /// </summary>
 public sealed class SourceDiscoveryStage(IArticleDiscoverer discoverer, UrlIndex urls, ArticleRepository articles, IOptions<FeedIngestOptions> options)
 {
+    /// <summary>A URL that failed this many times is left as failed (with its reason) instead of being retried every run.</summary>
+    public const int MaxAttempts = 5;
+
     public async Task<SourceDiscovery> DiscoverAsync(string runId, SourceDefinition source, CancellationToken cancellationToken)
     {
         var result = await discoverer.DiscoverAsync(source, urls, cancellationToken);
@@ -28,6 +32,7 @@ public sealed class SourceDiscoveryStage(IArticleDiscoverer discoverer, UrlIndex
             var known = await urls.GetAsync(source.Id, article.Url, cancellationToken);
             if (known is not { Status: UrlStatus.Stored or UrlStatus.Duplicate })
             {
+                if (known is null) await urls.MarkPendingAsync(source.Id, article.Url, runId, cancellationToken);
                 work.Add(new ArticleMessage(runId, source.Id, article.Url.AbsoluteUri));
                 continue;
             }
@@ -36,6 +41,12 @@ public sealed class SourceDiscoveryStage(IArticleDiscoverer discoverer, UrlIndex
                 && await articles.GetRowAsync(source.Id, id, cancellationToken) is { PublishedAtUtc: { } published } && published >= since)
                 work.Add(new ArticleMessage(runId, source.Id, article.Url.AbsoluteUri, FetchMode.Recrawl));
         }
+        // What earlier runs could not finish, found or not by this discovery.
+        var queued = work.Select(w => w.Url).ToHashSet(StringComparer.Ordinal);
+        foreach (var status in new[] { UrlStatus.Pending, UrlStatus.Failed })
+            await foreach (var row in urls.ListAsync(source.Id, status, cancellationToken))
+                if (row.Attempts < MaxAttempts && queued.Add(row.Url))
+                    work.Add(new ArticleMessage(runId, source.Id, row.Url));
         return new SourceDiscovery(source, result.Articles, work, alreadyStored, result.Errors);
     }
 }
