@@ -52,7 +52,7 @@ public sealed class HarvestPipeline(
             var sourceErrors = found.Errors.Select(e => $"{source.Id}: {e}").ToList();
             if (found.Failed) failedSources.Add(source.Id);
 
-            var counts = new RunCounts(Discovered: found.Found.Count, Queued: found.Work.Count);
+            var counts = new RunCounts(Discovered: found.Found.Count, AlreadyStored: found.AlreadyStored, Queued: found.Work.Count);
             var done = 0;
             var outcomes = new List<ArticleOutcome>();
             await Parallel.ForEachAsync(found.Work, new ParallelOptions

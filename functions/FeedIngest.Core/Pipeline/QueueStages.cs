@@ -46,9 +46,8 @@ public sealed class QueueStages(
         }
         var found = await discovery.DiscoverAsync(message.RunId, source, cancellationToken);
         await queues.SendManyAsync(StorageNames.ArticlesQueue, found.Work, cancellationToken);
-        var recrawls = found.Work.Count(w => w.Mode == FetchMode.Recrawl);
         await runs.AddAsync(message.RunId,
-            new RunCounts(Discovered: found.Found.Count, Queued: found.Work.Count, Unchanged: found.AlreadyStored - recrawls, SourcesDone: 1),
+            new RunCounts(Discovered: found.Found.Count, Queued: found.Work.Count, AlreadyStored: found.AlreadyStored, SourcesDone: 1),
             found.Errors.Select(e => $"{source.Id}: {e}").ToList(), cancellationToken);
         logger.LogInformation("Source {sourceId}: {found} found, {queued} queued", source.Id, found.Found.Count, found.Work.Count);
     }

@@ -149,6 +149,13 @@ public sealed class ArticleRepository(BlobServiceClient blobs, TableServiceClien
         return new SaveResult(change, target.RowKey, target.Version, jsonBlob);
     }
 
+    /// <summary>Notes a re-crawl check on the row (a merge of one column; nothing else is rewritten).</summary>
+    public async Task MarkCheckedAsync(string sourceId, string articleId, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        await EnsureCreatedAsync(cancellationToken);
+        await _articles.UpdateEntityAsync(new TableEntity(sourceId, articleId) { [nameof(ArticleEntity.LastCheckedAt)] = at }, ETag.All, TableUpdateMode.Merge, cancellationToken);
+    }
+
     /// <summary>Records a URL that could not be stored on the article row (status failed, with the reason).</summary>
     public async Task RecordFailureAsync(string sourceId, string articleId, string url, string reason, string? runId, CancellationToken cancellationToken)
     {

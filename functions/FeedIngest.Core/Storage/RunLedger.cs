@@ -30,6 +30,8 @@ public sealed class RunEntity : ITableEntity
     public int SourcesQueued { get; set; }
     public int SourcesDone { get; set; }
     public int Discovered { get; set; }
+    /// <summary>Discovered URLs that were already stored (not queued).</summary>
+    public int AlreadyStored { get; set; }
     public int Queued { get; set; }
     public int Stored { get; set; }
     public int Updated { get; set; }
@@ -42,11 +44,11 @@ public sealed class RunEntity : ITableEntity
 }
 
 /// <summary>Counts a run can add to; applied with optimistic concurrency so many instances can report at once.</summary>
-public sealed record RunCounts(int Discovered = 0, int Queued = 0, int Stored = 0, int Updated = 0, int Unchanged = 0,
+public sealed record RunCounts(int Discovered = 0, int AlreadyStored = 0, int Queued = 0, int Stored = 0, int Updated = 0, int Unchanged = 0,
     int Duplicates = 0, int Skipped = 0, int Failed = 0, int SourcesDone = 0)
 {
     public static RunCounts operator +(RunCounts a, RunCounts b) => new(
-        a.Discovered + b.Discovered, a.Queued + b.Queued, a.Stored + b.Stored, a.Updated + b.Updated, a.Unchanged + b.Unchanged,
+        a.Discovered + b.Discovered, a.AlreadyStored + b.AlreadyStored, a.Queued + b.Queued, a.Stored + b.Stored, a.Updated + b.Updated, a.Unchanged + b.Unchanged,
         a.Duplicates + b.Duplicates, a.Skipped + b.Skipped, a.Failed + b.Failed, a.SourcesDone + b.SourcesDone);
 }
 
@@ -90,6 +92,7 @@ public sealed class RunLedger(TableServiceClient tables)
         await MutateAsync(runId, row =>
         {
             row.Discovered += counts.Discovered;
+            row.AlreadyStored += counts.AlreadyStored;
             row.Queued += counts.Queued;
             row.Stored += counts.Stored;
             row.Updated += counts.Updated;
