@@ -27,7 +27,9 @@ internal static class BlockRules
             if (seen.Add(fp)) fingerprints.Add(fp);
             if (IsTitleOrBanner(text, metadata)) continue;
             if (text.Length <= ExtractionThresholds.FurnitureMaxChars && BoilerplateVocabulary.FurnitureLine().IsMatch(text)) continue;
+            if (BoilerplateVocabulary.IsToolbarLine(text)) continue;
             if (DateParsing.IsDateLine(text)) continue;
+            if (text.Length <= 80 && BoilerplateVocabulary.PhotoCredit().IsMatch(text)) continue;
             if (BoilerplateVocabulary.InlineRelatedLine().IsMatch(text) && (b.LinkShare >= 0.3 || text.StartsWith(">>", StringComparison.Ordinal))) continue;
             if (b.LinkShare >= ExtractionThresholds.LinkLineShare && text.Length <= ExtractionThresholds.LinkLineMaxChars && !b.IsHeading) continue;
             if (BoilerplateVocabulary.IsRelatedListLabel(text)) continue;

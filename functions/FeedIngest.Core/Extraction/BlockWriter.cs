@@ -69,7 +69,8 @@ internal sealed class BlockWriter
             if (tag == "br")
             {
                 // One <br> inside a paragraph is a line wrap; two in a row, or one after a finished sentence, end the block.
-                if (_lastWasBreak || EndsSentence()) Flush();
+                // A bold run alone before the break is a sub-heading: its own line, never glued to the paragraph.
+                if (_lastWasBreak || EndsSentence() || (_chars > 0 && _chars < 200 && _boldChars >= _chars)) Flush();
                 else _text.Append(' ');
                 _lastWasBreak = true;
                 continue;
@@ -179,7 +180,7 @@ internal sealed class BlockWriter
             if (!ReferenceEquals(row.Closest("table"), table)) continue;
             var cells = new List<string>();
             int chars = 0, links = 0, bold = 0;
-            foreach (var cell in row.Children)
+            foreach (var cell in NodeRules.ElementChildren(row))
             {
                 if (cell.LocalName is not ("td" or "th")) continue;
                 var t = NodeRules.Collapse(cell.TextContent);

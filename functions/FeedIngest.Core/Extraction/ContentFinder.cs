@@ -53,7 +53,7 @@ internal static class ContentFinder
         {
             if (!stats.TryGetValue(e, out var s) || s.TextChars is 0 or > 40) continue;
             // The label is the innermost element whose text is the label: test only elements without an element child carrying all the text.
-            if (e.Children.Length == 1 && stats.TryGetValue(e.Children[0], out var cs) && cs.TextChars == s.TextChars) continue;
+            if (NodeRules.SingleElementChild(e) is { } only && stats.TryGetValue(only, out var cs) && cs.TextChars == s.TextChars) continue;
             if (e.LocalName == "a" && !string.IsNullOrEmpty(e.GetAttribute("href")) && e.GetAttribute("href") != "#") continue;
             if (BoilerplateVocabulary.IsRelatedListLabel(NodeRules.Collapse(e.TextContent))) labels.Add(e);
         }
@@ -75,12 +75,12 @@ internal static class ContentFinder
             {
                 // Items may follow the box as siblings when the box was only a heading wrapper.
                 RemoveFollowingLinkSiblings(box, stats);
-                box.Remove();
+                NodeRules.RemoveCounted(box, stats);
                 continue;
             }
             // Flat layout: <h3>Tin liên quan</h3><ul>…</ul> or <p><b>Xem thêm:</b></p><p><a>…</a></p>.
             RemoveFollowingLinkSiblings(label, stats);
-            label.Remove();
+            NodeRules.RemoveCounted(label, stats);
         }
     }
 
@@ -97,7 +97,7 @@ internal static class ContentFinder
             if (s.TextChars == 0 && next.LocalName is not ("ul" or "ol")) { next = after; continue; }
             var items = next.LocalName is "ul" or "ol";
             if (s.TextChars == 0 || (double)s.LinkChars / s.TextChars < ExtractionThresholds.RelatedBoxLinkShare) break;
-            next.Remove();
+            NodeRules.RemoveCounted(next, stats);
             if (!items && s.TextChars > 400) break;
             next = after;
         }
@@ -125,7 +125,7 @@ internal static class ContentFinder
             doomed.Add(e);
             skipUnder.Add(e);
         }
-        foreach (var e in doomed) e.Remove();
+        foreach (var e in doomed) NodeRules.RemoveCounted(e, stats);
         return doomed.Count;
     }
 
@@ -165,7 +165,7 @@ internal static class ContentFinder
             if (chars < ExtractionThresholds.MinScoredParagraphChars) continue;
             var ownLinks = e.LocalName == "p" ? s.LinkChars : Math.Min(s.LinkChars, chars);
             if (chars - ownLinks < ExtractionThresholds.MinScoredParagraphChars / 2) continue;
-            foreach (var c in e.Children) if (c.LocalName == "br") brs++;
+            foreach (var c in NodeRules.ElementChildren(e)) if (c.LocalName == "br") brs++;
             // A text run broken by <br>s is several paragraphs: score it like that many, as Readability would after splitting.
             var chunks = Math.Max(1, Math.Min(chars / 300, 1 + brs / 2));
             var commas = Math.Min(first == e ? s.Commas - BlockChildCommas(e, stats) : s.Commas, chars / 20 + 1);
@@ -213,7 +213,7 @@ internal static class ContentFinder
         var topClass = top.GetAttribute("class");
         var parentOfTop = top.ParentElement;
         if (parentOfTop is null || top.LocalName == "body") return [top];
-        foreach (var sib in parentOfTop.Children)
+        foreach (var sib in NodeRules.ElementChildren(parentOfTop))
         {
             if (ReferenceEquals(sib, top)) { result.Add(sib); continue; }
             var ss = stats.GetValueOrDefault(sib);
@@ -240,14 +240,14 @@ internal static class ContentFinder
 
     private static bool HasBlockChild(IElement e)
     {
-        foreach (var c in e.Children) if (BlockChildTags.Contains(c.LocalName)) return true;
+        foreach (var c in NodeRules.ElementChildren(e)) if (BlockChildTags.Contains(c.LocalName)) return true;
         return false;
     }
 
     private static int BlockChildChars(IElement e, Dictionary<IElement, NodeStats> stats)
     {
         var n = 0;
-        foreach (var c in e.Children)
+        foreach (var c in NodeRules.ElementChildren(e))
             if (BlockChildTags.Contains(c.LocalName) || c.LocalName is "li" or "tr" or "tbody") n += stats.TryGetValue(c, out var cs) ? cs.TextChars : 0;
         return n;
     }
@@ -255,7 +255,7 @@ internal static class ContentFinder
     private static int BlockChildCommas(IElement e, Dictionary<IElement, NodeStats> stats)
     {
         var n = 0;
-        foreach (var c in e.Children)
+        foreach (var c in NodeRules.ElementChildren(e))
             if (BlockChildTags.Contains(c.LocalName) || c.LocalName is "li" or "tr" or "tbody") n += stats.TryGetValue(c, out var cs) ? cs.Commas : 0;
         return n;
     }

@@ -140,6 +140,7 @@ internal static partial class ImageCollector
         while (holder.ParentElement is { } p && p.LocalName is "a" or "span" or "p" or "div" or "center" or "strong" or "b" && NodeRules.NonSpaceChars(p.TextContent) == 0)
             holder = p;
         var next = holder.NextElementSibling;
+        while (next is not null && next.LocalName == "br") next = next.NextElementSibling;
         if (next is null || next.GetElementsByTagName("img").Length > 0) return null;
         var text = NodeRules.Collapse(next.TextContent);
         if (text.Length is 0 or > MaxCaptionChars) return null;

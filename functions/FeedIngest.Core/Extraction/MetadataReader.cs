@@ -65,11 +65,7 @@ internal static class MetadataReader
                 else if (docTitle.Length > 0) meta.Title = StripSiteSuffix(docTitle);
             }
             if (titleElement is null && meta.Title is not null)
-                foreach (var tag in new[] { "h2", "h3" })
-                {
-                    titleElement = document.GetElementsByTagName(tag).FirstOrDefault(h => NodeRules.Collapse(h.TextContent) == meta.Title);
-                    if (titleElement is not null) break;
-                }
+                titleElement = FindTitleElement(document, meta.Title);
         }
         meta.TitleElement = titleElement;
         meta.Headline = ld.Headline;
@@ -101,6 +97,40 @@ internal static class MetadataReader
         if (meta.Language is { } lang) meta.Language = lang.Trim().Replace('_', '-');
         meta.Description = Get(metas, "description") ?? Get(metas, "og:description");
         return meta;
+    }
+
+    /// <summary>Where the title is printed when it is not an h1: an h2/h3, or an element classed as a title.</summary>
+    private static IElement? FindTitleElement(IHtmlDocument document, string title)
+    {
+        foreach (var tag in new[] { "h2", "h3" })
+            if (document.GetElementsByTagName(tag).FirstOrDefault(h => NodeRules.Collapse(h.TextContent) == title) is { } h) return h;
+        if (document.Body is null) return null;
+        foreach (var e in NodeRules.ElementsInOrder(document.Body))
+        {
+            var hints = NodeRules.ClassAndId(e);
+            if (hints.Length == 0 || !TitleHint.IsMatch(hints)) continue;
+            if (e.TextContent.Length < title.Length * 2 && NodeRules.Collapse(e.TextContent) == title) return e;
+        }
+        return null;
+    }
+
+    private static readonly System.Text.RegularExpressions.Regex TitleHint =
+        new("title|tieu-de|tieude|tieu_de|headline|heading", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    // Page chrome that prints today's date ("Thứ Tư, 25/11/2026") above every article.
+    private static readonly System.Text.RegularExpressions.Regex ChromeHint =
+        new(@"header|top-?bar|topbar|banner|menu|nav|footer|sidebar|widget|weather|thoi-tiet|today|clock", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    private static bool InPageChrome(IElement e)
+    {
+        var depth = 0;
+        for (var x = e; x is not null && depth < 16; x = x.ParentElement, depth++)
+        {
+            if (x.LocalName is "header" or "nav" or "footer" or "aside") return true;
+            var hints = NodeRules.ClassAndId(x);
+            if (hints.Length > 0 && ChromeHint.IsMatch(hints)) return true;
+        }
+        return false;
     }
 
     internal static string? Resolve(Uri? baseUrl, string? href)
@@ -251,19 +281,21 @@ internal static class MetadataReader
                 if (DateOf(walker[i]) is { } d) return d;
         }
         foreach (var e in walker)
-            if (DateOf(e) is { } d) return d;
+            if (DateOf(e) is { } d && !InPageChrome(e)) return d;
         return null;
     }
 
     private static DateTimeOffset? DateOf(IElement e)
     {
         if (e.LocalName is "li" or "a" or "script" or "style" or "option" or "header" or "nav" or "footer") return null;
-        if (NodeRules.HasAncestorTag(e, "li", 6) || NodeRules.HasAncestorTag(e, "a", 3)) return null;
-        foreach (var child in e.ChildNodes)
+        var nodes = e.ChildNodes;
+        for (var i = 0; i < nodes.Length; i++)
         {
+            var child = nodes[i];
             if (child.NodeType != NodeType.Text) continue;
             var t = child.TextContent;
-            if (t.Length < 8 || !t.Any(char.IsDigit)) continue;
+            if (t.Length < 8 || t.AsSpan().IndexOfAnyInRange('0', '9') < 0) continue;
+            if (NodeRules.HasAncestorTag(e, "li", 6) || NodeRules.HasAncestorTag(e, "a", 3)) return null;
             var context = e;
             while (InlineTags.Contains(context.LocalName) && context.ParentElement is { } p) context = p;
             var text = context.TextContent;

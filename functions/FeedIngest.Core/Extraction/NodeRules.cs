@@ -118,8 +118,10 @@ internal static class NodeRules
         {
             var e = stack.Pop();
             list.Add(e);
-            var children = e.Children;
-            for (var i = children.Length - 1; i >= 0; i--) stack.Push(children[i]);
+            // ChildNodes is an array-backed list; Children is a live collection that re-walks the children on every access.
+            var children = e.ChildNodes;
+            for (var i = children.Length - 1; i >= 0; i--)
+                if (children[i] is IElement child) stack.Push(child);
         }
         return list;
     }
@@ -134,13 +136,15 @@ internal static class NodeRules
         {
             var e = order[i];
             var s = stats[e];
-            foreach (var child in e.ChildNodes)
+            var nodes = e.ChildNodes;
+            for (var c = 0; c < nodes.Length; c++)
             {
-                if (child.NodeType == NodeType.Text)
+                if (nodes[c].NodeType != NodeType.Text) continue;
+                var t = nodes[c].TextContent;
+                foreach (var ch in t)
                 {
-                    var t = child.TextContent;
-                    s.TextChars += NonSpaceChars(t);
-                    s.Commas += CountCommas(t);
+                    if (ch is ',' or '，' or '、') s.Commas++;
+                    if (!char.IsWhiteSpace(ch) && ch != '\u00A0') s.TextChars++;
                 }
             }
             if (e.LocalName == "a") s.LinkChars = s.TextChars;
@@ -152,6 +156,42 @@ internal static class NodeRules
             }
         }
         return stats;
+    }
+
+    /// <summary>Removes an element and takes its counts off its ancestors, so one stats pass serves the whole attempt.</summary>
+    internal static void RemoveCounted(IElement e, Dictionary<IElement, NodeStats> stats)
+    {
+        if (stats.TryGetValue(e, out var s))
+            for (var p = e.ParentElement; p is not null; p = p.ParentElement)
+            {
+                if (!stats.TryGetValue(p, out var ps)) break;
+                ps.TextChars -= s.TextChars;
+                ps.LinkChars -= s.LinkChars;
+                ps.Commas -= s.Commas;
+            }
+        e.Remove();
+    }
+
+    /// <summary>Element children without the live-collection cost of <c>Children</c>.</summary>
+    internal static IEnumerable<IElement> ElementChildren(IElement e)
+    {
+        var nodes = e.ChildNodes;
+        for (var i = 0; i < nodes.Length; i++)
+            if (nodes[i] is IElement child) yield return child;
+    }
+
+    /// <summary>The only element child, or null when there are none or several.</summary>
+    internal static IElement? SingleElementChild(IElement e)
+    {
+        IElement? only = null;
+        var nodes = e.ChildNodes;
+        for (var i = 0; i < nodes.Length; i++)
+        {
+            if (nodes[i] is not IElement child) continue;
+            if (only is not null) return null;
+            only = child;
+        }
+        return only;
     }
 
     internal static bool IsAncestorOf(IElement ancestor, INode node)

@@ -138,4 +138,33 @@ public sealed class BoilerplateRuleTests
         Assert.Equal([$"(PLVN) - {P1}", P2, P3], article.Blocks);
         Assert.Equal($"(PLVN) - {P1}", article.Lead);
     }
+
+    [Fact]
+    public void ToolbarsPhotoCreditsAndCommentPromptsAreDroppedButProseWithThoseWordsStays()
+    {
+        const string Prose = "Trở về quê hương sau nhiều năm, ông chia sẻ niềm vui khi thấy quận đổi thay từng ngày.";
+        var article = Extract($"""
+            <div class="noidung"><p>In bài | Gửi email | Lên đầu trang</p><p>{P1}</p><p>Ảnh: Minh Ngọc</p><p>{Prose}</p>
+            <p>{P2}</p><p>Bình luận (0)</p><p>Chia sẻ bài viết: Facebook Zalo</p><p>{P3}</p></div>
+            """);
+
+        Assert.Equal([P1, Prose, P2, P3], article.Blocks);
+    }
+
+    [Fact]
+    public void BoldRunBeforeABreakIsASubHeadingOnItsOwnLine()
+    {
+        var article = Extract($"""<div class="noidung"><p>{P1}</p><p><strong>Thực hiện tốt các nhiệm vụ đề ra</strong><br>{P2}</p><p>{P3}</p></div>""");
+
+        Assert.Equal([P1, "Thực hiện tốt các nhiệm vụ đề ra", P2, P3], article.Blocks);
+    }
+
+    [Fact]
+    public void CaptionUnderAnImageInTheSameParagraphIsMetadata()
+    {
+        var article = Extract($"""<div class="noidung"><p>{P1}</p><p style="text-align:center"><img src="/a.jpg"><br><em>Toàn cảnh hội nghị</em></p><p>{P2}</p><p>{P3}</p></div>""");
+
+        Assert.Equal([P1, P2, P3], article.Blocks);
+        Assert.Equal("Toàn cảnh hội nghị", Assert.Single(article.Images).Caption);
+    }
 }

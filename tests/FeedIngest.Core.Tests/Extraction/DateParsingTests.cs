@@ -78,4 +78,19 @@ public sealed class DateParsingTests
 
         Assert.Equal(new DateTimeOffset(2021, 1, 18, 10, 15, 0, TimeSpan.FromHours(7)), article.PublishedAt);
     }
+
+    [Fact]
+    public void HeaderDateIsSkippedWhenTheTitleIsNotAHeading()
+    {
+        const string html = """
+            <html><head><meta property="og:title" content="Quận tổ chức hội nghị tổng kết năm"></head><body>
+            <div id="top-bar"><span>Thứ Tư, 25/11/2026</span></div>
+            <div class="box"><div class="news-title">Quận tổ chức hội nghị tổng kết năm</div><div class="info">Cập nhật: 09:10 - 14/12/2022</div>
+            <p>Đoạn văn thứ nhất của bài viết, đủ dài để được coi là nội dung chính của trang này.</p></div></body></html>
+            """;
+
+        var article = new ArticleExtractor().Extract(html);
+
+        Assert.Equal(new DateTimeOffset(2022, 12, 14, 9, 10, 0, TimeSpan.FromHours(7)), article.PublishedAt);
+    }
 }
