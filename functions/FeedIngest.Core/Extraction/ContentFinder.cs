@@ -119,9 +119,12 @@ internal static class ContentFinder
             var hints = NodeRules.ClassAndId(e);
             if (hints.Length == 0) continue;
             if (!BoilerplateVocabulary.UnlikelyCandidates.IsMatch(hints)) continue;
-            if (BoilerplateVocabulary.MaybeCandidates.IsMatch(hints) && !IsStrongNegative(hints)) continue;
+            var strong = IsStrongNegative(hints);
+            if (BoilerplateVocabulary.MaybeCandidates.IsMatch(hints) && !strong) continue;
+            // Comment threads and related boxes can out-write the article: they go whatever their size (the cascade's
+            // retry without this pass is the safety net); other unlikely names keep a box that holds much of the prose.
             var s = stats[e];
-            if (s.TextChars - s.LinkChars > pageProse * ExtractionThresholds.KeepUnlikelyTextShare) continue;
+            if (!strong && s.TextChars - s.LinkChars > pageProse * ExtractionThresholds.KeepUnlikelyTextShare) continue;
             doomed.Add(e);
             skipUnder.Add(e);
         }
