@@ -62,6 +62,14 @@ internal static class BlockRules
                 kept.RemoveAt(kept.Count - 1);
                 continue;
             }
+            var both = BoilerplateVocabulary.SignatureWithSource().Match(text);
+            if (both.Success && author is null && attribution is null && text.Length <= 120 && LooksLikeName(both.Groups["name"].Value))
+            {
+                author = both.Groups["name"].Value.Trim();
+                attribution = both.Groups["src"].Value.Trim();
+                kept.RemoveAt(kept.Count - 1);
+                continue;
+            }
             var byline = BoilerplateVocabulary.BylineLine().Match(text);
             if (byline.Success && author is null && text.Length <= 70)
             {
@@ -112,7 +120,7 @@ internal static class BlockRules
         return b.AllBold || b.AllItalic;
     }
 
-    private static bool LooksLikeName(string text)
+    internal static bool LooksLikeName(string text)
     {
         var t = text.Trim('(', ')', ' ', '.');
         if (t.Length < 2) return false;

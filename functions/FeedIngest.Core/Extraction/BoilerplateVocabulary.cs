@@ -61,7 +61,7 @@ internal static partial class BoilerplateVocabulary
     ];
 
     /// <summary>Lines that open with a counter, a date label or a tag list: page furniture wherever they appear.</summary>
-    [GeneratedRegex(@"^(?:lượt (?:xem|đọc|truy cập|thích)|số lượt|ngày đăng|ngày cập nhật|ngày xuất bản|cập nhật(?: lúc| ngày)?\s*:|đăng lúc|đăng ngày|cỡ chữ|từ khóa|từ khoá|tags?\s*:|theo dõi .{0,60}(?:google news|zalo|facebook|youtube)|tải ứng dụng|advertisement\b|quảng cáo\s*$)",
+    [GeneratedRegex(@"^(?:lượt (?:xem|đọc|truy cập|thích)|số lượt|số lần xem|đã xem\s*:|tổng lượt|kích thước chữ|font chữ|ngày đăng|ngày cập nhật|ngày xuất bản|cập nhật(?: lúc| ngày)?\s*:|đăng lúc|đăng ngày|cỡ chữ|từ khóa|từ khoá|tags?\s*:|theo dõi .{0,60}(?:google news|zalo|facebook|youtube)|tải ứng dụng|advertisement\b|quảng cáo\s*$)",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     internal static partial Regex FurnitureLine();
 
@@ -69,7 +69,8 @@ internal static partial class BoilerplateVocabulary
     private static readonly string[] ToolbarWords =
     [
         // longest first: "gửi bình luận" must go before "bình luận"
-        "gửi cho bạn bè", "sao chép liên kết", "chia sẻ bài viết", "in bài viết", "về trang trước", "gửi bình luận", "viết bình luận", "ý kiến bạn đọc", "lên đầu trang",
+        "gửi cho bạn bè", "sao chép liên kết", "chia sẻ bài viết", "in bài viết", "đánh giá bài viết", "xem bản in", "phiên bản in",
+        "bình chọn", "gửi tin", "về trang trước", "gửi bình luận", "viết bình luận", "ý kiến bạn đọc", "lên đầu trang",
         "về đầu trang", "gửi ý kiến", "đầu trang", "gửi email", "bình luận", "chia sẻ", "quay lại", "trở về", "gửi bài", "in bài", "bản in",
         "lưu bài", "cỡ chữ", "copy link", "facebook", "twitter", "bookmark", "comments", "comment", "zalo", "email", "share", "print",
         "tweet", "like", "thích", "lưu", "in", "a-", "a+",
@@ -106,6 +107,10 @@ internal static partial class BoilerplateVocabulary
     [GeneratedRegex(@"^\(?\s*(?:ảnh|ảnh minh họa|ảnh minh hoạ|nguồn ảnh|photo|image)\s*(?::\s*[^.!?]{1,60})?\s*\)?\.?$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     internal static partial Regex PhotoCredit();
 
+    /// <summary>"Minh Ngọc (Theo Báo Kinh tế &amp; Đô thị)": a signature and its source on one closing line.</summary>
+    [GeneratedRegex(@"^(?<name>[\p{Lu}][\p{L}\s\.\-]{0,40}?)\s*\(\s*(?:[Tt]heo|[Nn]guồn\s*:?)\s*(?<src>[^()]{2,100}?)\s*\)\.?$", RegexOptions.CultureInvariant)]
+    internal static partial Regex SignatureWithSource();
+
     /// <summary>"Tác giả: …", "Bài và ảnh: …", "By …": explicit bylines.</summary>
     [GeneratedRegex(@"^(?:tác giả|bài(?: và ảnh)?|bài, ảnh|người viết|phóng viên|by)\s*[:\-]?\s*(?<name>[\p{L}][\p{L}\s\.\-]{1,60})$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     internal static partial Regex BylineLine();
@@ -116,7 +121,7 @@ internal static partial class BoilerplateVocabulary
     internal static Regex NegativeClass { get; } = Compose(NegativeClassTokens);
 
     /// <summary>Class/id hints of a lead paragraph (sapo) that sits apart from the body container.</summary>
-    internal static Regex LeadClass { get; } = Compose(["sapo", "lead", "summary", "description", "excerpt", "intro", "chapeau", "standfirst", "tom-tat", "tomtat", "teaser", "subtitle", "dek"]);
+    internal static Regex LeadClass { get; } = Compose(["sapo", "lead", "summary", "description", "excerpt", "intro", "chapeau", "standfirst", "tom-tat", "tomtat", "tom_tat", "mota", "mo-ta", "teaser", "subtitle", "dek"]);
 
     /// <summary>Class/id hints of a caption.</summary>
     internal static Regex CaptionClass { get; } = Compose(["caption", "figcaption", "image-desc", "img-desc", "photo-desc", "chu-thich", "chuthich", "expnote", "desc-image"]);
@@ -130,7 +135,7 @@ internal static partial class BoilerplateVocabulary
     internal static bool IsRelatedListLabel(string text)
     {
         if (text.Length is 0 or > 40) return false;
-        var t = text.Trim().TrimEnd(':', '»', '>', '›', '.', ' ').Trim();
+        var t = text.Trim().Trim(':', '»', '>', '›', '.', '•', '|', '-', '–', ' ').Trim();
         return RelatedLabelSet.Contains(t);
     }
 

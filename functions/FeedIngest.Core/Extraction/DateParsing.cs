@@ -15,6 +15,9 @@ public static partial class DateParsing
     [GeneratedRegex(@"(?<!\d)(?<d>\d{1,2})\s*[/\-.]\s*(?<m>\d{1,2})\s*[/\-.]\s*(?<y>\d{4})(?!\d)", RegexOptions.CultureInvariant)]
     private static partial Regex DayMonthYear();
 
+    [GeneratedRegex(@"(?<!\d)(?<d>\d{1,2})\s+tháng\s+(?<m>\d{1,2})\s*(?:năm|,)?\s*(?<y>\d{4})(?!\d)", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
+    private static partial Regex DayMonthYearInWords();
+
     [GeneratedRegex(@"(?<!\d)(?<y>\d{4})-(?<m>\d{1,2})-(?<d>\d{1,2})(?!\d)", RegexOptions.CultureInvariant)]
     private static partial Regex YearMonthDay();
 
@@ -43,6 +46,7 @@ public static partial class DateParsing
     {
         if (string.IsNullOrWhiteSpace(text)) return null;
         var dm = DayMonthYear().Match(text);
+        if (!dm.Success) dm = DayMonthYearInWords().Match(text);
         int day, month, year, dateStart, dateEnd;
         if (dm.Success)
         {

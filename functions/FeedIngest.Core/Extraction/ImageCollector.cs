@@ -147,6 +147,21 @@ internal static partial class ImageCollector
         if (next.LocalName is "figcaption" or "em" or "i") return next;
         if (next.LocalName is not ("p" or "div" or "span")) return null;
         var italic = next.QuerySelectorAll("em, i").Sum(x => NodeRules.NonSpaceChars(x.TextContent));
-        return italic >= NodeRules.NonSpaceChars(text) * 0.95 ? next : null;
+        if (italic >= NodeRules.NonSpaceChars(text) * 0.95) return next;
+        // A short centred line right under a centred picture is its caption on CMSs that do not italicise captions,
+        // unless it opens a run of centred lines (verse, programme notes): those are body.
+        var after = next.NextElementSibling;
+        var before = holder.PreviousElementSibling;
+        // A quotation under a picture (a testimonial, a pull quote) is speech, not a caption.
+        if (text[0] is '“' or '"' or '«' or '„' || NodeRules.HasAncestorTag(next, "blockquote", 4)) return null;
+        return text.Length <= 200 && IsCentered(next) && IsCentered(holder)
+               && (after is null || !IsCentered(after)) && (before is null || !IsCentered(before)) ? next : null;
+    }
+
+    private static bool IsCentered(IElement e)
+    {
+        if (e.LocalName == "center" || string.Equals(e.GetAttribute("align"), "center", StringComparison.OrdinalIgnoreCase)) return true;
+        var style = e.GetAttribute("style");
+        return style is not null && style.Contains("center", StringComparison.OrdinalIgnoreCase) && style.Contains("text-align", StringComparison.OrdinalIgnoreCase);
     }
 }

@@ -91,6 +91,8 @@ internal static class MetadataReader
                     break;
                 }
 
+        meta.Author ??= BylineElement(document);
+
         meta.Category = Get(metas, "article:section") ?? ld.Section ?? BreadcrumbCategory(document, meta.Title);
         meta.CanonicalUrl = Resolve(pageUrl, document.QuerySelector("link[rel=canonical]")?.GetAttribute("href") ?? Get(metas, "og:url"));
         meta.Language = document.DocumentElement.GetAttribute("lang") ?? Get(metas, "content-language") ?? ld.Language ?? Get(metas, "og:locale");
@@ -240,6 +242,28 @@ internal static class MetadataReader
         else Add(a);
         var joined = string.Join(", ", names.Select(NodeRules.Collapse).Where(n => n.Length > 0 && !n.StartsWith("http", StringComparison.OrdinalIgnoreCase)).Distinct());
         return joined.Length is > 0 and <= 120 ? joined : null;
+    }
+
+    private static readonly System.Text.RegularExpressions.Regex BylinePrefix =
+        new(@"^(?:tác giả|bài(?: và ảnh)?|bài, ảnh|người viết|phóng viên|by|written by)\s*[:\-]?\s*", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    /// <summary>A byline element ("author", "byline", "tac-gia" classes, rel=author) holding just a name.</summary>
+    private static string? BylineElement(IHtmlDocument document)
+    {
+        if (document.Body is null) return null;
+        foreach (var e in NodeRules.ElementsInOrder(document.Body))
+        {
+            var hints = NodeRules.ClassAndId(e);
+            var isByline = (hints.Length > 0 && BoilerplateVocabulary.AuthorClass.IsMatch(hints) && !hints.Contains("box", StringComparison.OrdinalIgnoreCase))
+                           || string.Equals(e.GetAttribute("rel"), "author", StringComparison.OrdinalIgnoreCase)
+                           || string.Equals(e.GetAttribute("itemprop"), "author", StringComparison.OrdinalIgnoreCase);
+            if (!isByline || e.LocalName is "img" or "meta" or "link" || NodeRules.HasAncestorTag(e, "li", 6)) continue;
+            var text = e.TextContent;
+            if (text.Length > 200) continue;
+            var name = BylinePrefix.Replace(NodeRules.Collapse(text), "").Trim().Trim('(', ')', '.', ' ');
+            if (name.Length is >= 2 and <= 60 && BlockRules.LooksLikeName(name)) return name;
+        }
+        return null;
     }
 
     private static DateTimeOffset? ItempropDate(IDocument document)

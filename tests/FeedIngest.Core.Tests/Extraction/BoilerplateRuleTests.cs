@@ -167,4 +167,47 @@ public sealed class BoilerplateRuleTests
         Assert.Equal([P1, P2, P3], article.Blocks);
         Assert.Equal("Toàn cảnh hội nghị", Assert.Single(article.Images).Caption);
     }
+
+    [Fact]
+    public void UppercaseAndDecoratedLabelsOpenRelatedListsToo()
+    {
+        var article = Extract($"""
+            <div class="noidung"><p>{P1}</p><p>{P2}</p><p>{P3}</p></div>
+            <div><div>» CÁC TIN KHÁC</div><p><a href="/x">Quận tổ chức lễ dâng hương</a> (12/02/2023)</p><p><a href="/y">Phường ra quân làm sạch môi trường</a> (11/02/2023)</p></div>
+            """);
+
+        Assert.Equal([P1, P2, P3], article.Blocks);
+    }
+
+    [Fact]
+    public void SignatureWithItsSourceOnOneLineSplitsIntoAuthorAndAttribution()
+    {
+        var article = Extract($"""<div class="noidung"><p>{P1}</p><p>{P2}</p><p>{P3}</p><p>Minh Ngọc (Theo Báo Kinh tế &amp; Đô thị)</p></div>""");
+
+        Assert.Equal([P1, P2, P3], article.Blocks);
+        Assert.Equal("Minh Ngọc", article.Author);
+        Assert.Equal("Báo Kinh tế & Đô thị", article.SourceAttribution);
+    }
+
+    [Fact]
+    public void BylineElementBesideTheTitleGivesTheAuthor()
+    {
+        var article = Extract($"""<div class="tac-gia">Tác giả: Nguyễn Thu Hà</div><div class="noidung"><p>{P1}</p><p>{P2}</p><p>{P3}</p></div>""");
+
+        Assert.Equal("Nguyễn Thu Hà", article.Author);
+        Assert.Equal([P1, P2, P3], article.Blocks);
+    }
+
+    [Fact]
+    public void ShortCentredLineUnderACentredPictureIsItsCaptionButAQuoteIsNot()
+    {
+        const string Quote = "“Chúng tôi rất vui khi được tham gia chương trình này cùng bà con trong phường.”";
+        var article = Extract($"""
+            <div class="noidung"><p>{P1}</p><p style="text-align:center"><img src="/a.jpg"></p><p style="text-align:center">Lãnh đạo quận trao quà cho các hộ gia đình</p>
+            <p>{P2}</p><p style="text-align:center"><img src="/b.jpg"></p><p style="text-align:center">{Quote}</p><p>{P3}</p></div>
+            """);
+
+        Assert.Equal([P1, P2, Quote, P3], article.Blocks);
+        Assert.Contains(article.Images, i => i.Caption == "Lãnh đạo quận trao quà cho các hộ gia đình");
+    }
 }

@@ -15,6 +15,7 @@ public sealed class DateParsingTests
     [InlineData("Cập nhật lúc 08:05 ngày 3/2/2023", "2023-02-03T00:00:00+07:00")]
     [InlineData("27-01-2021 16:20", "2021-01-27T16:20:00+07:00")]
     [InlineData("Chủ nhật, 05/03/2023 lúc 7:30", "2023-03-05T07:30:00+07:00")]
+    [InlineData("Hà Nội, ngày 27 tháng 01 năm 2021", "2021-01-27T00:00:00+07:00")]
     public void VisibleVietnameseFormsParseToVietnamTime(string text, string expected)
     {
         var parsed = DateParsing.ParseVisible(text);
