@@ -100,7 +100,7 @@ public sealed class BoilerplateRuleTests
 
         Assert.Equal([P1, P2], article.Blocks);
         Assert.Equal("Tiêu đề thật của bài", article.Title);
-        Assert.Equal(new DateTimeOffset(2023, 3, 2, 0, 0, 0, TimeSpan.FromHours(7)), article.PublishedAt);
+        Assert.Equal(new DateTimeOffset(2023, 3, 2, 7, 45, 0, TimeSpan.FromHours(7)), article.PublishedAt);
     }
 
     [Fact]
