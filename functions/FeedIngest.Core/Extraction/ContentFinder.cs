@@ -35,6 +35,10 @@ internal static class ContentFinder
         {
             // ASP.NET and SharePoint portals wrap the whole page in one <form>: only small forms go.
             if (e.LocalName == "form" && e.GetElementsByTagName("p").Length >= 3) continue;
+            // An article's own <header> holds the title and byline, and sometimes the sapo: the sapo stays, the rest goes.
+            if (e.LocalName == "header" && (NodeRules.HasAncestorTag(e, "article", 12) || NodeRules.HasAncestorTag(e, "main", 12)))
+                foreach (var lead in e.QuerySelectorAll("p, div, h2, span").Where(ArticleExtractor.HasLeadHint).Take(1).ToList())
+                    e.ParentElement?.InsertBefore(lead, e);
             if (NodeRules.NonContentTags.Contains(e.LocalName) || NodeRules.IsHidden(e)) doomed.Add(e);
             else if (e.GetAttribute("role") is "navigation" or "banner" or "contentinfo" or "complementary" or "dialog" or "menu") doomed.Add(e);
         }

@@ -210,4 +210,16 @@ public sealed class BoilerplateRuleTests
         Assert.Equal([P1, P2, Quote, P3], article.Blocks);
         Assert.Contains(article.Images, i => i.Caption == "Lãnh đạo quận trao quà cho các hộ gia đình");
     }
+
+    [Fact]
+    public void SapoInsideTheArticleHeaderIsKeptAsTheLeadWhileTheHeaderGoes()
+    {
+        var article = Extract($"""
+            <article><header><div class="byline">Thu Hà</div><p class="sapo">(HNM) - {P1}</p><div class="share">Chia sẻ</div></header>
+            <div class="detail-content"><p>{P2}</p><p>{P3}</p></div></article>
+            """);
+
+        Assert.Equal([$"(HNM) - {P1}", P2, P3], article.Blocks);
+        Assert.Equal("Thu Hà", article.Author);
+    }
 }
