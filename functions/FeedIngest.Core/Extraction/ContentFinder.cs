@@ -61,18 +61,22 @@ internal static class ContentFinder
             if (e.LocalName == "a" && !string.IsNullOrEmpty(e.GetAttribute("href")) && e.GetAttribute("href") != "#") continue;
             if (BoilerplateVocabulary.IsRelatedListLabel(NodeRules.Collapse(e.TextContent))) labels.Add(e);
         }
+        var pageProse = stats.TryGetValue(root, out var rs) ? Math.Max(1, rs.TextChars - rs.LinkChars) : int.MaxValue;
         foreach (var label in labels)
         {
             if (label.Parent is null) continue; // already gone with an earlier box
             var labelChars = stats[label].TextChars;
             // Climb while the container is still "label + links": the related box. Stop before a container with prose.
+            // Items with teasers ("title link + a sentence") are a box too: several links, a fair link share, and far
+            // less text than the page's prose.
             IElement box = label;
             for (var p = label.ParentElement; p is not null && p.LocalName is not ("body" or "html"); p = p.ParentElement)
             {
                 if (!stats.TryGetValue(p, out var ps)) break;
                 var rest = ps.TextChars - labelChars;
                 var linkShare = rest <= 0 ? 1 : (double)ps.LinkChars / rest;
-                if (linkShare < ThresholdFor(rest)) break;
+                var teaserList = ps.Anchors >= 2 && linkShare >= 0.2 && rest - ps.LinkChars < pageProse * 0.3;
+                if (linkShare < ThresholdFor(rest) && !teaserList) break;
                 box = p;
             }
             if (!ReferenceEquals(box, label))

@@ -11,6 +11,8 @@ internal sealed class NodeStats
     /// <summary>Non-whitespace characters inside &lt;a&gt;.</summary>
     public int LinkChars;
     public int Commas;
+    /// <summary>Links with text among the descendants (an item list has several).</summary>
+    public int Anchors;
     public double Score;
     public bool IsCandidate;
 
@@ -147,12 +149,17 @@ internal static class NodeRules
                     if (!char.IsWhiteSpace(ch) && ch != '\u00A0') s.TextChars++;
                 }
             }
-            if (e.LocalName == "a") s.LinkChars = s.TextChars;
+            if (e.LocalName == "a")
+            {
+                s.LinkChars = s.TextChars;
+                if (s.TextChars > 0) s.Anchors = 1;
+            }
             if (!ReferenceEquals(e, root) && e.ParentElement is { } parent && stats.TryGetValue(parent, out var ps))
             {
                 ps.TextChars += s.TextChars;
                 ps.LinkChars += s.LinkChars;
                 ps.Commas += s.Commas;
+                ps.Anchors += s.Anchors;
             }
         }
         return stats;
@@ -168,6 +175,7 @@ internal static class NodeRules
                 ps.TextChars -= s.TextChars;
                 ps.LinkChars -= s.LinkChars;
                 ps.Commas -= s.Commas;
+                ps.Anchors -= s.Anchors;
             }
         e.Remove();
     }

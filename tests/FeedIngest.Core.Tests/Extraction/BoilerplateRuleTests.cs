@@ -222,4 +222,20 @@ public sealed class BoilerplateRuleTests
         Assert.Equal([$"(HNM) - {P1}", P2, P3], article.Blocks);
         Assert.Equal("Thu Hà", article.Author);
     }
+
+    [Fact]
+    public void RelatedItemsWithTeasersGoWithTheirLabel()
+    {
+        const string P4 = "Theo kế hoạch, trong năm nay quận sẽ tập trung hoàn thành các công trình trọng điểm, chỉnh trang đô thị, cải tạo hệ thống chiếu sáng, cây xanh và vỉa hè trên nhiều tuyến phố, đồng thời đẩy mạnh chuyển đổi số trong giải quyết thủ tục hành chính cho người dân và doanh nghiệp.";
+        var article = Extract($"""
+            <div class="noidung"><p>{P1}</p><p>{P2}</p>
+            <div><h3>Bài viết liên quan</h3>
+              <div><a href="/r1">Phường Yên Hòa ra mắt mô hình dân vận khéo</a><p>Mô hình giúp người dân tham gia giữ gìn vệ sinh, trật tự đô thị.</p></div>
+              <div><a href="/r2">Quận tập huấn nghiệp vụ cải cách hành chính</a><p>Hơn 200 cán bộ phường tham dự lớp tập huấn trong hai ngày.</p></div>
+            </div>
+            <p>{P3}</p><p>{P4}</p><p>{P4} {P1}</p></div>
+            """);
+
+        Assert.Equal([P1, P2, P3, P4, P4 + " " + P1], article.Blocks);
+    }
 }
