@@ -50,12 +50,17 @@ internal static class MetadataReader
         else
         {
             var h1s = all.Where(e => e.LocalName == "h1").ToList();
-            var compare = reference ?? docTitle;
+            // Compare without the site suffix, and demand most of the length: a logo <h1> holding the site name is
+            // contained in "<title> - <site name>" but is not the title.
+            var compare = StripSiteSuffix(NodeRules.Collapse(reference ?? docTitle));
             foreach (var h in h1s)
             {
                 var t = NodeRules.Collapse(h.TextContent);
-                if (t.Length < 4) continue;
-                if (compare.Length > 0 && (compare.Contains(t, StringComparison.OrdinalIgnoreCase) || t.Contains(compare, StringComparison.OrdinalIgnoreCase)))
+                if (t.Length < 4 || compare.Length == 0) continue;
+                var agrees = string.Equals(t, compare, StringComparison.OrdinalIgnoreCase)
+                             || (compare.Contains(t, StringComparison.OrdinalIgnoreCase) && t.Length >= compare.Length * 0.6)
+                             || (t.Contains(compare, StringComparison.OrdinalIgnoreCase) && compare.Length >= t.Length * 0.6);
+                if (agrees)
                 {
                     titleElement = h; meta.Title = t; break;
                 }
@@ -63,6 +68,7 @@ internal static class MetadataReader
             if (meta.Title is null)
             {
                 if (reference is not null) meta.Title = NodeRules.Collapse(reference);
+                else if (compare.Length > 0 && docTitle.Length > 0) meta.Title = compare;
                 else if (h1s.Count == 1 && NodeRules.Collapse(h1s[0].TextContent) is { Length: >= 4 } only) { titleElement = h1s[0]; meta.Title = only; }
                 else if (docTitle.Length > 0) meta.Title = StripSiteSuffix(docTitle);
             }

@@ -63,4 +63,22 @@ public sealed class UnseenLayoutTests
         Assert.Equal(new ArticleImage("https://caugiay.hanoi.gov.vn/Uploads/2023/3/ra-quan.jpg", "Các đại biểu tham gia thu gom rác thải tại khu vực hồ Nghĩa Tân"), Assert.Single(article.Images));
         Assert.StartsWith("Sáng 15/3", article.Lead);
     }
+
+    [Fact]
+    public void LogoHeadingWithTheSiteNameIsNotTheTitle()
+    {
+        const string html = """
+            <html><head><title>Quận tổ chức hội nghị tổng kết công tác năm 2022 - Cổng thông tin điện tử quận Long Biên</title></head>
+            <body><div class="top"><h1 class="logo"><a href="/">Cổng thông tin điện tử quận Long Biên</a></h1></div>
+            <div class="main"><h2 class="title">Quận tổ chức hội nghị tổng kết công tác năm 2022</h2><div class="date">Ngày 20/12/2022 10:05</div>
+            <p>Sáng 20/12, quận Long Biên tổ chức hội nghị tổng kết công tác năm 2022, triển khai nhiệm vụ năm 2023 với sự tham dự của lãnh đạo thành phố.</p>
+            <p>Năm 2022, quận hoàn thành và vượt 20/20 chỉ tiêu kinh tế - xã hội, thu ngân sách đạt cao, an sinh xã hội được bảo đảm.</p></div></body></html>
+            """;
+
+        var article = new ArticleExtractor().Extract(html);
+
+        Assert.Equal("Quận tổ chức hội nghị tổng kết công tác năm 2022", article.Title);
+        Assert.Equal(new DateTimeOffset(2022, 12, 20, 10, 5, 0, TimeSpan.FromHours(7)), article.PublishedAt);
+        Assert.Equal(2, article.Blocks.Count);
+    }
 }
