@@ -3,19 +3,14 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using FeedIngest.Core.Fetching;
+using FeedIngest.Core.Storage;
 
 namespace FeedIngest.Core.Extraction;
 
 /// <summary>Saved pages on disk (<c>.html</c>, <c>.html.gz</c>) and the JSON form of an extraction, for the CLI and reprocessing tools.</summary>
 public static class ExtractionFiles
 {
-    public static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, // Vietnamese stays readable, not \uXXXX
-        WriteIndented = true,
-        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
-    };
+    public static JsonSerializerOptions Json => ContractJson.Options;
 
     public static bool IsPageFile(string path) =>
         path.EndsWith(".html", StringComparison.OrdinalIgnoreCase) || path.EndsWith(".html.gz", StringComparison.OrdinalIgnoreCase)
@@ -53,7 +48,7 @@ public static class ExtractionFiles
         canonicalUrl = article.CanonicalUrl,
         title = article.Title,
         lead = article.Lead,
-        publishedAt = article.PublishedAt?.ToString("yyyy-MM-dd'T'HH:mm:sszzz", System.Globalization.CultureInfo.InvariantCulture),
+        publishedAt = article.PublishedAt is { } published ? ContractJson.FormatTimestamp(published) : null,
         author = article.Author,
         sourceAttribution = article.SourceAttribution,
         category = article.Category,

@@ -1,8 +1,3 @@
-using System.Text.Encodings.Web;
-using System.Text.Json;
-using System.Text.Json.Serialization;
-using System.Text.Unicode;
-
 namespace FeedIngest.Core.Storage;
 
 /// <summary>The article JSON blob: the contract downstream programs read (docs/CONTRACT.md).</summary>
@@ -32,19 +27,3 @@ public sealed record ArticleDocument
 }
 
 public sealed record ArticleImageDocument(string Src, string? Caption);
-
-public static class ContractJson
-{
-    /// <summary>camelCase, nulls written (absent values are null, never missing), Vietnamese unescaped.</summary>
-    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
-    {
-        Encoder = JavaScriptEncoder.Create(UnicodeRanges.All),
-        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
-        WriteIndented = true,
-    };
-
-    /// <summary>Compact form for queue messages.</summary>
-    public static readonly JsonSerializerOptions Compact = new(Options) { WriteIndented = false };
-
-    public static string FormatTimestamp(DateTimeOffset value) => value.ToString("yyyy-MM-dd'T'HH:mm:sszzz", System.Globalization.CultureInfo.InvariantCulture);
-}
