@@ -86,8 +86,12 @@ public sealed class RunLedger(TableServiceClient tables)
         return row.HasValue ? row.Value : null;
     }
 
+    /// <summary>
+    /// Adds a stage's counts. Counts for a run without a row (a message queued by hand, a run row removed) are
+    /// dropped: the ledger reports on the work, and an article must not fail over its report.
+    /// </summary>
     public async Task AddAsync(string runId, RunCounts counts, IReadOnlyList<string>? errors, CancellationToken cancellationToken) =>
-        await MutateAsync(runId, row =>
+        await MutateAsync(runId, missingIsFine: true, row =>
         {
             row.Discovered += counts.Discovered;
             row.Queued += counts.Queued;
@@ -106,10 +110,10 @@ public sealed class RunLedger(TableServiceClient tables)
         }, cancellationToken);
 
     public async Task CompleteAsync(string runId, CancellationToken cancellationToken) =>
-        await MutateAsync(runId, Finish, cancellationToken);
+        await MutateAsync(runId, missingIsFine: false, Finish, cancellationToken);
 
     public async Task FailAsync(string runId, string error, CancellationToken cancellationToken) =>
-        await MutateAsync(runId, row =>
+        await MutateAsync(runId, missingIsFine: false, row =>
         {
             AppendErrors(row, [error]);
             row.State = RunState.Failed;
@@ -140,12 +144,14 @@ public sealed class RunLedger(TableServiceClient tables)
         row.Errors = text.Length <= MaxErrorsChars ? text : "…" + text[^(MaxErrorsChars - 1)..];
     }
 
-    private async Task MutateAsync(string runId, Action<RunEntity> change, CancellationToken cancellationToken)
+    private async Task MutateAsync(string runId, bool missingIsFine, Action<RunEntity> change, CancellationToken cancellationToken)
     {
         await EnsureAsync(cancellationToken);
         for (var attempt = 0; ; attempt++)
         {
-            var row = await GetAsync(runId, cancellationToken) ?? throw new InvalidOperationException($"Run {runId} does not exist.");
+            var row = await GetAsync(runId, cancellationToken);
+            if (row is null && missingIsFine) return;
+            if (row is null) throw new InvalidOperationException($"Run {runId} does not exist.");
             change(row);
             try
             {

@@ -1,0 +1,76 @@
+using FeedIngest.Core.Discovery;
+using FeedIngest.Core.Pipeline;
+using FeedIngest.Core.Storage;
+using FeedIngest.Functions.Tests.Infrastructure;
+using FeedIngest.IntegrationTests.Infrastructure;
+using FeedIngest.SamplePortal;
+
+namespace FeedIngest.Functions.Tests;
+
+/// <summary>
+/// ProcessArticle when one storage service fails on every call (its endpoint points at a closed port)
+/// while the others answer: what the retries and the last delivery leave behind.
+/// </summary>
+public sealed class DeliveryFailureTests(SamplePortalFixture portal) : IClassFixture<SamplePortalFixture>, IAsyncLifetime
+{
+    private AzuriteInstance _azurite = null!;
+
+    public async Task InitializeAsync() => _azurite = await AzuriteInstance.StartNewAsync();
+
+    public async Task DisposeAsync() => await _azurite.DisposeAsync();
+
+    private string WithDeadEndpoint(string service, int port) =>
+        _azurite.ConnectionString.Replace($"{service}Endpoint=http://127.0.0.1:{port}/", $"{service}Endpoint=http://127.0.0.1:{AzuriteInstance.FreePort()}/", StringComparison.Ordinal);
+
+    private string ArticleMessage(SampleArticle article) =>
+        System.Text.Json.JsonSerializer.Serialize(new ArticleMessage("20250101T0000Z-test", FunctionsTestHost.SourceId, new Uri(portal.Server.BaseUrl, article.Path).AbsoluteUri), ContractJson.Compact);
+
+    private static Task Deliver(FunctionsTestHost host, string body, long dequeueCount) =>
+        host.Get<ProcessArticle>().Run(body, new TestFunctionContext(nameof(ProcessArticle), host.Services, dequeueCount), CancellationToken.None);
+
+    [Fact]
+    public async Task AnEventThatCouldNotBeSentIsSentByTheNextDelivery()
+    {
+        var article = SamplePortalContent.Articles[0];
+        var body = ArticleMessage(article);
+        await using (var queuesDown = FunctionsTestHost.Create(WithDeadEndpoint("Queue", _azurite.QueuePort), portal.Server.BaseUrl, storageRetries: 0))
+            await Assert.ThrowsAnyAsync<Exception>(() => Deliver(queuesDown, body, dequeueCount: 1));
+        await using var healthy = FunctionsTestHost.Create(_azurite.ConnectionString, portal.Server.BaseUrl, storageRetries: 0);
+
+        await Deliver(healthy, body, dequeueCount: 2);
+
+        var state = new StoredState(_azurite.ConnectionString);
+        var articleId = UrlCanonicalizer.ArticleId(article.CanonicalUrl);
+        var articleEvent = Assert.Single(await state.EventsAsync()).Event;
+        Assert.Equal((articleId, 1, ArticleChange.Created), (articleEvent.ArticleId, articleEvent.Version, articleEvent.Change));
+        var row = Assert.Single(await state.RowsAsync<ArticleEntity>(StorageNames.ArticlesTable));
+        Assert.Equal(1, row.EventVersion);
+    }
+
+    [Fact]
+    public async Task AnArticleThatFailsOnEveryDeliveryIsRecordedAsFailedWithTheReasonOnTheLastOne()
+    {
+        var article = SamplePortalContent.Articles[1];
+        var body = ArticleMessage(article);
+        var maxDequeueCount = new QueueHostOptions().MaxDequeueCount;
+        await using var blobsDown = FunctionsTestHost.Create(WithDeadEndpoint("Blob", _azurite.BlobPort), portal.Server.BaseUrl, storageRetries: 0);
+        var state = new StoredState(_azurite.ConnectionString);
+        var urlKey = UrlIndex.Key(UrlCanonicalizer.Canonicalize(new Uri(portal.Server.BaseUrl, article.Path)));
+
+        for (var delivery = 1; delivery < maxDequeueCount; delivery++)
+        {
+            await Assert.ThrowsAnyAsync<Exception>(() => Deliver(blobsDown, body, delivery));
+            Assert.DoesNotContain(await state.RowsAsync<UrlEntity>(StorageNames.UrlsTable), u => u.RowKey == urlKey && u.Status == UrlStatus.Failed);
+        }
+        // The last delivery still throws, so the host moves the message to articles-poison, but first records why.
+        await Assert.ThrowsAnyAsync<Exception>(() => Deliver(blobsDown, body, maxDequeueCount));
+
+        var url = Assert.Single(await state.RowsAsync<UrlEntity>(StorageNames.UrlsTable), u => u.RowKey == urlKey);
+        Assert.Equal(UrlStatus.Failed, url.Status);
+        Assert.StartsWith($"gave up after {maxDequeueCount} attempts", url.Reason);
+        var row = Assert.Single(await state.RowsAsync<ArticleEntity>(StorageNames.ArticlesTable), r => r.RowKey == urlKey);
+        Assert.Equal(ArticleStatus.Failed, row.Status);
+        Assert.Equal(url.Reason, row.Error);
+        Assert.Empty(await state.EventsAsync());
+    }
+}
