@@ -69,12 +69,15 @@ public sealed class PipelineFunctionTests(PrivateAzuriteFixture storage, SampleP
             var stem = string.Create(CultureInfo.InvariantCulture, $"{FunctionsTestHost.SourceId}/{day:yyyy}/{day:MM}/{day:dd}/{articleId}");
             Assert.Equal(stem + ".txt", row.TextBlob);
             Assert.Equal(stem + ".json", row.JsonBlob);
-            var document = JsonNode.Parse(await state.BlobTextAsync(row.JsonBlob!))!;
+            var documentJson = await state.BlobTextAsync(row.JsonBlob!);
+            Assert.Empty(ContractSchemas.Article.Violations(documentJson));
+            var document = JsonNode.Parse(documentJson)!;
             Assert.Equal(await state.BlobTextAsync(row.TextBlob!), (string?)document["text"]);
             Assert.Equal(row.ContentHash, (string?)document["contentHash"]);
             Assert.Equal(row.ContentHash, blobs[row.TextBlob!].Metadata["contentHash"]);
             Assert.Equal(ArticleExtractor.Version, blobs[row.JsonBlob!].Metadata["extractorVersion"]);
-            var articleEvent = Assert.Single(events, e => e.Event.ArticleId == articleId).Event;
+            var (articleEvent, eventJson) = Assert.Single(events, e => e.Event.ArticleId == articleId);
+            Assert.Empty(ContractSchemas.ArticleEvent.Violations(eventJson));
             Assert.Equal(new ArticleEvent(articleId, FunctionsTestHost.SourceId, row.Url!, row.JsonBlob!, 1, row.ContentHash!, ArticleChange.Created), articleEvent);
         }
         var urls = await state.RowsAsync<UrlEntity>(StorageNames.UrlsTable);
