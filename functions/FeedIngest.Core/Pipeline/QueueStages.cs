@@ -25,13 +25,23 @@ public sealed class QueueStages(
         var registry = await registryLoader.LoadAsync(cancellationToken);
         var sources = registry.Sources.Where(s => s.Enabled).ToList();
         var runId = $"{occurrence.UtcDateTime:yyyyMMdd'T'HHmm'Z'}-timer";
-        if (await runs.GetAsync(runId, cancellationToken) is not null)
+        // Creating the row is the lock: of overlapping starts of one occurrence, only the one that created it enqueues.
+        if (!await runs.TryStartAsync(runId, "harvest", "functions", sources.Select(s => s.Id), sources.Count, cancellationToken))
         {
             logger.LogWarning("Run {runId} already started; not enqueuing again", runId);
             return null;
         }
-        await runs.StartAsync(runId, "harvest", "functions", sources.Select(s => s.Id), sources.Count, cancellationToken);
-        await queues.SendManyAsync(StorageNames.DiscoverQueue, sources.Select(s => new DiscoverMessage(runId, s.Id)), cancellationToken);
+        try
+        {
+            await queues.SendManyAsync(StorageNames.DiscoverQueue, sources.Select(s => new DiscoverMessage(runId, s.Id)), cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Not left "running" forever with nothing queued; the next occurrence starts a new run.
+            try { await runs.FailAsync(runId, $"could not queue discovery: {e.Message}", CancellationToken.None); }
+            catch (Exception failure) { logger.LogError(failure, "Could not mark run {runId} failed", runId); }
+            throw;
+        }
         logger.LogInformation("Run {runId} started: {count} source(s) queued for discovery", runId, sources.Count);
         return runId;
     }

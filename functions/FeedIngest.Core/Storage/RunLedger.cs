@@ -79,6 +79,25 @@ public sealed class RunLedger(TableServiceClient tables)
         return row;
     }
 
+    /// <summary>Creates the run row; false when it exists already, so of several starts of one run exactly one goes on.</summary>
+    public async Task<bool> TryStartAsync(string runId, string kind, string host, IEnumerable<string> sourceIds, int sourcesQueued, CancellationToken cancellationToken)
+    {
+        await EnsureAsync(cancellationToken);
+        try
+        {
+            await _table.AddEntityAsync(new RunEntity
+            {
+                RowKey = runId, Kind = kind, Host = host, StartedAt = DateTimeOffset.UtcNow,
+                Sources = string.Join(",", sourceIds), SourcesQueued = sourcesQueued,
+            }, cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException e) when (e.Status == 409)
+        {
+            return false;
+        }
+    }
+
     public async Task<RunEntity?> GetAsync(string runId, CancellationToken cancellationToken)
     {
         await EnsureAsync(cancellationToken);
