@@ -73,4 +73,64 @@ public sealed class DeliveryFailureTests(SamplePortalFixture portal) : IClassFix
         Assert.Equal(url.Reason, row.Error);
         Assert.Empty(await state.EventsAsync());
     }
+
+    [Fact]
+    public async Task AReprocessedArticleThatFailsOnEveryDeliveryIsCountedAsFailedAndTheJobCompletes()
+    {
+        var article = SamplePortalContent.Articles[2];
+        var articleId = UrlCanonicalizer.ArticleId(article.CanonicalUrl);
+        var maxDequeueCount = new QueueHostOptions().MaxDequeueCount;
+        await using var healthy = FunctionsTestHost.Create(_azurite.ConnectionString, portal.Server.BaseUrl, storageRetries: 0);
+        await Deliver(healthy, ArticleMessage(article), dequeueCount: 1);
+        var post = HttpCalls.Post("/api/reprocess", $$"""{"articleIds":["{{articleId}}"]}""");
+        var jobId = (string)System.Text.Json.Nodes.JsonNode.Parse((await (await healthy.Get<Reprocess>().Run(post, CancellationToken.None)).ExecuteAsync(post)).Body)!["jobId"]!;
+        foreach (var plan in await healthy.DrainAsync(StorageNames.ReprocessQueue))
+            await healthy.Get<ReprocessWorker>().Run(plan, new TestFunctionContext(nameof(ReprocessWorker), healthy.Services, 1), CancellationToken.None);
+        var work = Assert.Single(await healthy.DrainAsync(StorageNames.ReprocessQueue));
+        await using var blobsDown = FunctionsTestHost.Create(WithDeadEndpoint("Blob", _azurite.BlobPort), portal.Server.BaseUrl, storageRetries: 0);
+
+        for (var delivery = 1; delivery <= maxDequeueCount; delivery++)
+            await Assert.ThrowsAnyAsync<Exception>(() =>
+                blobsDown.Get<ReprocessWorker>().Run(work, new TestFunctionContext(nameof(ReprocessWorker), blobsDown.Services, delivery), CancellationToken.None));
+
+        var status = await healthy.Get<ReprocessService>().GetStatusAsync(jobId, CancellationToken.None);
+        Assert.NotNull(status);
+        Assert.Equal(("completed", 1, 1, 0, 0), (status.State, status.Queued, status.Failed, status.Done, status.Unchanged));
+        Assert.StartsWith($"{articleId}: gave up after {maxDequeueCount} attempts", Assert.Single(status.Errors));
+    }
+
+    [Fact]
+    public async Task ADiscoveryThatFailsOnEveryDeliveryIsRecordedOnTheRunWithItsReason()
+    {
+        var maxDequeueCount = new QueueHostOptions().MaxDequeueCount;
+        await using var healthy = FunctionsTestHost.Create(_azurite.ConnectionString, portal.Server.BaseUrl, storageRetries: 0);
+        var runId = await healthy.Get<QueueStages>().StartScheduledRunAsync(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero), CancellationToken.None);
+        var discover = (await healthy.DrainAsync(StorageNames.DiscoverQueue)).Single(m => m.Contains(runId!, StringComparison.Ordinal));
+        await using var queuesDown = FunctionsTestHost.Create(WithDeadEndpoint("Queue", _azurite.QueuePort), portal.Server.BaseUrl, storageRetries: 0);
+
+        for (var delivery = 1; delivery <= maxDequeueCount; delivery++)
+            await Assert.ThrowsAnyAsync<Exception>(() =>
+                queuesDown.Get<DiscoverSource>().Run(discover, new TestFunctionContext(nameof(DiscoverSource), queuesDown.Services, delivery), CancellationToken.None));
+
+        var run = Assert.Single(await new StoredState(_azurite.ConnectionString).RowsAsync<RunEntity>(StorageNames.RunsTable), r => r.RowKey == runId);
+        Assert.Equal(1, run.SourcesDone);
+        Assert.Contains($"{FunctionsTestHost.SourceId}: discovery gave up after {maxDequeueCount} attempts", run.Errors);
+        Assert.NotEqual(RunState.Running, run.State);
+    }
+
+    [Fact]
+    public async Task ADiscoveryRetriedAfterItsArticlesCouldNotBeQueuedQueuesThemAll()
+    {
+        await using var healthy = FunctionsTestHost.Create(_azurite.ConnectionString, portal.Server.BaseUrl, storageRetries: 0);
+        var runId = await healthy.Get<QueueStages>().StartScheduledRunAsync(new DateTimeOffset(2030, 1, 1, 0, 30, 0, TimeSpan.Zero), CancellationToken.None);
+        var discover = (await healthy.DrainAsync(StorageNames.DiscoverQueue)).Single(m => m.Contains(runId!, StringComparison.Ordinal));
+        await using (var queuesDown = FunctionsTestHost.Create(WithDeadEndpoint("Queue", _azurite.QueuePort), portal.Server.BaseUrl, storageRetries: 0))
+            await Assert.ThrowsAnyAsync<Exception>(() =>
+                queuesDown.Get<DiscoverSource>().Run(discover, new TestFunctionContext(nameof(DiscoverSource), queuesDown.Services, 1), CancellationToken.None));
+
+        await healthy.Get<DiscoverSource>().Run(discover, new TestFunctionContext(nameof(DiscoverSource), healthy.Services, 2), CancellationToken.None);
+
+        var queued = (await healthy.DrainAsync(StorageNames.ArticlesQueue)).Select(WorkQueues.Parse<ArticleMessage>).Select(m => new Uri(m.Url).AbsolutePath);
+        Assert.Equal(SamplePortalContent.Articles.Select(a => a.Path).Order(StringComparer.Ordinal), queued.Order(StringComparer.Ordinal));
+    }
 }

@@ -39,7 +39,7 @@ public sealed class PipelineFunctionTests(PrivateAzuriteFixture storage, SampleP
         Assert.Equal(RunState.Running, run.State);
 
         // 2. Discovery queues one articles message per article page of the portal.
-        await host.Get<DiscoverSource>().Run(discover[0], CancellationToken.None);
+        await host.Get<DiscoverSource>().Run(discover[0], new TestFunctionContext(nameof(DiscoverSource), host.Services, 1), CancellationToken.None);
         var articleBodies = await host.DrainAsync(StorageNames.ArticlesQueue);
         var articleMessages = articleBodies.Select(WorkQueues.Parse<ArticleMessage>).ToList();
         Assert.Equal(
@@ -155,7 +155,7 @@ public sealed class PipelineFunctionTests(PrivateAzuriteFixture storage, SampleP
 
         var worker = host.Get<ReprocessWorker>();
         for (var messages = await host.DrainAsync(StorageNames.ReprocessQueue); messages.Count > 0; messages = await host.DrainAsync(StorageNames.ReprocessQueue))
-            foreach (var message in messages) await worker.Run(message, CancellationToken.None);
+            foreach (var message in messages) await worker.Run(message, new TestFunctionContext(nameof(ReprocessWorker), host.Services, 1), CancellationToken.None);
 
         var get = HttpCalls.Get($"/api/reprocess/{jobId}");
         var status = await (await host.Get<Reprocess>().Status(get, jobId, CancellationToken.None)).ExecuteAsync(get);

@@ -22,7 +22,7 @@ public sealed class StorageOutageTests(SamplePortalFixture portal, ITestOutputHe
 
         await host.Get<HarvestTimer>().Run(new Microsoft.Azure.Functions.Worker.TimerInfo(), CancellationToken.None);
         foreach (var message in await host.DrainAsync(StorageNames.DiscoverQueue))
-            await host.Get<DiscoverSource>().Run(message, CancellationToken.None);
+            await host.Get<DiscoverSource>().Run(message, new TestFunctionContext(nameof(DiscoverSource), host.Services, 1), CancellationToken.None);
         var discovered = (await host.PeekAsync(StorageNames.ArticlesQueue)).Select(WorkQueues.Parse<ArticleMessage>).ToList();
         Assert.True(discovered.Count >= 10, $"only {discovered.Count} URLs discovered");
 

@@ -24,9 +24,12 @@ public sealed partial class ArticleDiscoverer(
     private readonly DiscoveryOptions _options = discoveryOptions.Value;
     private readonly FetchingOptions _fetching = fetchingOptions.Value;
 
-    public async Task<DiscoveryResult> DiscoverAsync(SourceDefinition source, IKnownArticles known, CancellationToken cancellationToken)
+    public Task<DiscoveryResult> DiscoverAsync(SourceDefinition source, IKnownArticles known, CancellationToken cancellationToken) =>
+        DiscoverAsync(source, known, conditional: true, cancellationToken);
+
+    public async Task<DiscoveryResult> DiscoverAsync(SourceDefinition source, IKnownArticles known, bool conditional, CancellationToken cancellationToken)
     {
-        var run = new DiscoveryRun(source, new ArticleUrlRules(source), known, _options.MaxArticlesPerSource);
+        var run = new DiscoveryRun(source, new ArticleUrlRules(source), known, _options.MaxArticlesPerSource) { Conditional = conditional };
 
         // 1. Feeds.
         var feeds = source.Feeds.Select(f => new Uri(f)).ToList();
@@ -76,7 +79,7 @@ public sealed partial class ArticleDiscoverer(
 
     private async Task DiscoverFromFeedAsync(DiscoveryRun run, Uri feed, CancellationToken cancellationToken)
     {
-        var result = await FetchChannelAsync(run.Source, feed, acceptXml: true, cancellationToken);
+        var result = await FetchChannelAsync(run, feed, acceptXml: true, cancellationToken);
         if (result.Outcome == FetchOutcome.NotModified) return;
         if (result.Outcome != FetchOutcome.Ok)
         {
@@ -105,7 +108,7 @@ public sealed partial class ArticleDiscoverer(
         for (var number = 1; page is not null && number <= Math.Max(1, listing.MaxPages); number++)
         {
             if (!visited.Add(UrlCanonicalizer.Canonicalize(page).AbsoluteUri)) break;
-            var result = await FetchChannelAsync(run.Source, page, acceptXml: false, cancellationToken);
+            var result = await FetchChannelAsync(run, page, acceptXml: false, cancellationToken);
             // Unchanged since last run: newest-first listings then hold nothing new on this or later pages.
             if (result.Outcome == FetchOutcome.NotModified) break;
             if (result.Outcome != FetchOutcome.Ok || result.Text is null)
@@ -133,7 +136,7 @@ public sealed partial class ArticleDiscoverer(
 
     private async Task DiscoverFromSitemapAsync(DiscoveryRun run, Uri sitemapUrl, int depth, CancellationToken cancellationToken)
     {
-        var result = await FetchChannelAsync(run.Source, sitemapUrl, acceptXml: true, cancellationToken);
+        var result = await FetchChannelAsync(run, sitemapUrl, acceptXml: true, cancellationToken);
         if (result.Outcome == FetchOutcome.NotModified) return;
         if (result.Outcome != FetchOutcome.Ok)
         {
@@ -173,10 +176,10 @@ public sealed partial class ArticleDiscoverer(
     }
 
     /// <summary>GET with the validators saved last time for this URL.</summary>
-    private async Task<FetchResult> FetchChannelAsync(SourceDefinition source, Uri url, bool acceptXml, CancellationToken cancellationToken)
+    private async Task<FetchResult> FetchChannelAsync(DiscoveryRun run, Uri url, bool acceptXml, CancellationToken cancellationToken)
     {
-        var request = Request(source, url, acceptXml);
-        if (_options.ConditionalRequests && await fetchState.GetAsync(url, cancellationToken) is { } state)
+        var request = Request(run.Source, url, acceptXml);
+        if (_options.ConditionalRequests && run.Conditional && await fetchState.GetAsync(url, cancellationToken) is { } state)
             request = request with { IfNoneMatch = state.ETag, IfModifiedSince = state.LastModified };
         return await fetcher.FetchAsync(request, cancellationToken);
     }
@@ -214,6 +217,8 @@ public sealed partial class ArticleDiscoverer(
         private readonly Dictionary<string, int> _index = new(StringComparer.Ordinal);
 
         public SourceDefinition Source { get; } = source;
+        /// <summary>Send the saved validators (false on a retry that must see every URL again).</summary>
+        public bool Conditional { get; init; } = true;
         public ArticleUrlRules Rules { get; } = rules;
         public IKnownArticles Known { get; } = known;
         public List<DiscoveredArticle> Articles { get; } = [];

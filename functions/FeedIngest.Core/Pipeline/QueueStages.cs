@@ -46,7 +46,29 @@ public sealed class QueueStages(
         return runId;
     }
 
-    public async Task DiscoverAsync(DiscoverMessage message, CancellationToken cancellationToken)
+    public Task DiscoverAsync(DiscoverMessage message, CancellationToken cancellationToken) =>
+        DiscoverAsync(message, dequeueCount: 1, maxDequeueCount: int.MaxValue, cancellationToken);
+
+    /// <summary>
+    /// Discovers one source and queues its articles. Failures throw so the queue retries; on the last delivery
+    /// the source is first counted as done with the reason, so the run still completes without it.
+    /// </summary>
+    public async Task DiscoverAsync(DiscoverMessage message, long dequeueCount, int maxDequeueCount, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // A redelivery follows a failure after the channels' validators were saved: a conditional read would get 304s and lose the URLs.
+            await DiscoverOnceAsync(message, conditional: dequeueCount <= 1, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException && dequeueCount >= maxDequeueCount)
+        {
+            await runs.AddAsync(message.RunId, new RunCounts(SourcesDone: 1),
+                [$"{message.SourceId}: discovery gave up after {dequeueCount} attempts: {e.GetType().Name}: {e.Message}"], cancellationToken);
+            throw;
+        }
+    }
+
+    private async Task DiscoverOnceAsync(DiscoverMessage message, bool conditional, CancellationToken cancellationToken)
     {
         var source = await FindSourceAsync(message.SourceId, cancellationToken);
         if (source is null)
@@ -54,7 +76,7 @@ public sealed class QueueStages(
             await runs.AddAsync(message.RunId, new RunCounts(SourcesDone: 1), [$"{message.SourceId}: not in the source registry"], cancellationToken);
             return;
         }
-        var found = await discovery.DiscoverAsync(message.RunId, source, cancellationToken);
+        var found = await discovery.DiscoverAsync(message.RunId, source, conditional, cancellationToken);
         await queues.SendManyAsync(StorageNames.ArticlesQueue, found.Work, cancellationToken);
         var recrawls = found.Work.Count(w => w.Mode == FetchMode.Recrawl);
         await runs.AddAsync(message.RunId,

@@ -169,17 +169,41 @@ public sealed partial class ReprocessService(
         return (await GetStatusAsync(job.RowKey, cancellationToken))!;
     }
 
-    public async Task HandleAsync(ReprocessMessage message, CancellationToken cancellationToken)
+    public Task HandleAsync(ReprocessMessage message, CancellationToken cancellationToken) =>
+        HandleAsync(message, dequeueCount: 1, maxDequeueCount: int.MaxValue, cancellationToken);
+
+    /// <summary>
+    /// One <c>reprocess</c> message. Failures throw so the queue retries; on the last delivery the failure is
+    /// first counted on the job (with the reason), so the job still completes when its message goes to poison.
+    /// </summary>
+    public async Task HandleAsync(ReprocessMessage message, long dequeueCount, int maxDequeueCount, CancellationToken cancellationToken)
     {
-        if (message.Kind == "plan")
+        try
         {
-            var job = await GetJobAsync(message.JobId, cancellationToken) ?? throw new InvalidOperationException($"Reprocess job {message.JobId} does not exist.");
-            if (job.State != "accepted") return; // a redelivered plan: already expanded
-            var targets = await PlanAsync(job, cancellationToken);
-            await queues.SendManyAsync(StorageNames.ReprocessQueue, targets.Select(t => new ReprocessMessage(job.RowKey, "article", t.SourceId, t.ArticleId)), cancellationToken);
-            return;
+            if (message.Kind == "plan")
+            {
+                var job = await GetJobAsync(message.JobId, cancellationToken) ?? throw new InvalidOperationException($"Reprocess job {message.JobId} does not exist.");
+                if (job.State != "accepted") return; // a redelivered plan: already expanded
+                var targets = await PlanAsync(job, cancellationToken);
+                await queues.SendManyAsync(StorageNames.ReprocessQueue, targets.Select(t => new ReprocessMessage(job.RowKey, "article", t.SourceId, t.ArticleId)), cancellationToken);
+                return;
+            }
+            await ReprocessOneAsync(message.JobId, message.SourceId!, message.ArticleId!, cancellationToken);
         }
-        await ReprocessOneAsync(message.JobId, message.SourceId!, message.ArticleId!, cancellationToken);
+        catch (Exception e) when (e is not OperationCanceledException && dequeueCount >= maxDequeueCount)
+        {
+            var reason = $"gave up after {dequeueCount} attempts: {e.GetType().Name}: {e.Message}";
+            if (message.Kind == "plan")
+                await MutateJobAsync(message.JobId, j =>
+                {
+                    j.State = "failed";
+                    j.CompletedAt = DateTimeOffset.UtcNow;
+                    AppendErrors(j, [reason]);
+                }, cancellationToken);
+            else
+                await CountAsync(message.JobId, message.ArticleId ?? "", new ArticleOutcome(ArticleResult.Failed, "", message.ArticleId, reason), cancellationToken);
+            throw;
+        }
     }
 
     public async Task<ReprocessJobStatus?> GetStatusAsync(string jobId, CancellationToken cancellationToken)
@@ -254,6 +278,11 @@ public sealed partial class ReprocessService(
             else
                 outcome = await processor.ReextractFromArchiveAsync(row, source ?? new SourceDefinition { Id = sourceId, District = row.District }, jobId, cancellationToken);
         }
+        await CountAsync(jobId, articleId, outcome, cancellationToken);
+        return outcome;
+    }
+
+    private async Task CountAsync(string jobId, string articleId, ArticleOutcome outcome, CancellationToken cancellationToken) =>
         await MutateJobAsync(jobId, j =>
         {
             switch (outcome.Result)
@@ -268,8 +297,6 @@ public sealed partial class ReprocessService(
                 j.CompletedAt = DateTimeOffset.UtcNow;
             }
         }, cancellationToken);
-        return outcome;
-    }
 
     private async Task<ReprocessJobEntity?> GetJobAsync(string jobId, CancellationToken cancellationToken)
     {

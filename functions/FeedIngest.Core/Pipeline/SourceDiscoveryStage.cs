@@ -17,9 +17,13 @@ public sealed record SourceDiscovery(SourceDefinition Source, IReadOnlyList<Disc
 /// </summary>
 public sealed class SourceDiscoveryStage(IArticleDiscoverer discoverer, UrlIndex urls, ArticleRepository articles, IOptions<FeedIngestOptions> options)
 {
-    public async Task<SourceDiscovery> DiscoverAsync(string runId, SourceDefinition source, CancellationToken cancellationToken)
+    public Task<SourceDiscovery> DiscoverAsync(string runId, SourceDefinition source, CancellationToken cancellationToken) =>
+        DiscoverAsync(runId, source, conditional: true, cancellationToken);
+
+    /// <param name="conditional">False on a retry: read every channel in full (see <see cref="IArticleDiscoverer"/>).</param>
+    public async Task<SourceDiscovery> DiscoverAsync(string runId, SourceDefinition source, bool conditional, CancellationToken cancellationToken)
     {
-        var result = await discoverer.DiscoverAsync(source, urls, cancellationToken);
+        var result = await discoverer.DiscoverAsync(source, urls, conditional, cancellationToken);
         var recrawlSince = options.Value.RecrawlDays > 0 ? DateTimeOffset.UtcNow.AddDays(-options.Value.RecrawlDays) : (DateTimeOffset?)null;
         var work = new List<ArticleMessage>();
         var alreadyStored = 0;
