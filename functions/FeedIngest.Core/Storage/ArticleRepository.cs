@@ -26,9 +26,10 @@ public sealed class ArticleRepository(BlobServiceClient blobs, TableServiceClien
     private readonly TableClient _contentIndex = tables.GetTableClient(StorageNames.ContentIndexTable);
     private volatile bool _ready;
     private volatile bool _tableReady;
-    // How long one delivery owns the sending of an event, and how long another delivery waits for it to finish.
-    private static readonly TimeSpan EventClaimDuration = TimeSpan.FromMinutes(1);
-    private static readonly TimeSpan EventClaimWait = TimeSpan.FromSeconds(10);
+    // How long one delivery owns the sending of an event (far longer than a send takes), and how long another
+    // delivery waits on it: longer than the claim, so a claim left by a delivery that died is taken over, not waited out by retries.
+    private static readonly TimeSpan EventClaimDuration = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan EventClaimWait = TimeSpan.FromSeconds(15);
 
     public async Task EnsureCreatedAsync(CancellationToken cancellationToken)
     {
@@ -246,8 +247,8 @@ public sealed class ArticleRepository(BlobServiceClient blobs, TableServiceClien
             var now = DateTimeOffset.UtcNow;
             if (row.EventClaimedUntil > now)
             {
-                // Another delivery is sending it: wait for it. If it does not finish (it died mid-send), fail so the
-                // queue retries once the claim has expired; returning as if it were sent would lose the event.
+                // Another delivery is sending it: wait until it has, or until its claim expires and this one sends it.
+                // Returning as if it were sent would lose the event when the other delivery died mid-send.
                 if (now > waitUntil)
                     throw new InvalidOperationException($"The article-events message for {row.PartitionKey}/{row.RowKey} v{row.Version} is claimed by another delivery until {row.EventClaimedUntil:O}; retry later.");
                 await Task.Delay(200, cancellationToken);
