@@ -22,17 +22,19 @@ set +e
 dotnet test FeedIngest.sln -c Release --no-build --nologo --results-directory "$results" --logger "trx" "$@" 2>&1 | tee "$results/console.log"
 test_status=${PIPESTATUS[0]}
 set -e
-python3 - "$results" <<'PY' || true
+summary="$(python3 - "$results" <<'PY' || true
 import sys, glob, xml.etree.ElementTree as ET
 p = f = s = 0
 for trx in glob.glob(sys.argv[1] + "/*.trx"):
     c = ET.parse(trx).getroot().find(".//{*}Counters")
     if c is None: continue
     p += int(c.get("passed", 0)); f += int(c.get("failed", 0)) + int(c.get("error", 0)); s += int(c.get("notExecuted", 0))
-print(f"dotnet-test: {p} passed, {f} failed, {s} skipped")
+print(f"tests: {p} passed, {f} failed, {s} skipped")
 PY
+)"
 
 if [[ -f tools/bicep-check.sh ]]; then log "Checking infra/ (bicep build + lint)"; bash tools/bicep-check.sh; fi
 if [[ -f tools/quality-gate.sh ]]; then log "Extraction quality gate"; bash tools/quality-gate.sh; fi
 rm -rf "$TEST_DATA"
+echo "$summary"
 exit "$test_status"

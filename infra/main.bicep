@@ -114,6 +114,8 @@ var queues = [
 var tables = [
   { name: 'Articles' }
   { name: 'Runs' }
+  { name: 'Urls' }
+  { name: 'ContentIndex' }
   { name: 'Boilerplate' }
   { name: 'HostThrottle' }
   { name: 'FetchState' }

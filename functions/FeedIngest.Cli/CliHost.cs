@@ -18,7 +18,9 @@ internal static class CliHost
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(configuration);
         services.AddLogging(b => b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; })
-            .SetMinimumLevel(minLevel));
+            .SetMinimumLevel(minLevel)
+            // 404/409/412 answers are how the storage code asks "exists?" and "did I win the race?"; not warnings.
+            .AddFilter("Azure", LogLevel.Error));
         services.AddFeedIngest(configuration);
         return services.BuildServiceProvider();
     }

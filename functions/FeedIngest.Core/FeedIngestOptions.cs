@@ -11,6 +11,8 @@ public sealed class FeedIngestOptions
     public int MaxParallelArticles { get; set; } = 8;
     /// <summary>Re-check stored articles published within this many days (conditional GET; 0 = never).</summary>
     public int RecrawlDays { get; set; }
+    /// <summary>A stored article is re-checked at most this often inside the re-crawl window.</summary>
+    public int RecrawlIntervalHours { get; set; } = 6;
     /// <summary>Contact URL named in the User-Agent so portal operators can reach us.</summary>
     public string ContactUrl { get; set; } = "https://github.com/feedingest/feedingest";
 }

@@ -39,6 +39,8 @@ public static class ServiceCollectionExtensions
         services.AddFeedIngestFetching(configuration);
         services.AddFeedIngestDiscovery(configuration);
         services.AddFeedIngestSources();
+        // Per-source boilerplate memory in table "Boilerplate"; needs the TableServiceClient of the "FeedIngestStorage" connection.
+        services.AddSingleton<BoilerplateMemoryStore>();
         return services;
     }
 }

@@ -47,14 +47,27 @@ public sealed class SamplePortalServer : IAsyncDisposable
             ApplicationName = typeof(SamplePortalServer).Assembly.GetName().Name,
             ContentRootPath = AppContext.BaseDirectory,
         });
+        // The portal must not pick up Kestrel endpoints or appsettings of whatever process hosts it. (An ASPNETCORE_URLS
+        // in the environment only earns a Kestrel warning: the explicit Listen below wins.)
+        builder.Configuration.Sources.Clear();
         builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, port));
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
+        // A failed start (port in use) is thrown to the caller; the host's own error log would only repeat it.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
 
         var app = builder.Build();
         var server = new SamplePortalServer(app);
         app.Run(server.HandleAsync);
-        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await app.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
 
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var actualPort = new Uri(address).Port;

@@ -22,7 +22,12 @@ public sealed class StorageOutageTests(SamplePortalFixture portal, ITestOutputHe
         // Politeness slots are leases in Table Storage; a fetch cut by the outage cannot give its slot back, and the
         // production lease (180 s) would stall the source that long after the outage. Short here, same mechanism.
         await using var host = FunctionsTestHost.Create(azurite.ConnectionString, portal.Server.BaseUrl, storageRetries: 1,
-            settings: new Dictionary<string, string?> { ["FeedIngest:Fetching:SlotLeaseSeconds"] = "5" });
+            settings: new Dictionary<string, string?>
+            {
+                ["FeedIngest:Fetching:SlotLeaseSeconds"] = "5",
+                ["FeedIngest:Fetching:TotalTimeoutSeconds"] = "4",
+                ["FeedIngest:Fetching:AttemptTimeoutSeconds"] = "2",
+            });
         var state = new StoredState(azurite.ConnectionString);
         var maxDequeueCount = new QueueHostOptions().MaxDequeueCount;
         var clock = Stopwatch.StartNew();

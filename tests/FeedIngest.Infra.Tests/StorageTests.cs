@@ -64,8 +64,29 @@ public sealed class StorageTests(CompiledInfra infra)
         Assert.Subset(containers.ToHashSet(), new HashSet<string> { "articles", "raw" });
         Assert.Equal(["article-events", "articles", "discover", "reprocess"], queues.Order(StringComparer.Ordinal));
         Assert.Equal(
-            ["Articles", "Boilerplate", "FetchState", "HostThrottle", "ReprocessJobs", "Runs"],
+            ["Articles", "Boilerplate", "ContentIndex", "FetchState", "HostThrottle", "ReprocessJobs", "Runs", "Urls"],
             tables.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public void Every_container_table_and_queue_the_app_uses_is_deployed()
+    {
+        // Arrange: the names as the app's code declares them.
+        var app = typeof(FeedIngest.Core.Storage.StorageNames).GetFields()
+            .Where(f => f.IsLiteral && f.Name != nameof(FeedIngest.Core.Storage.StorageNames.Connection))
+            .Select(f => (string)f.GetRawConstantValue()!)
+            .Append(FeedIngest.Core.Extraction.BoilerplateMemoryStore.TableName)
+            .Append(new FeedIngest.Core.Fetching.FetchingOptions().ThrottleTableName)
+            .Append(new FeedIngest.Core.Fetching.FetchingOptions().FetchStateTableName);
+
+        // Act
+        var deployed = infra.WithDeployer.ChildNames("Microsoft.Storage/storageAccounts/blobServices/containers")
+            .Concat(infra.WithDeployer.ChildNames("Microsoft.Storage/storageAccounts/queueServices/queues"))
+            .Concat(infra.WithDeployer.ChildNames("Microsoft.Storage/storageAccounts/tableServices/tables"))
+            .ToHashSet();
+
+        // Assert
+        Assert.All(app, name => Assert.Contains(name, deployed));
     }
 
     [Fact]

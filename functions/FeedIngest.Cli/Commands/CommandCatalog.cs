@@ -13,5 +13,6 @@ internal static class CommandCatalog
         yield return ServeSampleCommand.Create();
         yield return ExtractCommand.Create();
         yield return BenchCommand.Create();
+        yield return SourcesCommand.Create();
     }
 }

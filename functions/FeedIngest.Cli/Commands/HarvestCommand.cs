@@ -94,10 +94,10 @@ internal static class HarvestCommand
         var c = s.Counts;
         Console.WriteLine();
         Console.WriteLine($"Harvest {s.RunId} finished in {s.Elapsed.TotalSeconds:0.0} s");
-        Console.WriteLine($"  articles found     {c.Discovered}");
+        Console.WriteLine($"  articles found     {c.Discovered}{(c.Discovered > 0 ? $" ({c.Queued} needed a fetch)" : " (feeds and listings unchanged since the last run)")}");
         Console.WriteLine($"  stored (new)       {c.Stored}");
         Console.WriteLine($"  updated            {c.Updated}");
-        Console.WriteLine($"  unchanged          {c.Unchanged}");
+        Console.WriteLine($"  unchanged          {c.Unchanged} (already stored, not rewritten)");
         if (c.Duplicates > 0) Console.WriteLine($"  duplicates         {c.Duplicates}");
         if (c.Skipped > 0) Console.WriteLine($"  skipped            {c.Skipped}");
         Console.WriteLine($"  failed             {c.Failed}");

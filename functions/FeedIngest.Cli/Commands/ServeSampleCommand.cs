@@ -31,7 +31,17 @@ internal static class ServeSampleCommand
             using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, context => { context.Cancel = true; stop.Cancel(); });
             using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, context => { context.Cancel = true; stop.Cancel(); });
 
-            await using var server = await SamplePortalServer.StartAsync(requested, stop.Token);
+            SamplePortalServer server;
+            try
+            {
+                server = await SamplePortalServer.StartAsync(requested, stop.Token);
+            }
+            catch (IOException e)
+            {
+                Console.Error.WriteLine($"Cannot listen on 127.0.0.1:{requested}: {e.Message}");
+                return 1;
+            }
+            await using var _ = server;
             Console.WriteLine($"Sample portal on {server.BaseUrl} — Ctrl+C to stop");
             try
             {

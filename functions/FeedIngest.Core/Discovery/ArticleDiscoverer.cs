@@ -24,12 +24,9 @@ public sealed partial class ArticleDiscoverer(
     private readonly DiscoveryOptions _options = discoveryOptions.Value;
     private readonly FetchingOptions _fetching = fetchingOptions.Value;
 
-    public Task<DiscoveryResult> DiscoverAsync(SourceDefinition source, IKnownArticles known, CancellationToken cancellationToken) =>
-        DiscoverAsync(source, known, conditional: true, cancellationToken);
-
-    public async Task<DiscoveryResult> DiscoverAsync(SourceDefinition source, IKnownArticles known, bool conditional, CancellationToken cancellationToken)
+    public async Task<DiscoveryResult> DiscoverAsync(SourceDefinition source, IKnownArticles known, CancellationToken cancellationToken)
     {
-        var run = new DiscoveryRun(source, new ArticleUrlRules(source), known, _options.MaxArticlesPerSource) { Conditional = conditional };
+        var run = new DiscoveryRun(source, new ArticleUrlRules(source), known, _options.MaxArticlesPerSource);
 
         // 1. Feeds.
         var feeds = source.Feeds.Select(f => new Uri(f)).ToList();
@@ -97,7 +94,7 @@ public sealed partial class ArticleDiscoverer(
             return;
         }
         foreach (var item in items) run.Add(item, "feed", lenientPath: true);
-        await SaveStateAsync(feed, result, cancellationToken);
+        await SaveStateAsync(run, feed, result, cancellationToken);
     }
 
     private async Task DiscoverFromListingAsync(DiscoveryRun run, ListingDefinition listing, CancellationToken cancellationToken)
@@ -121,10 +118,10 @@ public sealed partial class ArticleDiscoverer(
             foreach (var item in parsed.Articles)
             {
                 run.Add(item, "listing", lenientPath: false);
-                // "Known" means stored by an earlier run: a URL the feed already gave this run may still be new, so paging goes on.
+                // "Known" means stored: a URL the feed already announced in this run is still new work, so paging goes on.
                 if (onlyKnown && !await run.Known.IsKnownAsync(run.Source.Id, UrlCanonicalizer.Canonicalize(item.Url), cancellationToken)) onlyKnown = false;
             }
-            await SaveStateAsync(page, result, cancellationToken);
+            await SaveStateAsync(run, page, result, cancellationToken);
             if (parsed.Articles.Count == 0 || onlyKnown || run.Full) break;
 
             page = parsed.NextPage
@@ -172,22 +169,40 @@ public sealed partial class ArticleDiscoverer(
                 }
             }
         }
-        await SaveStateAsync(sitemapUrl, result, cancellationToken);
+        await SaveStateAsync(run, sitemapUrl, result, cancellationToken);
     }
 
     /// <summary>GET with the validators saved last time for this URL.</summary>
     private async Task<FetchResult> FetchChannelAsync(DiscoveryRun run, Uri url, bool acceptXml, CancellationToken cancellationToken)
     {
         var request = Request(run.Source, url, acceptXml);
-        if (_options.ConditionalRequests && run.Conditional && await fetchState.GetAsync(url, cancellationToken) is { } state)
-            request = request with { IfNoneMatch = state.ETag, IfModifiedSince = state.LastModified };
+        if (_options.ConditionalRequests)
+        {
+            try
+            {
+                if (await fetchState.GetAsync(url, cancellationToken) is { } state)
+                    request = request with { IfNoneMatch = state.ETag, IfModifiedSince = state.LastModified };
+            }
+            catch (Exception ex) when (ex is Azure.RequestFailedException or AggregateException)
+            {
+                // Without the saved validators the GET is merely unconditional: note it and go on.
+                run.Errors.Add($"fetch state of {url}: {ex.Message.Split('\n')[0].Trim()}");
+            }
+        }
         return await fetcher.FetchAsync(request, cancellationToken);
     }
 
-    private async Task SaveStateAsync(Uri url, FetchResult result, CancellationToken cancellationToken)
+    private async Task SaveStateAsync(DiscoveryRun run, Uri url, FetchResult result, CancellationToken cancellationToken)
     {
         if (!_options.ConditionalRequests || (result.ETag is null && result.LastModified is null)) return;
-        await fetchState.SaveAsync(url, new ConditionalState(result.ETag, result.LastModified), cancellationToken);
+        try
+        {
+            await fetchState.SaveAsync(url, new ConditionalState(result.ETag, result.LastModified), cancellationToken);
+        }
+        catch (Exception ex) when (ex is Azure.RequestFailedException or AggregateException)
+        {
+            run.Errors.Add($"fetch state of {url}: {ex.Message.Split('\n')[0].Trim()}");
+        }
     }
 
     private static FetchRequest Request(SourceDefinition source, Uri url, bool acceptXml) => new(url)
@@ -217,8 +232,6 @@ public sealed partial class ArticleDiscoverer(
         private readonly Dictionary<string, int> _index = new(StringComparer.Ordinal);
 
         public SourceDefinition Source { get; } = source;
-        /// <summary>Send the saved validators (false on a retry that must see every URL again).</summary>
-        public bool Conditional { get; init; } = true;
         public ArticleUrlRules Rules { get; } = rules;
         public IKnownArticles Known { get; } = known;
         public List<DiscoveredArticle> Articles { get; } = [];

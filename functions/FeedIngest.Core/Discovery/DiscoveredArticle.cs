@@ -20,11 +20,4 @@ public interface IKnownArticles
 public interface IArticleDiscoverer
 {
     Task<DiscoveryResult> DiscoverAsync(SourceDefinition source, IKnownArticles known, CancellationToken cancellationToken);
-
-    /// <summary>
-    /// With <paramref name="conditional"/> false, every channel is read in full, ignoring the validators saved
-    /// last time: a retry after the found URLs were lost downstream must see them again, not a 304.
-    /// </summary>
-    Task<DiscoveryResult> DiscoverAsync(SourceDefinition source, IKnownArticles known, bool conditional, CancellationToken cancellationToken) =>
-        DiscoverAsync(source, known, cancellationToken);
 }

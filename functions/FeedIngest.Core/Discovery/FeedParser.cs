@@ -33,8 +33,9 @@ public static partial class FeedParser
         {
             return ParseWithSyndication(xml, feedUrl);
         }
-        catch (XmlException)
+        catch (Exception ex) when (ex is XmlException or NotSupportedException or InvalidOperationException or FormatException)
         {
+            // Syndication is strict (RSS versions, element order); the walk below reads what it rejects.
             return ParseWithXmlWalk(xml, feedUrl);
         }
     }
@@ -52,8 +53,8 @@ public static partial class FeedParser
         var items = new List<FeedItem>();
         foreach (var item in formatter.Feed.Items)
         {
-            var link = item.Links.FirstOrDefault(l => l.RelationshipType is null or "alternate")?.GetAbsoluteUri()
-                       ?? item.Links.FirstOrDefault()?.GetAbsoluteUri();
+            var chosen = item.Links.FirstOrDefault(l => l.RelationshipType is null or "alternate") ?? item.Links.FirstOrDefault();
+            var link = chosen?.GetAbsoluteUri() ?? chosen?.Uri;
             if (link is null && Uri.TryCreate(item.Id, UriKind.Absolute, out var idUrl) && idUrl.Scheme.StartsWith("http", StringComparison.Ordinal))
                 link = idUrl;
             if (link is null) continue;

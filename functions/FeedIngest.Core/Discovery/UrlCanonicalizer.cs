@@ -9,7 +9,11 @@ public static class UrlCanonicalizer
     // Parameters that only track a click; they never select different content.
     private static readonly string[] TrackingPrefixes = ["utm_", "fbclid", "gclid", "mc_", "zarsrc", "_ga", "dclid", "msclkid", "igshid", "yclid"];
 
-    /// <summary>Lower-cases scheme and host, drops default port, fragment and tracking parameters.</summary>
+    /// <summary>
+    /// Lower-cases scheme and host, drops default port, fragment and tracking parameters, and writes percent-encoding
+    /// one way (unreserved characters unescaped, other escapes in upper-case hex). The path is otherwise kept as
+    /// the site wrote it: a trailing slash is part of the site's URL and is neither added nor removed.
+    /// </summary>
     public static Uri Canonicalize(Uri url)
     {
         if (!url.IsAbsoluteUri) throw new ArgumentException($"Not an absolute URL: {url}", nameof(url));
@@ -20,10 +24,29 @@ public static class UrlCanonicalizer
             Fragment = "",
         };
         if (url.IsDefaultPort) builder.Port = -1;
-        builder.Query = FilterQuery(url.Query);
-        var path = builder.Path;
-        if (string.IsNullOrEmpty(path)) builder.Path = "/";
+        builder.Query = NormalizeEscapes(FilterQuery(url.Query));
+        var path = NormalizeEscapes(url.AbsolutePath);
+        builder.Path = string.IsNullOrEmpty(path) ? "/" : path;
         return builder.Uri;
+    }
+
+    // RFC 3986 §6.2.2: %41 and A are the same URL; %c3%a0 and %C3%A0 too.
+    private static string NormalizeEscapes(string text)
+    {
+        if (!text.Contains('%')) return text;
+        var result = new StringBuilder(text.Length);
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (text[i] == '%' && i + 2 < text.Length && Uri.IsHexDigit(text[i + 1]) && Uri.IsHexDigit(text[i + 2]))
+            {
+                var value = (char)Convert.ToInt32(text.Substring(i + 1, 2), 16);
+                if (char.IsAsciiLetterOrDigit(value) || value is '-' or '.' or '_' or '~') result.Append(value);
+                else result.Append('%').Append(char.ToUpperInvariant(text[i + 1])).Append(char.ToUpperInvariant(text[i + 2]));
+                i += 2;
+            }
+            else result.Append(text[i]);
+        }
+        return result.ToString();
     }
 
     public static string Canonicalize(string url) => Canonicalize(new Uri(url, UriKind.Absolute)).AbsoluteUri;

@@ -45,13 +45,17 @@ public sealed class ArticleExtractor : IArticleExtractor
 
         // 2. Main extractor, then the cascade.
         var best = Attempt(document, metadata, pageUrl, context, ContentFinder.Flags.All);
+        // Each retry re-parses the page, so it runs only when it can change the outcome.
         if (best.BodyChars < ExtractionThresholds.MinExtractedChars && overrides?.ContentSelector is null)
         {
-            var relaxed = Attempt(Parse(html), metadata, pageUrl, context, ContentFinder.Flags.WeightClasses);
-            if (relaxed.BodyChars > best.BodyChars) best = relaxed;
-            if (best.BodyChars < ExtractionThresholds.MinExtractedChars)
+            if (best.StrippedUnlikely > 0)
             {
-                var baseline = Baseline(Parse(html), metadata, overrides);
+                var relaxed = Attempt(Parse(html), metadata, pageUrl, context, ContentFinder.Flags.WeightClasses);
+                if (relaxed.BodyChars > best.BodyChars) best = relaxed;
+            }
+            if (best.BodyChars < ExtractionThresholds.MinExtractedChars && best.PageProseChars > best.BodyChars * 1.5)
+            {
+                var baseline = Baseline(Parse(html), metadata, overrides, context?.Boilerplate);
                 if (baseline.BodyChars > best.BodyChars * 1.5) best = best with { Blocks = baseline.Blocks, BodyChars = baseline.BodyChars };
             }
         }
@@ -82,7 +86,13 @@ public sealed class ArticleExtractor : IArticleExtractor
     private static IHtmlDocument Parse(string html) => new HtmlParser(ParserOptions).ParseDocument(html);
 
     private sealed record AttemptResult(List<string> Blocks, int BodyChars, string? Lead, string? Attribution, string? SignatureAuthor,
-        List<ArticleImage> Images, List<string> Fingerprints);
+        List<ArticleImage> Images, List<string> Fingerprints)
+    {
+        /// <summary>Elements the unlikely-candidate pass removed.</summary>
+        public int StrippedUnlikely { get; init; }
+        /// <summary>Non-link text of the cleaned page: the most any retry could find.</summary>
+        public int PageProseChars { get; init; }
+    }
 
     private static AttemptResult Attempt(IHtmlDocument document, PageMetadata metadata, Uri? pageUrl, ExtractionContext? context, ContentFinder.Flags flags)
     {
@@ -93,8 +103,9 @@ public sealed class ArticleExtractor : IArticleExtractor
         // a. Prepare: drop what never carries text, then every related-articles block, then unlikely candidates.
         ContentFinder.RemoveNonContent(document, overrides);
         var stats = NodeRules.ComputeStats(body);
+        var pageProse = stats[body].TextChars - stats[body].LinkChars;
         ContentFinder.RemoveRelatedLists(body, stats);
-        if ((flags & ContentFinder.Flags.StripUnlikely) != 0) ContentFinder.RemoveUnlikely(body, NodeRules.ComputeStats(body));
+        var stripped = (flags & ContentFinder.Flags.StripUnlikely) != 0 ? ContentFinder.RemoveUnlikely(body, NodeRules.ComputeStats(body)) : 0;
 
         // b. Find the content: the override selector, else scoring.
         List<IElement> roots = [];
@@ -120,20 +131,26 @@ public sealed class ArticleExtractor : IArticleExtractor
         // e. Block rules.
         var outcome = BlockRules.Apply(blocks, metadata, context?.Boilerplate, leadElement);
         var chars = outcome.Blocks.Sum(b => b.Length);
-        return new AttemptResult(outcome.Blocks, chars, outcome.Lead, outcome.Attribution, outcome.SignatureAuthor, images, outcome.Fingerprints);
+        return new AttemptResult(outcome.Blocks, chars, outcome.Lead, outcome.Attribution, outcome.SignatureAuthor, images, outcome.Fingerprints)
+        {
+            StrippedUnlikely = stripped,
+            PageProseChars = pageProse,
+        };
     }
 
     /// <summary>A sapo/lead/summary element before the content and within its article container.</summary>
     private static IElement? FindLead(IElement root, PageMetadata metadata)
     {
         if (HasLeadHint(root)) return null;
+        var rootAncestors = new HashSet<IElement>(ReferenceEqualityComparer.Instance);
+        for (var a = root.ParentElement; a is not null; a = a.ParentElement) rootAncestors.Add(a);
         var ancestor = root.ParentElement;
         for (var level = 0; ancestor is not null && level < 3 && ancestor.LocalName is not ("body" or "html"); level++, ancestor = ancestor.ParentElement)
         {
             foreach (var e in NodeRules.ElementsInOrder(ancestor))
             {
                 if (ReferenceEquals(e, root)) break;
-                if (NodeRules.IsAncestorOf(e, root) || ReferenceEquals(e, ancestor)) continue;
+                if (rootAncestors.Contains(e)) continue;
                 if (!HasLeadHint(e)) continue;
                 var text = NodeRules.Collapse(e.TextContent);
                 if (text.Length is < 30 or > 1500 || text == metadata.Title) continue;
@@ -152,14 +169,14 @@ public sealed class ArticleExtractor : IArticleExtractor
     }
 
     /// <summary>Baseline rescue: the prose paragraphs of the cleaned page (trafilatura's baseline()).</summary>
-    private static (List<string> Blocks, int BodyChars) Baseline(IHtmlDocument document, PageMetadata metadata, Sources.ExtractionOverrides? overrides)
+    private static (List<string> Blocks, int BodyChars) Baseline(IHtmlDocument document, PageMetadata metadata, Sources.ExtractionOverrides? overrides, IBoilerplateMemory? memory)
     {
         if (document.Body is not { } body) return ([], 0);
         ContentFinder.RemoveNonContent(document, overrides);
         ContentFinder.RemoveRelatedLists(body, NodeRules.ComputeStats(body));
         var paragraphs = body.QuerySelectorAll("p, pre, blockquote").Where(p => p.ParentElement?.Closest("p, pre, blockquote") is null).ToList();
         var blocks = BlockWriter.Write(paragraphs);
-        var outcome = BlockRules.Apply(blocks, metadata, null, null);
+        var outcome = BlockRules.Apply(blocks, metadata, memory, null);
         var kept = outcome.Blocks.Where(b => b.Length >= 30).ToList();
         return (kept, kept.Sum(b => b.Length));
     }

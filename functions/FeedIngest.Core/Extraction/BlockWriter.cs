@@ -160,15 +160,30 @@ internal sealed class BlockWriter
         _lastWasBreak = false;
     }
 
-    /// <summary>A table of data (no paragraphs, lists or nested tables inside) as opposed to a layout table.</summary>
+    /// <summary>
+    /// A table of data as opposed to a layout table: at least two rows and two columns, nothing nested that
+    /// only prose or layout holds (tables, lists, headings), and short cells — a CMS may still wrap each cell
+    /// in one &lt;p&gt;, so one short block per cell is data, several blocks or a long cell is layout.
+    /// </summary>
     private static bool IsDataTable(IElement table)
     {
-        foreach (var d in table.QuerySelectorAll("p, div, table, ul, ol, h1, h2, h3, h4, h5, h6, blockquote"))
+        if (table.QuerySelector("table, ul, ol, h1, h2, h3, h4, h5, h6, blockquote") is not null) return false;
+        var rows = 0;
+        var columns = 0;
+        foreach (var row in table.QuerySelectorAll("tr"))
         {
-            if (d.LocalName == "div" && d.TextContent.Length < 200) continue;
-            return false;
+            rows++;
+            var cells = 0;
+            foreach (var cell in row.Children)
+            {
+                if (cell.LocalName is not ("td" or "th")) continue;
+                cells++;
+                if (cell.TextContent.Length > ExtractionThresholds.DataTableMaxCellChars) return false;
+                if (cell.QuerySelectorAll("p, div").Length > 1) return false;
+            }
+            columns = Math.Max(columns, cells);
         }
-        return true;
+        return rows >= 2 && columns >= 2;
     }
 
     /// <summary>Each row one line, cells joined by " | ".</summary>

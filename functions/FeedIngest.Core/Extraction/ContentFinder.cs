@@ -104,7 +104,8 @@ internal static class ContentFinder
     }
 
     /// <summary>Readability's unlikely-candidate pass, with a guard: never remove what holds much of the page's prose.</summary>
-    public static void RemoveUnlikely(IElement body, Dictionary<IElement, NodeStats> stats)
+    /// <returns>How many elements were removed (none: a retry without this pass would change nothing).</returns>
+    public static int RemoveUnlikely(IElement body, Dictionary<IElement, NodeStats> stats)
     {
         var bodyStats = stats[body];
         var pageProse = Math.Max(1, bodyStats.TextChars - bodyStats.LinkChars);
@@ -125,6 +126,7 @@ internal static class ContentFinder
             skipUnder.Add(e);
         }
         foreach (var e in doomed) e.Remove();
+        return doomed.Count;
     }
 
     // Related/comment/share boxes often carry "content" in their name ("related-content"); these still go.

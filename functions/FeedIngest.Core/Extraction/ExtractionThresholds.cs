@@ -10,6 +10,9 @@ internal static class ExtractionThresholds
     /// and a 50 MB page must not cost seconds and gigabytes (trafilatura refuses files above 20 MB).</summary>
     public const int MaxInputChars = 4_000_000;
 
+    /// <summary>A data-table cell is a value or a label; past this many characters it is a layout cell holding prose.</summary>
+    public const int DataTableMaxCellChars = 300;
+
     /// <summary>Share of control characters / U+FFFD in the first 8 KB above which the input is not a page.</summary>
     public const double MaxGarbageShare = 0.10;
 

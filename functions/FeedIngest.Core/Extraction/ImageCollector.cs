@@ -67,11 +67,12 @@ internal static partial class ImageCollector
         return images;
     }
 
+    // Pre-order walk: an element is under a removed one when its parent was removed or was itself under one.
+    // The parent pointer survives removal of an ancestor, so marking descendants as they come keeps this O(1).
     private static bool IsUnder(IElement e, HashSet<IElement> removed)
     {
         if (removed.Count == 0) return false;
-        for (var p = e.ParentElement; p is not null; p = p.ParentElement)
-            if (removed.Contains(p)) return true;
+        if (e.ParentElement is { } p && removed.Contains(p)) { removed.Add(e); return true; }
         return removed.Contains(e);
     }
 

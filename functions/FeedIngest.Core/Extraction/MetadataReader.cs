@@ -61,7 +61,7 @@ internal static class MetadataReader
             if (meta.Title is null)
             {
                 if (reference is not null) meta.Title = NodeRules.Collapse(reference);
-                else if (h1s.Length == 1 && NodeRules.Collapse(h1s[0].TextContent) is { Length: >= 10 } only) { titleElement = h1s[0]; meta.Title = only; }
+                else if (h1s.Length == 1 && NodeRules.Collapse(h1s[0].TextContent) is { Length: >= 4 } only) { titleElement = h1s[0]; meta.Title = only; }
                 else if (docTitle.Length > 0) meta.Title = StripSiteSuffix(docTitle);
             }
             if (titleElement is null && meta.Title is not null)

@@ -37,7 +37,9 @@ internal sealed class FetchAttemptContext
             (media is "text/xml" or "application/xml" or "application/rss+xml" or "application/atom+xml" or "application/rdf+xml"
              || media.EndsWith("+xml", StringComparison.Ordinal)
              // Gzipped sitemaps (sitemap.xml.gz) are served like this; SitemapParser inflates them.
-             || media is "application/x-gzip" or "application/gzip" or "application/octet-stream"))
+             || media is "application/x-gzip" or "application/gzip" or "application/octet-stream"
+             // Small portals serve feeds as text/plain; the feed parser judges the bytes.
+             || media == "text/plain"))
             return true;
         if (Accepted.HasFlag(AcceptedContent.PlainText) && media == "text/plain") return true;
         return false;

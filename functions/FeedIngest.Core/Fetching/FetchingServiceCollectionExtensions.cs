@@ -18,7 +18,21 @@ public static class FetchingServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddFeedIngestFetching(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<FetchingOptions>().Bind(configuration.GetSection(FetchingOptions.SectionName));
+        services.AddOptions<FetchingOptions>().Bind(configuration.GetSection(FetchingOptions.SectionName))
+            .Validate(o => o.MaxResponseBytes > 0, "FeedIngest:Fetching:MaxResponseBytes must be positive")
+            // Polly accepts timeouts from 10 ms to a day.
+            .Validate(o => o.AttemptTimeoutSeconds is >= 0.01 and <= 86400, "FeedIngest:Fetching:AttemptTimeoutSeconds must be between 0.01 and 86400")
+            .Validate(o => o.TotalTimeoutSeconds >= o.AttemptTimeoutSeconds && o.TotalTimeoutSeconds <= 86400,
+                "FeedIngest:Fetching:TotalTimeoutSeconds must be at least AttemptTimeoutSeconds (and at most 86400)")
+            .Validate(o => o.MaxRetries is >= 0 and <= 10, "FeedIngest:Fetching:MaxRetries must be between 0 and 10")
+            .Validate(o => o.MaxRedirects is >= 0 and <= 20, "FeedIngest:Fetching:MaxRedirects must be between 0 and 20")
+            .Validate(o => o.RetryBaseDelaySeconds >= 0 && o.MaxRetryDelaySeconds >= o.RetryBaseDelaySeconds,
+                "FeedIngest:Fetching:RetryBaseDelaySeconds must be ≥ 0 and ≤ MaxRetryDelaySeconds")
+            .Validate(o => o.CircuitBreakerFailureRatio is > 0 and <= 1 && o.CircuitBreakerMinimumThroughput >= 2
+                           && o.CircuitBreakerSamplingSeconds >= 0.5 && o.CircuitBreakerBreakSeconds >= 0.5,
+                "FeedIngest:Fetching:CircuitBreaker* out of range (ratio 0-1, throughput ≥ 2, durations ≥ 0.5 s)")
+            .Validate(o => o.SlotLeaseSeconds >= o.TotalTimeoutSeconds,
+                "FeedIngest:Fetching:SlotLeaseSeconds must outlast TotalTimeoutSeconds, or a live fetch could lose its slot");
         services.TryAddSingleton(TimeProvider.System);
 
         services.TryAddSingleton(sp => new InProcessHostThrottle(sp.GetRequiredService<TimeProvider>()));
@@ -78,6 +92,20 @@ public static class FetchingServiceCollectionExtensions
         return services;
     }
 
+    /// <summary>The server's Retry-After (seconds or an HTTP date) as a delay from now; null when absent.</summary>
+    internal static TimeSpan? RetryAfter(HttpResponseMessage? response)
+    {
+        var header = response?.Headers.RetryAfter;
+        if (header is null) return null;
+        if (header.Delta is { } delta) return delta < TimeSpan.Zero ? TimeSpan.Zero : delta;
+        if (header.Date is { } date)
+        {
+            var wait = date - DateTimeOffset.UtcNow;
+            return wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
+        }
+        return null;
+    }
+
     /// <summary>Outermost first: total timeout → retry (exponential, jitter, Retry-After) → circuit breaker → attempt timeout.</summary>
     internal static void ConfigurePipeline(ResiliencePipelineBuilder<HttpResponseMessage> pipeline, FetchingOptions options)
     {
@@ -88,14 +116,22 @@ public static class FetchingServiceCollectionExtensions
         });
         if (options.MaxRetries > 0)
         {
+            var maxDelay = TimeSpan.FromSeconds(options.MaxRetryDelaySeconds);
             pipeline.AddRetry(new HttpRetryStrategyOptions
             {
                 MaxRetryAttempts = options.MaxRetries,
                 BackoffType = DelayBackoffType.Exponential,
                 UseJitter = true,
                 Delay = TimeSpan.FromSeconds(options.RetryBaseDelaySeconds),
-                MaxDelay = TimeSpan.FromSeconds(options.MaxRetryDelaySeconds),
-                ShouldRetryAfterHeader = true,
+                MaxDelay = maxDelay,
+                // Retry-After is honoured by the generator below (ours, so the limit is certain).
+                ShouldRetryAfterHeader = false,
+                // Transient failures, except a host that asks us to stay away longer than we would wait:
+                // that answer is final for this fetch, and asking again sooner would be rude.
+                ShouldHandle = args => ValueTask.FromResult(
+                    HttpClientResiliencePredicates.IsTransient(args.Outcome)
+                    && !(RetryAfter(args.Outcome.Result) > maxDelay)),
+                DelayGenerator = args => ValueTask.FromResult(RetryAfter(args.Outcome.Result)),
             });
         }
         pipeline.AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions

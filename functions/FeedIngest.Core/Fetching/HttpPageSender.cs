@@ -44,9 +44,11 @@ internal sealed class HttpPageSender(IHttpClientFactory clients, IHostThrottle t
         {
             lease = await throttle.AcquireAsync(url.Authority.ToLowerInvariant(), politeness, cancellationToken);
         }
-        catch (RequestFailedException ex) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (ex is RequestFailedException or AggregateException && !cancellationToken.IsCancellationRequested)
         {
-            return new SendOutcome { Url = url, Failure = $"politeness store unavailable: {ex.Status} {ex.ErrorCode}" };
+            // Azure.Core wraps failures after its own retries in an AggregateException.
+            var inner = ex is AggregateException agg ? agg.InnerExceptions.LastOrDefault() ?? ex : ex;
+            return new SendOutcome { Url = url, Failure = $"politeness store unavailable: {inner.Message.Split('\n')[0].Trim()}" };
         }
         await using var _ = lease;
 
@@ -135,8 +137,15 @@ internal sealed class HttpPageSender(IHttpClientFactory clients, IHostThrottle t
         HttpRequestError.SecureConnectionError => "TLS handshake failed",
         HttpRequestError.ResponseEnded => "connection closed before the response was complete",
         _ when ex.Message.StartsWith("truncated body", StringComparison.Ordinal) => "truncated body",
-        _ => ex.Message,
+        _ => Innermost(ex),
     };
+
+    // "An error occurred while sending the request." says nothing; the innermost exception says what happened.
+    private static string Innermost(Exception ex)
+    {
+        while (ex.InnerException is not null) ex = ex.InnerException;
+        return ex.Message.TrimEnd('.');
+    }
 
     private static Dictionary<string, string> Flatten(HttpResponseMessage response)
     {

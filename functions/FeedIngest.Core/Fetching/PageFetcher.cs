@@ -97,8 +97,11 @@ public sealed partial class PageFetcher : IPageFetcher
                 return Complete(requested, current, outcome, FetchOutcome.NotModified) with { ETag = outcome.Headers.GetValueOrDefault("ETag") ?? request.IfNoneMatch };
 
             if (outcome.StatusCode is < 200 or >= 300)
-                return FetchResult.Fail(requested, $"HTTP {outcome.StatusCode}{HttpPageSender.AttemptsSuffix(outcome.Attempts)}", outcome.StatusCode)
+            {
+                var retryAfter = outcome.Headers.TryGetValue("Retry-After", out var ra) ? $" (Retry-After {ra})" : "";
+                return FetchResult.Fail(requested, $"HTTP {outcome.StatusCode}{HttpPageSender.AttemptsSuffix(outcome.Attempts)}{retryAfter}", outcome.StatusCode)
                     with { FinalUrl = current, Headers = outcome.Headers };
+            }
 
             var decoded = CharsetDecoder.Decode(outcome.Body, outcome.ContentType);
             return Complete(requested, current, outcome, FetchOutcome.Ok) with

@@ -17,8 +17,10 @@ public sealed partial class TableHostThrottle(
     : IHostThrottle
 {
     private const string Partition = "host";
-    // While a host is full, poll this often; jitter spreads instances that wait on the same row.
-    private static readonly TimeSpan FullPoll = TimeSpan.FromMilliseconds(100);
+    // While a host is full, poll from 50 ms growing to 1 s: quick hand-over for short fetches, little table
+    // traffic while a slow one holds the host. Jitter spreads instances that wait on the same row.
+    private static readonly TimeSpan FirstFullPoll = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan MaxFullPoll = TimeSpan.FromSeconds(1);
     private readonly TableClient _table = tables.GetTableClient(tableName);
     private int _tableReady;
 
@@ -30,10 +32,12 @@ public sealed partial class TableHostThrottle(
             await EnsureTableAsync(cancellationToken);
             var rowKey = RowKeyFor(hostKey);
             var slotId = Guid.NewGuid().ToString("N");
+            var fullPoll = FirstFullPoll;
             while (true)
             {
-                var wait = await TryTakeSlotAsync(rowKey, slotId, politeness, cancellationToken);
+                var wait = await TryTakeSlotAsync(rowKey, slotId, politeness, fullPoll, cancellationToken);
                 if (wait is null) return new Lease(this, rowKey, slotId, localLease);
+                if (wait == fullPoll) fullPoll = TimeSpan.FromTicks(Math.Min(fullPoll.Ticks * 2, MaxFullPoll.Ticks));
                 await Task.Delay(wait.Value + TimeSpan.FromMilliseconds(Random.Shared.Next(5, 40)), time, cancellationToken);
             }
         }
@@ -45,7 +49,8 @@ public sealed partial class TableHostThrottle(
     }
 
     /// <summary>Null when the slot was taken; otherwise how long to wait before asking again.</summary>
-    private async Task<TimeSpan?> TryTakeSlotAsync(string rowKey, string slotId, HostPoliteness politeness, CancellationToken cancellationToken)
+    private async Task<TimeSpan?> TryTakeSlotAsync(
+        string rowKey, string slotId, HostPoliteness politeness, TimeSpan fullPoll, CancellationToken cancellationToken)
     {
         var existing = await _table.GetEntityIfExistsAsync<TableEntity>(Partition, rowKey, cancellationToken: cancellationToken);
         var now = time.GetUtcNow();
@@ -53,7 +58,7 @@ public sealed partial class TableHostThrottle(
         var slots = SlotList.Parse(entity.GetString("Slots"), now);
         var nextAllowed = entity.GetDateTimeOffset("NextAllowedUtc") ?? DateTimeOffset.MinValue;
 
-        if (slots.Count >= Math.Max(1, politeness.MaxConcurrency)) return FullPoll;
+        if (slots.Count >= Math.Max(1, politeness.MaxConcurrency)) return fullPoll;
         if (now < nextAllowed) return nextAllowed - now;
 
         slots.Add(slotId, now + slotLease);
@@ -91,7 +96,7 @@ public sealed partial class TableHostThrottle(
             {
                 await Task.Delay(Random.Shared.Next(5, 30));
             }
-            catch (Exception ex) when (ex is RequestFailedException or HttpRequestException)
+            catch (Exception ex) when (ex is RequestFailedException or HttpRequestException or AggregateException)
             {
                 // The lease expires on its own; a failed release only delays the host a little.
                 LogReleaseFailed(logger, ex, rowKey);

@@ -47,6 +47,7 @@ public sealed class ArticleProcessor(
         switch (fetch.Outcome)
         {
             case FetchOutcome.NotModified:
+                if (row is not null) await articles.MarkCheckedAsync(source.Id, row.RowKey, DateTimeOffset.UtcNow, cancellationToken);
                 return new ArticleOutcome(ArticleResult.Unchanged, url.AbsoluteUri, row?.RowKey);
             case FetchOutcome.Skipped:
                 await urls.RecordAsync(source.Id, url, UrlStatus.Skipped, fetch.FailureReason, null, message.RunId, cancellationToken);
@@ -62,6 +63,7 @@ public sealed class ArticleProcessor(
         {
             var html = fetch.Text ?? CharsetDecoder.Decode(fetch.Body, fetch.ContentType).Text;
             extracted = extractor.Extract(html, pageUrl, await contexts.ForSourceAsync(source, cancellationToken));
+            await contexts.PageExtractedAsync(source.Id, cancellationToken);
         }
         catch (ExtractionException e)
         {
@@ -79,6 +81,8 @@ public sealed class ArticleProcessor(
         var document = ArticleDocumentFactory.Create(extracted, source, articleId, pageUrl, canonical, fetchedAt);
         var saved = await articles.SaveAsync(document, new StoreContext(rawBlob, fetch.ETag, fetch.LastModified?.ToString("R"), message.RunId,
             IsReprocess: message.Mode == FetchMode.Refetch), cancellationToken);
+        if (message.Mode == FetchMode.Recrawl && saved.Change == SaveChange.Unchanged)
+            await articles.MarkCheckedAsync(source.Id, articleId, fetchedAt, cancellationToken);
         var status = saved.Change == SaveChange.Duplicate ? UrlStatus.Duplicate : UrlStatus.Stored;
         await urls.RecordAsync(source.Id, url, status, saved.DuplicateOf is null ? null : "same text as " + saved.DuplicateOf, articleId, message.RunId, cancellationToken);
         if (articleId != urlKey) await articles.RemoveFailedPlaceholderAsync(source.Id, urlKey, cancellationToken);

@@ -21,6 +21,8 @@ public sealed record HarvestSummary(string RunId, RunCounts Counts, TimeSpan Ela
 public sealed class HarvestPipeline(
     SourceDiscoveryStage discovery,
     ArticleProcessor processor,
+    ArticleRepository articles,
+    ExtractionContextFactory contexts,
     RunLedger runs,
     IOptions<FeedIngestOptions> options,
     ILogger<HarvestPipeline> logger)
@@ -50,7 +52,7 @@ public sealed class HarvestPipeline(
             var sourceErrors = found.Errors.Select(e => $"{source.Id}: {e}").ToList();
             if (found.Failed) failedSources.Add(source.Id);
 
-            var counts = new RunCounts(Discovered: found.Found.Count, Queued: found.Work.Count, Unchanged: found.AlreadyStored - found.Work.Count(w => w.Mode == FetchMode.Recrawl));
+            var counts = new RunCounts(Discovered: found.Found.Count, AlreadyStored: found.AlreadyStored, Queued: found.Work.Count);
             var done = 0;
             var outcomes = new List<ArticleOutcome>();
             await Parallel.ForEachAsync(found.Work, new ParallelOptions
@@ -72,7 +74,15 @@ public sealed class HarvestPipeline(
                 if (outcome.Result is ArticleResult.Failed or ArticleResult.Skipped)
                     sourceErrors.Add($"{outcome.Url}: {outcome.Reason}");
             }
-            counts += new RunCounts(SourcesDone: 1);
+            // Unchanged = every stored article of the source this run did not store or update: a re-run of an
+            // unchanged portal reports its whole archive as unchanged, even when its feeds answer 304.
+            await contexts.SaveAsync(source.Id, cancellationToken);
+            var storedNow = await TryCountStoredAsync(source.Id, cancellationToken);
+            counts = counts with
+            {
+                SourcesDone = counts.SourcesDone + 1,
+                Unchanged = Math.Max(counts.Unchanged, (storedNow ?? 0) - counts.Stored - counts.Updated),
+            };
             total += counts;
             errors.AddRange(sourceErrors);
             await TryAsync(() => runs.AddAsync(runId, counts, sourceErrors, cancellationToken));
@@ -104,6 +114,19 @@ public sealed class HarvestPipeline(
             {
                 return new ArticleOutcome(ArticleResult.Failed, message.Url, null, reason);
             }
+        }
+    }
+
+    private async Task<int?> TryCountStoredAsync(string sourceId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await articles.CountStoredAsync(sourceId, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning(e, "Could not count the stored articles of {sourceId}", sourceId);
+            return null;
         }
     }
 

@@ -57,8 +57,7 @@ public sealed class QueueStages(
     {
         try
         {
-            // A redelivery follows a failure after the channels' validators were saved: a conditional read would get 304s and lose the URLs.
-            await DiscoverOnceAsync(message, conditional: dequeueCount <= 1, cancellationToken);
+            await DiscoverOnceAsync(message, cancellationToken);
         }
         catch (Exception e) when (e is not OperationCanceledException && dequeueCount >= maxDequeueCount)
         {
@@ -68,7 +67,7 @@ public sealed class QueueStages(
         }
     }
 
-    private async Task DiscoverOnceAsync(DiscoverMessage message, bool conditional, CancellationToken cancellationToken)
+    private async Task DiscoverOnceAsync(DiscoverMessage message, CancellationToken cancellationToken)
     {
         var source = await FindSourceAsync(message.SourceId, cancellationToken);
         if (source is null)
@@ -76,11 +75,10 @@ public sealed class QueueStages(
             await runs.AddAsync(message.RunId, new RunCounts(SourcesDone: 1), [$"{message.SourceId}: not in the source registry"], cancellationToken);
             return;
         }
-        var found = await discovery.DiscoverAsync(message.RunId, source, conditional, cancellationToken);
+        var found = await discovery.DiscoverAsync(message.RunId, source, cancellationToken);
         await queues.SendManyAsync(StorageNames.ArticlesQueue, found.Work, cancellationToken);
-        var recrawls = found.Work.Count(w => w.Mode == FetchMode.Recrawl);
         await runs.AddAsync(message.RunId,
-            new RunCounts(Discovered: found.Found.Count, Queued: found.Work.Count, Unchanged: found.AlreadyStored - recrawls, SourcesDone: 1),
+            new RunCounts(Discovered: found.Found.Count, Queued: found.Work.Count, AlreadyStored: found.AlreadyStored, SourcesDone: 1),
             found.Errors.Select(e => $"{source.Id}: {e}").ToList(), cancellationToken);
         logger.LogInformation("Source {sourceId}: {found} found, {queued} queued", source.Id, found.Found.Count, found.Work.Count);
     }

@@ -308,28 +308,11 @@ public sealed partial class ReprocessService(
 
     private async Task MutateJobAsync(string jobId, Action<ReprocessJobEntity> change, CancellationToken cancellationToken)
     {
-        for (var attempt = 0; ; attempt++)
-        {
-            var job = await GetJobAsync(jobId, cancellationToken) ?? throw new InvalidOperationException($"Reprocess job {jobId} does not exist.");
-            change(job);
-            try
-            {
-                await _jobs.UpdateEntityAsync(job, job.ETag, TableUpdateMode.Replace, cancellationToken);
-                return;
-            }
-            catch (RequestFailedException e) when (e.Status == 412 && attempt < 50)
-            {
-                await Task.Delay(Random.Shared.Next(5, 50), cancellationToken);
-            }
-        }
+        await _jobs.CreateIfNotExistsAsync(cancellationToken);
+        await TableRows.MutateAsync(_jobs, ReprocessJobEntity.Partition, jobId, change, cancellationToken);
     }
 
-    private static void AppendErrors(ReprocessJobEntity job, IReadOnlyCollection<string> errors)
-    {
-        if (errors.Count == 0) return;
-        var text = string.IsNullOrEmpty(job.Errors) ? string.Join('\n', errors) : job.Errors + "\n" + string.Join('\n', errors);
-        job.Errors = text.Length <= 30_000 ? text : text[^30_000..];
-    }
+    private static void AppendErrors(ReprocessJobEntity job, IReadOnlyCollection<string> errors) => job.Errors = TableRows.AppendLines(job.Errors, errors);
 
     private static RequestProblem Problem(string title, string detail, string field, string message) =>
         new(title, detail, new Dictionary<string, string[]> { [field] = [message] });

@@ -12,34 +12,57 @@ public sealed record SourceDiscovery(SourceDefinition Source, IReadOnlyList<Disc
 }
 
 /// <summary>
-/// Discovers a source's article URLs and decides which need a fetch: URLs not yet stored, plus stored
-/// articles inside the re-crawl window (FeedIngest:RecrawlDays) for a conditional re-check.
+/// Discovers a source's article URLs and decides which need a fetch: URLs not yet stored, URLs an earlier
+/// run left pending or failed (a feed answering 304 will not name them again), and stored articles inside
+/// the re-crawl window (FeedIngest:RecrawlDays) for a conditional re-check.
 /// </summary>
 public sealed class SourceDiscoveryStage(IArticleDiscoverer discoverer, UrlIndex urls, ArticleRepository articles, IOptions<FeedIngestOptions> options)
 {
-    public Task<SourceDiscovery> DiscoverAsync(string runId, SourceDefinition source, CancellationToken cancellationToken) =>
-        DiscoverAsync(runId, source, conditional: true, cancellationToken);
+    /// <summary>A URL that failed this many times is left as failed (with its reason) instead of being retried every run.</summary>
+    public const int MaxAttempts = 5;
 
-    /// <param name="conditional">False on a retry: read every channel in full (see <see cref="IArticleDiscoverer"/>).</param>
-    public async Task<SourceDiscovery> DiscoverAsync(string runId, SourceDefinition source, bool conditional, CancellationToken cancellationToken)
+    public async Task<SourceDiscovery> DiscoverAsync(string runId, SourceDefinition source, CancellationToken cancellationToken)
     {
-        var result = await discoverer.DiscoverAsync(source, urls, conditional, cancellationToken);
-        var recrawlSince = options.Value.RecrawlDays > 0 ? DateTimeOffset.UtcNow.AddDays(-options.Value.RecrawlDays) : (DateTimeOffset?)null;
+        var result = await discoverer.DiscoverAsync(source, urls, cancellationToken);
         var work = new List<ArticleMessage>();
         var alreadyStored = 0;
         foreach (var article in result.Articles.DistinctBy(a => a.Url.AbsoluteUri))
         {
             var known = await urls.GetAsync(source.Id, article.Url, cancellationToken);
-            if (known is not { Status: UrlStatus.Stored or UrlStatus.Duplicate })
+            if (known is { Status: UrlStatus.Stored or UrlStatus.Duplicate })
             {
-                work.Add(new ArticleMessage(runId, source.Id, article.Url.AbsoluteUri));
+                alreadyStored++;
                 continue;
             }
-            alreadyStored++;
-            if (recrawlSince is { } since && known.ArticleId is { } id
-                && await articles.GetRowAsync(source.Id, id, cancellationToken) is { PublishedAtUtc: { } published } && published >= since)
-                work.Add(new ArticleMessage(runId, source.Id, article.Url.AbsoluteUri, FetchMode.Recrawl));
+            if (known is null) await urls.MarkPendingAsync(source.Id, article.Url, runId, cancellationToken);
+            work.Add(new ArticleMessage(runId, source.Id, article.Url.AbsoluteUri));
         }
+
+        // What earlier runs could not finish, found or not by this discovery.
+        var queued = work.Select(w => w.Url).ToHashSet(StringComparer.Ordinal);
+        foreach (var status in new[] { UrlStatus.Pending, UrlStatus.Failed })
+            await foreach (var row in urls.ListAsync(source.Id, status, cancellationToken))
+                if (row.Attempts < MaxAttempts && queued.Add(row.Url))
+                    work.Add(new ArticleMessage(runId, source.Id, row.Url));
+        await AddRecrawlsAsync(runId, source, work, queued, cancellationToken);
         return new SourceDiscovery(source, result.Articles, work, alreadyStored, result.Errors);
     }
+
+    /// <summary>
+    /// Stored articles published inside the re-crawl window and not checked for a while get a conditional
+    /// re-fetch; taken from the table, not from discovery, so an unchanged (304) feed still re-checks them.
+    /// </summary>
+    private async Task AddRecrawlsAsync(string runId, SourceDefinition source, List<ArticleMessage> work, HashSet<string> queued, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        if (settings.RecrawlDays <= 0) return;
+        var now = DateTimeOffset.UtcNow;
+        var checkedBefore = now.AddHours(-Math.Max(0, settings.RecrawlIntervalHours));
+        await foreach (var row in articles.ListAsync(source.Id, now.AddDays(-settings.RecrawlDays), null, cancellationToken))
+            if (row is { Status: ArticleStatus.Stored, Url: { } url } && Max(row.FetchedAt, row.LastCheckedAt) <= checkedBefore && queued.Add(url))
+                work.Add(new ArticleMessage(runId, source.Id, url, FetchMode.Recrawl));
+    }
+
+    private static DateTimeOffset Max(DateTimeOffset? a, DateTimeOffset? b) =>
+        (a ?? DateTimeOffset.MinValue) > (b ?? DateTimeOffset.MinValue) ? a ?? DateTimeOffset.MinValue : b ?? DateTimeOffset.MinValue;
 }

@@ -16,15 +16,15 @@ public static partial class SourceRegistryValidator
     public const int MaxMinDelayMs = 600_000;
     public const int MaxConcurrencyLimit = 16;
 
-    private static readonly string[] RootProperties = ["$schema", "sources"];
-    private static readonly string[] SourceProperties =
+    internal static readonly string[] RootProperties = ["$schema", "sources"];
+    internal static readonly string[] SourceProperties =
     [
         "id", "name", "district", "baseUrl", "enabled", "verified", "notes", "feeds", "discoverFeeds", "listings",
         "sitemaps", "useRobotsSitemaps", "hosts", "articleUrlPattern", "politeness", "extraction",
     ];
-    private static readonly string[] ListingProperties = ["url", "articleLinkSelector", "nextPageSelector", "pageUrlTemplate", "maxPages"];
-    private static readonly string[] PolitenessProperties = ["minDelayMs", "maxConcurrency", "obeyRobotsTxt"];
-    private static readonly string[] ExtractionProperties = ["contentSelector", "removeSelectors", "titleSelector", "dateSelector"];
+    internal static readonly string[] ListingProperties = ["url", "articleLinkSelector", "nextPageSelector", "pageUrlTemplate", "maxPages"];
+    internal static readonly string[] PolitenessProperties = ["minDelayMs", "maxConcurrency", "obeyRobotsTxt"];
+    internal static readonly string[] ExtractionProperties = ["contentSelector", "removeSelectors", "titleSelector", "dateSelector"];
 
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,62}$")]
     private static partial Regex SourceIdPattern();

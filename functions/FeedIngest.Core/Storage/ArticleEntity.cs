@@ -34,6 +34,8 @@ public sealed class ArticleEntity : ITableEntity
     public string? RawBlob { get; set; }
     public string? ExtractorVersion { get; set; }
     public DateTimeOffset? FetchedAt { get; set; }
+    /// <summary>Last re-crawl check (a conditional GET that may have found nothing new).</summary>
+    public DateTimeOffset? LastCheckedAt { get; set; }
     public string Status { get; set; } = ArticleStatus.Stored;
     public string? Error { get; set; }
     /// <summary>1 for the first stored text, +1 for every change of text.</summary>

@@ -77,6 +77,17 @@ public sealed class ArticleRepository(BlobServiceClient blobs, TableServiceClien
             yield return row;
     }
 
+    /// <summary>How many articles of the source are stored (status stored), read with a narrow projection.</summary>
+    public async Task<int> CountStoredAsync(string sourceId, CancellationToken cancellationToken)
+    {
+        await EnsureCreatedAsync(cancellationToken);
+        var count = 0;
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {sourceId} and Status eq {ArticleStatus.Stored}");
+        await foreach (var _ in _articles.QueryAsync<TableEntity>(filter, select: ["RowKey"], cancellationToken: cancellationToken))
+            count++;
+        return count;
+    }
+
     public async Task<SaveResult> SaveAsync(ArticleDocument document, StoreContext context, CancellationToken cancellationToken)
     {
         await EnsureCreatedAsync(cancellationToken);
@@ -149,6 +160,13 @@ public sealed class ArticleRepository(BlobServiceClient blobs, TableServiceClien
         var stored = await GetRowAsync(document.SourceId, document.ArticleId, cancellationToken) ?? target;
         await PublishPendingAsync(stored, cancellationToken, change);
         return new SaveResult(change, target.RowKey, target.Version, jsonBlob);
+    }
+
+    /// <summary>Notes a re-crawl check on the row (a merge of one column; nothing else is rewritten).</summary>
+    public async Task MarkCheckedAsync(string sourceId, string articleId, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        await EnsureCreatedAsync(cancellationToken);
+        await _articles.UpdateEntityAsync(new TableEntity(sourceId, articleId) { [nameof(ArticleEntity.LastCheckedAt)] = at }, ETag.All, TableUpdateMode.Merge, cancellationToken);
     }
 
     /// <summary>Records a URL that could not be stored on the article row (status failed, with the reason).</summary>

@@ -30,6 +30,8 @@ public sealed class RunEntity : ITableEntity
     public int SourcesQueued { get; set; }
     public int SourcesDone { get; set; }
     public int Discovered { get; set; }
+    /// <summary>Discovered URLs that were already stored (not queued).</summary>
+    public int AlreadyStored { get; set; }
     public int Queued { get; set; }
     public int Stored { get; set; }
     public int Updated { get; set; }
@@ -42,11 +44,11 @@ public sealed class RunEntity : ITableEntity
 }
 
 /// <summary>Counts a run can add to; applied with optimistic concurrency so many instances can report at once.</summary>
-public sealed record RunCounts(int Discovered = 0, int Queued = 0, int Stored = 0, int Updated = 0, int Unchanged = 0,
+public sealed record RunCounts(int Discovered = 0, int AlreadyStored = 0, int Queued = 0, int Stored = 0, int Updated = 0, int Unchanged = 0,
     int Duplicates = 0, int Skipped = 0, int Failed = 0, int SourcesDone = 0)
 {
     public static RunCounts operator +(RunCounts a, RunCounts b) => new(
-        a.Discovered + b.Discovered, a.Queued + b.Queued, a.Stored + b.Stored, a.Updated + b.Updated, a.Unchanged + b.Unchanged,
+        a.Discovered + b.Discovered, a.AlreadyStored + b.AlreadyStored, a.Queued + b.Queued, a.Stored + b.Stored, a.Updated + b.Updated, a.Unchanged + b.Unchanged,
         a.Duplicates + b.Duplicates, a.Skipped + b.Skipped, a.Failed + b.Failed, a.SourcesDone + b.SourcesDone);
 }
 
@@ -113,6 +115,7 @@ public sealed class RunLedger(TableServiceClient tables)
         await MutateAsync(runId, missingIsFine: true, row =>
         {
             row.Discovered += counts.Discovered;
+            row.AlreadyStored += counts.AlreadyStored;
             row.Queued += counts.Queued;
             row.Stored += counts.Stored;
             row.Updated += counts.Updated;
@@ -156,32 +159,13 @@ public sealed class RunLedger(TableServiceClient tables)
             row.State = row.Failed > 0 ? RunState.CompletedWithFailures : RunState.Completed;
     }
 
-    private static void AppendErrors(RunEntity row, IReadOnlyList<string>? errors)
-    {
-        if (errors is null || errors.Count == 0) return;
-        var text = string.IsNullOrEmpty(row.Errors) ? string.Join('\n', errors) : row.Errors + "\n" + string.Join('\n', errors);
-        row.Errors = text.Length <= MaxErrorsChars ? text : "…" + text[^(MaxErrorsChars - 1)..];
-    }
+    private static void AppendErrors(RunEntity row, IReadOnlyList<string>? errors) => row.Errors = TableRows.AppendLines(row.Errors, errors, MaxErrorsChars);
 
     private async Task MutateAsync(string runId, bool missingIsFine, Action<RunEntity> change, CancellationToken cancellationToken)
     {
         await EnsureAsync(cancellationToken);
-        for (var attempt = 0; ; attempt++)
-        {
-            var row = await GetAsync(runId, cancellationToken);
-            if (row is null && missingIsFine) return;
-            if (row is null) throw new InvalidOperationException($"Run {runId} does not exist.");
-            change(row);
-            try
-            {
-                await _table.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, cancellationToken);
-                return;
-            }
-            catch (RequestFailedException e) when (e.Status == 412 && attempt < 50)
-            {
-                await Task.Delay(Random.Shared.Next(5, 50), cancellationToken);
-            }
-        }
+        if (missingIsFine && await GetAsync(runId, cancellationToken) is null) return;
+        await TableRows.MutateAsync(_table, RunEntity.Partition, runId, change, cancellationToken);
     }
 
     private async Task EnsureAsync(CancellationToken cancellationToken)

@@ -19,6 +19,9 @@ internal static class StorageClientsRegistration
     {
         var section = configuration.GetSection(StorageNames.Connection);
         var connectionString = section.Value;
+        // Not configured at all: register nothing, so stages that can work without storage (fetching with
+        // in-process politeness, extraction) still resolve; the storage stages then fail to resolve.
+        if (string.IsNullOrWhiteSpace(connectionString) && !section.GetChildren().Any()) return services;
         services.AddAzureClients(clients =>
         {
             if (!string.IsNullOrWhiteSpace(connectionString))

@@ -6,6 +6,8 @@ namespace FeedIngest.Core.Storage;
 
 public static class UrlStatus
 {
+    /// <summary>Discovered and handed to processing; not yet stored or failed (a crash leaves it here for the next run).</summary>
+    public const string Pending = "pending";
     public const string Stored = "stored";
     public const string Failed = "failed";
     public const string Skipped = "skipped";
@@ -49,6 +51,23 @@ public sealed class UrlIndex(TableServiceClient tables) : IKnownArticles
     {
         var row = await GetAsync(sourceId, canonicalUrl, cancellationToken);
         return row is { Status: UrlStatus.Stored or UrlStatus.Duplicate };
+    }
+
+    /// <summary>Notes a newly discovered URL before any work on it, so a run that dies still leaves it for the next one.</summary>
+    public async Task MarkPendingAsync(string sourceId, Uri canonicalUrl, string? runId, CancellationToken cancellationToken)
+    {
+        await EnsureAsync(cancellationToken);
+        try
+        {
+            await _table.AddEntityAsync(new UrlEntity
+            {
+                PartitionKey = sourceId, RowKey = Key(canonicalUrl), Url = canonicalUrl.AbsoluteUri,
+                Status = UrlStatus.Pending, LastAttemptAt = DateTimeOffset.UtcNow, LastRunId = runId,
+            }, cancellationToken);
+        }
+        catch (RequestFailedException e) when (e.Status == 409)
+        {
+        }
     }
 
     public async Task RecordAsync(string sourceId, Uri canonicalUrl, string status, string? reason, string? articleId, string? runId, CancellationToken cancellationToken)

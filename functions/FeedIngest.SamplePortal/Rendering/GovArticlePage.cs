@@ -143,7 +143,7 @@ internal static class GovArticlePage
 
     private static void WriteInlineRelated(PageWriter w, SiteChrome site, ArticleData a)
     {
-        var other = site.Others(a, 3, 1).First();
+        var other = site.EarlierRelated(a, 2, 1)[0];
         w.Raw($$"""<p><strong><em>{{w.B("Xem thêm:")}}</em></strong> <a href="{{SiteChrome.ArticlePath(other)}}"><em>{{w.B(other.Title)}}</em></a></p>""");
     }
 }

@@ -159,7 +159,7 @@ internal static class NewsArticlePage
     private static void WriteRelatedBox(PageWriter w, SiteChrome site, ArticleData a)
     {
         w.Raw($"""<div class="inline-related"><strong>{w.B("Tin liên quan")}</strong><ul>""");
-        foreach (var other in site.Others(a, 4, 2))
+        foreach (var other in site.EarlierRelated(a, 1, 2))
             w.Raw($"""<li><a href="{SiteChrome.ArticlePath(other)}">{w.B(other.Title)}</a></li>""");
         w.Raw("</ul></div>");
     }

@@ -69,5 +69,15 @@ internal sealed class SiteChrome(IReadOnlyList<ArticleData> newestFirst)
             .Take(take);
     }
 
+    /// <summary>
+    /// Related articles an editor could have linked inside the body: published before <paramref name="a"/>,
+    /// falling back to any others for the oldest articles.
+    /// </summary>
+    public IReadOnlyList<ArticleData> EarlierRelated(ArticleData a, int skip, int take)
+    {
+        var earlier = NewestFirst.Where(x => x.PublishedAt < a.PublishedAt).Skip(skip).Take(take).ToList();
+        return earlier.Count == take ? earlier : Others(a, skip, take).ToList();
+    }
+
     public IEnumerable<ArticleData> MostRead(int take) => NewestFirst.OrderByDescending(x => x.Views).ThenBy(x => x.Id).Take(take);
 }

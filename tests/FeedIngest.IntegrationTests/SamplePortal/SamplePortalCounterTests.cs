@@ -55,4 +55,15 @@ public sealed class SamplePortalCounterTests
         await second.DisposeAsync();
         await first.DisposeAsync(); // stopping twice is harmless
     }
+
+    [Fact]
+    public async Task Starting_on_a_port_that_is_taken_throws_and_leaves_the_first_server_serving()
+    {
+        await using var first = await SamplePortalServer.StartAsync();
+
+        await Assert.ThrowsAnyAsync<IOException>(() => SamplePortalServer.StartAsync(first.BaseUrl.Port));
+
+        using var http = new HttpClient();
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(first.BaseUrl)).StatusCode);
+    }
 }

@@ -160,6 +160,34 @@ public sealed class SamplePortalServerTests(SamplePortalServerFixture portal) : 
         using var response = await portal.Http.GetAsync(path);
 
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("text/html; charset=utf-8", response.Content.Headers.ContentType?.ToString());
+        Assert.Null(response.Headers.ETag);
+    }
+
+    [Fact]
+    public async Task A_head_request_gets_the_headers_of_the_page_without_its_body()
+    {
+        var path = SamplePortalContent.Articles[1].Path;
+        using var get = await portal.Http.GetAsync(path);
+
+        using var head = await portal.Http.SendAsync(new HttpRequestMessage(HttpMethod.Head, path));
+
+        Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+        Assert.Equal(get.Headers.ETag, head.Headers.ETag);
+        Assert.Equal(get.Content.Headers.ContentLength, head.Content.Headers.ContentLength);
+        Assert.Empty(await head.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
+    public async Task The_first_listing_page_is_the_same_with_or_without_page_1_and_links_back_from_later_pages()
+    {
+        var plain = await portal.Http.GetStringAsync("/tin-tuc");
+        var explicitFirst = await portal.Http.GetStringAsync("/tin-tuc?page=1");
+        var second = Parser.ParseDocument(await portal.Http.GetStringAsync("/tin-tuc?page=2"));
+
+        Assert.Equal(plain, explicitFirst);
+        Assert.Equal("/tin-tuc", second.QuerySelector("a[rel=prev]")?.GetAttribute("href"));
+        Assert.Contains("Trang sau", second.QuerySelector("a[rel=next]")?.TextContent);
     }
 
     [Fact]

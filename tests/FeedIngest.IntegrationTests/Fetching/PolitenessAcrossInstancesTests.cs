@@ -1,0 +1,184 @@
+using Azure.Data.Tables;
+using FeedIngest.Core.Fetching;
+using FeedIngest.Core.Sources;
+using FeedIngest.IntegrationTests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace FeedIngest.IntegrationTests.Fetching;
+
+/// <summary>
+/// Two FeedIngest "instances" (two service containers) sharing one Azurite: the host's limits hold across them.
+/// Concurrency and spacing are measured by the test portal, not by the fetchers.
+/// </summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class PolitenessAcrossInstancesTests(AzuriteFixture azurite) : IAsyncLifetime
+{
+    private TestPortal _portal = null!;
+    private readonly string _throttleTable = FetchingTestHost.UniqueTableName("HostThrottle");
+
+    public async Task InitializeAsync()
+    {
+        _portal = await TestPortal.StartAsync();
+        _portal.SlowPageDelay = TimeSpan.FromMilliseconds(250);
+    }
+
+    public async Task DisposeAsync() => await _portal.DisposeAsync();
+
+    private FetchingTestHost Instance(bool distributed = true) => new(azurite.ConnectionString, new Dictionary<string, string?>
+    {
+        ["FeedIngest:Fetching:ThrottleTableName"] = _throttleTable,
+        ["FeedIngest:Fetching:DistributedPoliteness"] = distributed ? "true" : "false",
+        ["FeedIngest:Fetching:AttemptTimeoutSeconds"] = "5",
+        ["FeedIngest:Fetching:TotalTimeoutSeconds"] = "20",
+    });
+
+    private async Task<FetchResult[]> FetchManyAsync(FetchingTestHost host, string prefix, int count, PolitenessSettings politeness) =>
+        await Task.WhenAll(Enumerable.Range(0, count).Select(i =>
+            host.FetchAsync(_portal.Url($"/slow-page/{prefix}-{i}"), politeness)));
+
+    [Fact]
+    public async Task TwoInstancesTogetherNeverExceedTheHostsConcurrencyLimit()
+    {
+        await using var first = Instance();
+        await using var second = Instance();
+        var politeness = new PolitenessSettings { MinDelayMs = 0, MaxConcurrency = 2, ObeyRobotsTxt = false };
+
+        var results = await Task.WhenAll(FetchManyAsync(first, "a", 6, politeness), FetchManyAsync(second, "b", 6, politeness));
+
+        Assert.All(results.SelectMany(r => r), r => Assert.Equal(FetchOutcome.Ok, r.Outcome));
+        Assert.Equal(12, _portal.CountPrefix("/slow-page/"));
+        Assert.InRange(_portal.MaxConcurrentInFlight, 1, 2);
+    }
+
+    [Fact]
+    public async Task WithoutSharedStorageTwoInstancesDoExceedTheLimit()
+    {
+        // The control for the test above: each instance alone keeps 2, together they reach more.
+        await using var first = Instance(distributed: false);
+        await using var second = Instance(distributed: false);
+        var politeness = new PolitenessSettings { MinDelayMs = 0, MaxConcurrency = 2, ObeyRobotsTxt = false };
+
+        await Task.WhenAll(FetchManyAsync(first, "a", 6, politeness), FetchManyAsync(second, "b", 6, politeness));
+
+        Assert.True(_portal.MaxConcurrentInFlight > 2, $"max in flight {_portal.MaxConcurrentInFlight}");
+    }
+
+    [Fact]
+    public async Task TwoInstancesTogetherKeepTheHostsMinimumDelayBetweenRequestStarts()
+    {
+        await using var first = Instance();
+        await using var second = Instance();
+        var politeness = new PolitenessSettings { MinDelayMs = 300, MaxConcurrency = 4, ObeyRobotsTxt = false };
+        // Warm both instances up: the delay spaces the moments requests are sent, and a cold container's first
+        // request spends a while connecting (and JIT-compiling) after it got its turn.
+        await first.FetchAsync(_portal.Url("/tin-tuc/warm-up-a-123456.html"), politeness);
+        await second.FetchAsync(_portal.Url("/tin-tuc/warm-up-b-123456.html"), politeness);
+
+        await Task.WhenAll(FetchManyAsync(first, "a", 3, politeness), FetchManyAsync(second, "b", 3, politeness));
+
+        var starts = _portal.Seen.Where(r => r.PathAndQuery.StartsWith("/slow-page/", StringComparison.Ordinal))
+            .Select(r => r.StartedAt).Order().ToList();
+        Assert.Equal(6, starts.Count);
+        var gaps = starts.Zip(starts.Skip(1), (a, b) => (b - a).TotalMilliseconds).ToList();
+        // 300 ms asked; a little scheduling noise between taking the turn and the request arriving is tolerated.
+        Assert.All(gaps, gap => Assert.True(gap >= 250, $"gaps {string.Join(", ", gaps.Select(g => g.ToString("0")))} ms"));
+    }
+
+    [Fact]
+    public async Task SlotOfACrashedInstanceExpiresSoTheHostIsNotBlockedForever()
+    {
+        var tables = new TableServiceClient(azurite.ConnectionString);
+        var politeness = new HostPoliteness(TimeSpan.Zero, MaxConcurrency: 1);
+        var crashed = new TableHostThrottle(tables, _throttleTable, TimeSpan.FromSeconds(1), new InProcessHostThrottle(), TimeProvider.System,
+            NullLogger<TableHostThrottle>.Instance);
+        var survivor = new TableHostThrottle(tables, _throttleTable, TimeSpan.FromSeconds(1), new InProcessHostThrottle(), TimeProvider.System,
+            NullLogger<TableHostThrottle>.Instance);
+        _ = await crashed.AcquireAsync("portal.example:80", politeness, CancellationToken.None); // never released
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        await using var lease = await survivor.AcquireAsync("portal.example:80", politeness, CancellationToken.None);
+
+        Assert.InRange(clock.Elapsed, TimeSpan.FromMilliseconds(700), TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task ReleasedSlotIsFreeForTheOtherInstanceAtOnce()
+    {
+        var tables = new TableServiceClient(azurite.ConnectionString);
+        var politeness = new HostPoliteness(TimeSpan.Zero, MaxConcurrency: 1);
+        var one = new TableHostThrottle(tables, _throttleTable, TimeSpan.FromMinutes(5), new InProcessHostThrottle(), TimeProvider.System,
+            NullLogger<TableHostThrottle>.Instance);
+        var two = new TableHostThrottle(tables, _throttleTable, TimeSpan.FromMinutes(5), new InProcessHostThrottle(), TimeProvider.System,
+            NullLogger<TableHostThrottle>.Instance);
+        var held = await one.AcquireAsync("release.example:80", politeness, CancellationToken.None);
+        var waiting = two.AcquireAsync("release.example:80", politeness, CancellationToken.None).AsTask();
+        await Task.Delay(300);
+        Assert.False(waiting.IsCompleted);
+
+        await held.DisposeAsync();
+        await using var lease = await waiting.WaitAsync(TimeSpan.FromSeconds(5));
+
+        Assert.True(waiting.IsCompletedSuccessfully);
+    }
+
+    [Fact]
+    public async Task ConditionalStateSavedByOneInstanceIsUsedByTheOther()
+    {
+        var settings = new Dictionary<string, string?> { ["FeedIngest:Fetching:FetchStateTableName"] = FetchingTestHost.UniqueTableName("FetchState") };
+        await using var first = new FetchingTestHost(azurite.ConnectionString, settings);
+        await using var second = new FetchingTestHost(azurite.ConnectionString, settings);
+        var source = new SourceDefinition
+        {
+            Id = "etag-portal", Name = "ETag portal", BaseUrl = _portal.BaseUrl.AbsoluteUri, DiscoverFeeds = false,
+            Feeds = [_portal.Url("/feed-etag.xml").AbsoluteUri], Politeness = FetchingTestHost.Fast(robots: false),
+        };
+
+        var fromFirst = await first.Discoverer.DiscoverAsync(source, new KnownArticles(), CancellationToken.None);
+        var fromSecond = await second.Discoverer.DiscoverAsync(source, new KnownArticles(), CancellationToken.None);
+        _portal.ContentVersion = 2;
+        var afterChange = await second.Discoverer.DiscoverAsync(source, new KnownArticles(), CancellationToken.None);
+
+        Assert.Equal(3, fromFirst.Articles.Count);
+        Assert.Empty(fromSecond.Articles);
+        Assert.Equal(3, afterChange.Articles.Count);
+        Assert.Equal(2, _portal.CountStatus("/feed-etag.xml", 200));
+        Assert.Equal(1, _portal.CountStatus("/feed-etag.xml", 304));
+        Assert.Equal("\"feed-v1\"", _portal.Seen.Where(r => r.PathAndQuery == "/feed-etag.xml").ElementAt(1).IfNoneMatch);
+        Assert.IsType<TableFetchStateStore>(second.Services.GetRequiredService<IFetchStateStore>());
+    }
+}
+
+/// <summary>Storage outages: the fetcher reports them instead of fetching impolitely or throwing.</summary>
+public sealed class PolitenessStoreOutageTests : IAsyncLifetime
+{
+    private TestPortal _portal = null!;
+    private AzuriteInstance _azurite = null!;
+
+    public async Task InitializeAsync()
+    {
+        _portal = await TestPortal.StartAsync();
+        _azurite = await AzuriteInstance.StartNewAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _azurite.DisposeAsync();
+        await _portal.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task FetchFailsWithAReasonWhenThePolitenessTableIsUnreachable()
+    {
+        var options = new TableClientOptions();
+        options.Retry.MaxRetries = 0; // the test is about the fetcher, not Azure.Core's own retries
+        await using var host = new FetchingTestHost(_azurite.ConnectionString, extraServices: s => s.AddSingleton(new TableServiceClient(_azurite.ConnectionString, options)));
+        await _azurite.StopAsync();
+
+        var result = await host.FetchAsync(_portal.Url("/tin-tuc/bai-viet-123456.html"), FetchingTestHost.Fast(robots: false));
+
+        Assert.Equal(FetchOutcome.Failed, result.Outcome);
+        Assert.StartsWith("politeness store unavailable: ", result.FailureReason);
+        Assert.Empty(_portal.Seen);
+    }
+}
