@@ -133,4 +133,23 @@ public sealed class DeliveryFailureTests(SamplePortalFixture portal) : IClassFix
         var queued = (await healthy.DrainAsync(StorageNames.ArticlesQueue)).Select(WorkQueues.Parse<ArticleMessage>).Select(m => new Uri(m.Url).AbsolutePath);
         Assert.Equal(SamplePortalContent.Articles.Select(a => a.Path).Order(StringComparer.Ordinal), queued.Order(StringComparer.Ordinal));
     }
+
+    [Fact]
+    public async Task APageThePortalDoesNotHaveIsRecordedAsFailedWithTheReasonAtOnce()
+    {
+        await using var host = FunctionsTestHost.Create(_azurite.ConnectionString, portal.Server.BaseUrl, storageRetries: 0);
+        var url = new Uri(portal.Server.BaseUrl, "/tin-tuc/bai-viet-khong-ton-tai-9999.html");
+        var body = System.Text.Json.JsonSerializer.Serialize(new ArticleMessage("20250101T0000Z-test", FunctionsTestHost.SourceId, url.AbsoluteUri), ContractJson.Compact);
+
+        await Deliver(host, body, dequeueCount: 1);
+
+        var state = new StoredState(_azurite.ConnectionString);
+        var key = UrlIndex.Key(UrlCanonicalizer.Canonicalize(url));
+        var record = Assert.Single(await state.RowsAsync<UrlEntity>(StorageNames.UrlsTable), u => u.RowKey == key);
+        Assert.Equal(UrlStatus.Failed, record.Status);
+        Assert.Contains("404", record.Reason);
+        var row = Assert.Single(await state.RowsAsync<ArticleEntity>(StorageNames.ArticlesTable), r => r.RowKey == key);
+        Assert.Equal((ArticleStatus.Failed, record.Reason), (row.Status, row.Error));
+        Assert.Empty(await state.EventsAsync());
+    }
 }

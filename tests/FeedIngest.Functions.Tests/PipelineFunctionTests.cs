@@ -139,15 +139,23 @@ public sealed class PipelineFunctionTests(PrivateAzuriteFixture storage, SampleP
             Assert.Equal(after[articleId].ContentHash, reprocessed.ContentHash);
         }
         Assert.Equal(2 * expected.Count, eventsAfter.Count);
+
+        // 8. Refetch mode goes to the portal; the current extractor's text differs from version 2 again.
+        var two = expected.Keys.Take(2).ToList();
+        var refetched = await ReprocessAsync(host, two, "refetch");
+        Assert.True(portal.Server.RequestCount >= two.Count, $"{portal.Server.RequestCount} requests");
+        Assert.Equal((2, 2, 0), ((int)refetched["queued"]!, (int)refetched["done"]!, (int)refetched["failed"]!));
+        var final = (await state.RowsAsync<ArticleEntity>(StorageNames.ArticlesTable)).ToDictionary(r => r.RowKey);
+        Assert.All(two, id => Assert.Equal((3, rows[id].ContentHash), (final[id].Version, final[id].ContentHash)));
     }
 
     private static Task Deliver(FunctionsTestHost host, ProcessArticle function, string body, long dequeueCount = 1) =>
         function.Run(body, new TestFunctionContext(nameof(ProcessArticle), host.Services, dequeueCount), CancellationToken.None);
 
     /// <summary>POST /api/reprocess, then the reprocess queue worked off as the host would; returns GET /api/reprocess/{jobId}.</summary>
-    private static async Task<JsonNode> ReprocessAsync(FunctionsTestHost host, IEnumerable<string> articleIds)
+    private static async Task<JsonNode> ReprocessAsync(FunctionsTestHost host, IEnumerable<string> articleIds, string mode = "archive")
     {
-        var body = new JsonObject { ["articleIds"] = new JsonArray(articleIds.Select(id => (JsonNode)id).ToArray()), ["mode"] = "archive" }.ToJsonString();
+        var body = new JsonObject { ["articleIds"] = new JsonArray(articleIds.Select(id => (JsonNode)id).ToArray()), ["mode"] = mode }.ToJsonString();
         var post = HttpCalls.Post("/api/reprocess", body);
         var accepted = await (await host.Get<Reprocess>().Run(post, CancellationToken.None)).ExecuteAsync(post);
         Assert.Equal(202, accepted.Status);
