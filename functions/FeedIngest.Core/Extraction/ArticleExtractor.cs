@@ -105,7 +105,7 @@ public sealed class ArticleExtractor : IArticleExtractor
         var stats = NodeRules.ComputeStats(body);
         var pageProse = stats[body].TextChars - stats[body].LinkChars;
         ContentFinder.RemoveRelatedLists(body, stats);
-        var stripped = (flags & ContentFinder.Flags.StripUnlikely) != 0 ? ContentFinder.RemoveUnlikely(body, NodeRules.ComputeStats(body)) : 0;
+        var stripped = (flags & ContentFinder.Flags.StripUnlikely) != 0 ? ContentFinder.RemoveUnlikely(body, stats) : 0;
 
         // b. Find the content: the override selector, else scoring.
         List<IElement> roots = [];
@@ -114,11 +114,7 @@ public sealed class ArticleExtractor : IArticleExtractor
             try { if (document.QuerySelector(selector) is { } chosen) roots.Add(chosen); }
             catch (Exception) { /* invalid selector: fall back to scoring */ }
         }
-        if (roots.Count == 0)
-        {
-            stats = NodeRules.ComputeStats(body);
-            roots = ContentFinder.FindContent(body, stats, flags);
-        }
+        if (roots.Count == 0) roots = ContentFinder.FindContent(body, stats, flags);
         if (roots.Count == 0) roots.Add(body);
 
         // c. Images and captions leave the content before its text is written.

@@ -27,7 +27,9 @@ internal static class BlockRules
             if (seen.Add(fp)) fingerprints.Add(fp);
             if (IsTitleOrBanner(text, metadata)) continue;
             if (text.Length <= ExtractionThresholds.FurnitureMaxChars && BoilerplateVocabulary.FurnitureLine().IsMatch(text)) continue;
+            if (BoilerplateVocabulary.IsToolbarLine(text)) continue;
             if (DateParsing.IsDateLine(text)) continue;
+            if (text.Length <= 80 && BoilerplateVocabulary.PhotoCredit().IsMatch(text)) continue;
             if (BoilerplateVocabulary.InlineRelatedLine().IsMatch(text) && (b.LinkShare >= 0.3 || text.StartsWith(">>", StringComparison.Ordinal))) continue;
             if (b.LinkShare >= ExtractionThresholds.LinkLineShare && text.Length <= ExtractionThresholds.LinkLineMaxChars && !b.IsHeading) continue;
             if (BoilerplateVocabulary.IsRelatedListLabel(text)) continue;
@@ -57,6 +59,14 @@ internal static class BlockRules
             if (theo.Success && attribution is null && text.Split(' ').Length <= 10)
             {
                 attribution = theo.Groups["src"].Value.Trim();
+                kept.RemoveAt(kept.Count - 1);
+                continue;
+            }
+            var both = BoilerplateVocabulary.SignatureWithSource().Match(text);
+            if (both.Success && author is null && attribution is null && text.Length <= 120 && LooksLikeName(both.Groups["name"].Value))
+            {
+                author = both.Groups["name"].Value.Trim();
+                attribution = both.Groups["src"].Value.Trim();
                 kept.RemoveAt(kept.Count - 1);
                 continue;
             }
@@ -110,7 +120,7 @@ internal static class BlockRules
         return b.AllBold || b.AllItalic;
     }
 
-    private static bool LooksLikeName(string text)
+    internal static bool LooksLikeName(string text)
     {
         var t = text.Trim('(', ')', ' ', '.');
         if (t.Length < 2) return false;

@@ -34,6 +34,8 @@ internal sealed class BlockWriter
     private int _chars, _linkChars, _boldChars, _italicChars;
     private int _linkDepth, _boldDepth, _italicDepth;
     private bool _lastWasBreak;
+    // Whitespace is collapsed while appending: a run becomes one pending space, written only before the next character.
+    private bool _pendingSpace;
     private readonly Stack<IElement> _blockStack = new();
     private IElement? _root;
 
@@ -69,8 +71,9 @@ internal sealed class BlockWriter
             if (tag == "br")
             {
                 // One <br> inside a paragraph is a line wrap; two in a row, or one after a finished sentence, end the block.
-                if (_lastWasBreak || EndsSentence()) Flush();
-                else _text.Append(' ');
+                // A bold run alone before the break is a sub-heading: its own line, never glued to the paragraph.
+                if (_lastWasBreak || EndsSentence() || (_chars > 0 && _chars < 200 && _boldChars >= _chars)) Flush();
+                else _pendingSpace = _text.Length > 0;
                 _lastWasBreak = true;
                 continue;
             }
@@ -118,10 +121,21 @@ internal sealed class BlockWriter
 
     private void AppendText(string t)
     {
-        if (t.Length == 0) return;
-        var n = NodeRules.NonSpaceChars(t);
-        if (n > 0) _lastWasBreak = false;
-        _text.Append(t);
+        var n = 0;
+        foreach (var ch in t)
+        {
+            if (ch is '\u200B' or '\u200C' or '\u200D' or '\uFEFF' or '\u00AD') continue;
+            if (char.IsWhiteSpace(ch) || ch == '\u00A0')
+            {
+                _pendingSpace = _text.Length > 0;
+                continue;
+            }
+            if (_pendingSpace) { _text.Append(' '); _pendingSpace = false; }
+            _text.Append(ch);
+            n++;
+        }
+        if (n == 0) return;
+        _lastWasBreak = false;
         _chars += n;
         if (_linkDepth > 0) _linkChars += n;
         if (_boldDepth > 0) _boldChars += n;
@@ -143,7 +157,7 @@ internal sealed class BlockWriter
     {
         if (_chars > 0)
         {
-            var text = NodeRules.Collapse(_text.ToString());
+            var text = _text.ToString();
             if (text.Length > 0)
             {
                 var source = _blockStack.Count > 0 ? _blockStack.Peek() : _root;
@@ -156,6 +170,7 @@ internal sealed class BlockWriter
             }
         }
         _text.Clear();
+        _pendingSpace = false;
         _chars = _linkChars = _boldChars = _italicChars = 0;
         _lastWasBreak = false;
     }
@@ -194,7 +209,7 @@ internal sealed class BlockWriter
             if (!ReferenceEquals(row.Closest("table"), table)) continue;
             var cells = new List<string>();
             int chars = 0, links = 0, bold = 0;
-            foreach (var cell in row.Children)
+            foreach (var cell in NodeRules.ElementChildren(row))
             {
                 if (cell.LocalName is not ("td" or "th")) continue;
                 var t = NodeRules.Collapse(cell.TextContent);

@@ -19,7 +19,7 @@ internal static partial class BoilerplateVocabulary
         // social, share, print, font-size tools
         "social", "share", "sharing", "print", "font-size", "fontsize", "toolbar", "tools", "rating", "vote",
         // comments and community
-        "comment", "disqus", "replies", "community", "binh-luan", "binhluan",
+        "comment", "disqus", "replies", "community", "binh-luan", "binhluan", "y-kien", "ykien", "feedback",
         // related / other news (English and Vietnamese slugs)
         "related", "relate", "recommend", "more-stories", "most-read", "most-popular", "popular", "trending",
         "other-news", "othernews", "tin-khac", "tinkhac", "lien-quan", "lienquan", "cung-chuyen-muc", "must-see",
@@ -51,17 +51,44 @@ internal static partial class BoilerplateVocabulary
         "bài cùng chuyên mục", "tin cùng loại", "có thể bạn quan tâm", "bạn có thể quan tâm", "nên xem", "đọc nhiều",
         "đọc nhiều nhất", "xem nhiều", "xem nhiều nhất", "đọc thêm", "xem thêm", "tin mới", "tin mới nhất", "tin mới hơn",
         "tin cũ hơn", "những tin mới hơn", "những tin cũ hơn", "các tin mới hơn", "các tin cũ hơn", "tin nổi bật",
-        "tin đã đưa", "tin bài khác", "tin tiêu điểm", "tin đọc nhiều", "tin xem nhiều", "bài đọc nhiều",
+        "tin đã đưa", "các tin đã đưa", "tin bài khác", "tin tiêu điểm", "tin đọc nhiều", "tin xem nhiều", "bài đọc nhiều",
+        "tin bài liên quan", "bài viết khác", "các bài viết khác", "tin tức khác", "các tin tức khác", "bài viết cùng chuyên mục",
+        "cùng chuyên mục", "tin cùng danh mục", "các tin mới", "thông tin khác", "tin đọc nhiều nhất", "xem tiếp", "có thể bạn muốn đọc",
         // English news sites
         "related", "related articles", "related stories", "related news", "related posts", "read more", "more stories",
         "more from", "most read", "most popular", "recommended", "you may also like", "you might also like",
         "trending now", "read next", "top stories", "latest news",
     ];
 
-    /// <summary>Short lines that are page furniture wherever they appear: counters, tools, follow prompts, tag lists.</summary>
-    [GeneratedRegex(@"^(?:lượt (?:xem|đọc|truy cập)|số lượt|ngày đăng|ngày cập nhật|cập nhật(?: lúc)?\s*:|đăng lúc|cỡ chữ|in bài|gửi email|gửi bài|lên đầu trang|về đầu trang|chia sẻ|bình luận|gửi bình luận|từ khóa|từ khoá|tags?\s*:|theo dõi .{0,60}(?:google news|zalo|facebook)|tải ứng dụng|share\b|print\b|email\b|tweet\b|comments?\b|advertisement|quảng cáo)",
+    /// <summary>Lines that open with a counter, a date label or a tag list: page furniture wherever they appear.</summary>
+    [GeneratedRegex(@"^(?:lượt (?:xem|đọc|truy cập|thích)|số lượt|số lần xem|đã xem\s*:|tổng lượt|kích thước chữ|font chữ|ngày đăng|ngày cập nhật|ngày xuất bản|cập nhật(?: lúc| ngày)?\s*:|đăng lúc|đăng ngày|cỡ chữ|từ khóa|từ khoá|tags?\s*:|theo dõi .{0,60}(?:google news|zalo|facebook|youtube)|tải ứng dụng|advertisement\b|quảng cáo\s*$)",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     internal static partial Regex FurnitureLine();
+
+    /// <summary>Words of share/print/font/comment bars. A line made of nothing else is a toolbar.</summary>
+    private static readonly string[] ToolbarWords =
+    [
+        // longest first: "gửi bình luận" must go before "bình luận"
+        "gửi cho bạn bè", "sao chép liên kết", "chia sẻ bài viết", "in bài viết", "đánh giá bài viết", "xem bản in", "phiên bản in",
+        "bình chọn", "gửi tin", "về trang trước", "gửi bình luận", "viết bình luận", "ý kiến bạn đọc", "lên đầu trang",
+        "về đầu trang", "gửi ý kiến", "đầu trang", "gửi email", "bình luận", "chia sẻ", "quay lại", "trở về", "gửi bài", "in bài", "bản in",
+        "lưu bài", "cỡ chữ", "copy link", "facebook", "twitter", "bookmark", "comments", "comment", "zalo", "email", "share", "print",
+        "tweet", "like", "thích", "lưu", "in", "a-", "a+",
+    ];
+
+    private static readonly Regex ToolbarWord = new(
+        @"(?<![\p{L}\p{N}])(?:" + string.Join('|', ToolbarWords.Select(Regex.Escape)) + @")(?![\p{L}\p{N}])",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Compiled);
+
+    /// <summary>True for "In bài | Gửi email | Lên đầu trang", "Chia sẻ Facebook Zalo", "Bình luận (0)".</summary>
+    internal static bool IsToolbarLine(string text)
+    {
+        if (text.Length > 80) return false;
+        var rest = ToolbarWord.Replace(text, " ");
+        if (rest.Length == text.Length) return false;
+        foreach (var ch in rest) if (char.IsLetter(ch)) return false;
+        return true;
+    }
 
     /// <summary>"&gt;&gt; Xem thêm: …", "Tin liên quan: …", "Read more: …": link lines inside the body.</summary>
     [GeneratedRegex(@"^(?:[>»›\-–•\s]+)?(?:xem thêm|đọc thêm|tin liên quan|bài liên quan|mời xem|xem tiếp|read more|see also|related|also read)\s*[:>»\-–]",
@@ -76,6 +103,14 @@ internal static partial class BoilerplateVocabulary
     [GeneratedRegex(@"^\(?\s*theo\s+(?<src>[\p{Lu}][^,;:.()]{1,80}?)\s*\)?\.?$", RegexOptions.CultureInvariant)]
     internal static partial Regex TheoAttribution();
 
+    /// <summary>A photo credit on its own line: "Ảnh: Minh Ngọc", "(Ảnh minh họa)", "Photo: Reuters".</summary>
+    [GeneratedRegex(@"^\(?\s*(?:ảnh|ảnh minh họa|ảnh minh hoạ|nguồn ảnh|photo|image)\s*(?::\s*[^.!?]{1,60})?\s*\)?\.?$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    internal static partial Regex PhotoCredit();
+
+    /// <summary>"Minh Ngọc (Theo Báo Kinh tế &amp; Đô thị)": a signature and its source on one closing line.</summary>
+    [GeneratedRegex(@"^(?<name>[\p{Lu}][\p{L}\s\.\-]{0,40}?)\s*\(\s*(?:[Tt]heo|[Nn]guồn\s*:?)\s*(?<src>[^()]{2,100}?)\s*\)\.?$", RegexOptions.CultureInvariant)]
+    internal static partial Regex SignatureWithSource();
+
     /// <summary>"Tác giả: …", "Bài và ảnh: …", "By …": explicit bylines.</summary>
     [GeneratedRegex(@"^(?:tác giả|bài(?: và ảnh)?|bài, ảnh|người viết|phóng viên|by)\s*[:\-]?\s*(?<name>[\p{L}][\p{L}\s\.\-]{1,60})$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     internal static partial Regex BylineLine();
@@ -86,7 +121,7 @@ internal static partial class BoilerplateVocabulary
     internal static Regex NegativeClass { get; } = Compose(NegativeClassTokens);
 
     /// <summary>Class/id hints of a lead paragraph (sapo) that sits apart from the body container.</summary>
-    internal static Regex LeadClass { get; } = Compose(["sapo", "lead", "summary", "description", "excerpt", "intro", "chapeau", "standfirst", "tom-tat", "tomtat", "teaser", "subtitle", "dek"]);
+    internal static Regex LeadClass { get; } = Compose(["sapo", "lead", "summary", "description", "excerpt", "intro", "chapeau", "standfirst", "tom-tat", "tomtat", "tom_tat", "mota", "mo-ta", "teaser", "subtitle", "dek"]);
 
     /// <summary>Class/id hints of a caption.</summary>
     internal static Regex CaptionClass { get; } = Compose(["caption", "figcaption", "image-desc", "img-desc", "photo-desc", "chu-thich", "chuthich", "expnote", "desc-image"]);
@@ -100,7 +135,7 @@ internal static partial class BoilerplateVocabulary
     internal static bool IsRelatedListLabel(string text)
     {
         if (text.Length is 0 or > 40) return false;
-        var t = text.Trim().TrimEnd(':', '»', '>', '›', '.', ' ').Trim();
+        var t = text.Trim().Trim(':', '»', '>', '›', '.', '•', '|', '-', '–', ' ').Trim();
         return RelatedLabelSet.Contains(t);
     }
 

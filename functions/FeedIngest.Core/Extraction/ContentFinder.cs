@@ -35,6 +35,10 @@ internal static class ContentFinder
         {
             // ASP.NET and SharePoint portals wrap the whole page in one <form>: only small forms go.
             if (e.LocalName == "form" && e.GetElementsByTagName("p").Length >= 3) continue;
+            // An article's own <header> holds the title and byline, and sometimes the sapo: the sapo stays, the rest goes.
+            if (e.LocalName == "header" && (NodeRules.HasAncestorTag(e, "article", 12) || NodeRules.HasAncestorTag(e, "main", 12)))
+                foreach (var lead in e.QuerySelectorAll("p, div, h2, span").Where(ArticleExtractor.HasLeadHint).Take(1).ToList())
+                    e.ParentElement?.InsertBefore(lead, e);
             if (NodeRules.NonContentTags.Contains(e.LocalName) || NodeRules.IsHidden(e)) doomed.Add(e);
             else if (e.GetAttribute("role") is "navigation" or "banner" or "contentinfo" or "complementary" or "dialog" or "menu") doomed.Add(e);
         }
@@ -53,34 +57,38 @@ internal static class ContentFinder
         {
             if (!stats.TryGetValue(e, out var s) || s.TextChars is 0 or > 40) continue;
             // The label is the innermost element whose text is the label: test only elements without an element child carrying all the text.
-            if (e.Children.Length == 1 && stats.TryGetValue(e.Children[0], out var cs) && cs.TextChars == s.TextChars) continue;
+            if (NodeRules.SingleElementChild(e) is { } only && stats.TryGetValue(only, out var cs) && cs.TextChars == s.TextChars) continue;
             if (e.LocalName == "a" && !string.IsNullOrEmpty(e.GetAttribute("href")) && e.GetAttribute("href") != "#") continue;
             if (BoilerplateVocabulary.IsRelatedListLabel(NodeRules.Collapse(e.TextContent))) labels.Add(e);
         }
+        var pageProse = stats.TryGetValue(root, out var rs) ? Math.Max(1, rs.TextChars - rs.LinkChars) : int.MaxValue;
         foreach (var label in labels)
         {
             if (label.Parent is null) continue; // already gone with an earlier box
             var labelChars = stats[label].TextChars;
             // Climb while the container is still "label + links": the related box. Stop before a container with prose.
+            // Items with teasers ("title link + a sentence") are a box too: several links, a fair link share, and far
+            // less text than the page's prose.
             IElement box = label;
             for (var p = label.ParentElement; p is not null && p.LocalName is not ("body" or "html"); p = p.ParentElement)
             {
                 if (!stats.TryGetValue(p, out var ps)) break;
                 var rest = ps.TextChars - labelChars;
                 var linkShare = rest <= 0 ? 1 : (double)ps.LinkChars / rest;
-                if (linkShare < ThresholdFor(rest)) break;
+                var teaserList = ps.Anchors >= 2 && linkShare >= 0.2 && rest - ps.LinkChars < pageProse * 0.3;
+                if (linkShare < ThresholdFor(rest) && !teaserList) break;
                 box = p;
             }
             if (!ReferenceEquals(box, label))
             {
                 // Items may follow the box as siblings when the box was only a heading wrapper.
                 RemoveFollowingLinkSiblings(box, stats);
-                box.Remove();
+                NodeRules.RemoveCounted(box, stats);
                 continue;
             }
             // Flat layout: <h3>Tin liên quan</h3><ul>…</ul> or <p><b>Xem thêm:</b></p><p><a>…</a></p>.
             RemoveFollowingLinkSiblings(label, stats);
-            label.Remove();
+            NodeRules.RemoveCounted(label, stats);
         }
     }
 
@@ -97,7 +105,7 @@ internal static class ContentFinder
             if (s.TextChars == 0 && next.LocalName is not ("ul" or "ol")) { next = after; continue; }
             var items = next.LocalName is "ul" or "ol";
             if (s.TextChars == 0 || (double)s.LinkChars / s.TextChars < ExtractionThresholds.RelatedBoxLinkShare) break;
-            next.Remove();
+            NodeRules.RemoveCounted(next, stats);
             if (!items && s.TextChars > 400) break;
             next = after;
         }
@@ -119,13 +127,16 @@ internal static class ContentFinder
             var hints = NodeRules.ClassAndId(e);
             if (hints.Length == 0) continue;
             if (!BoilerplateVocabulary.UnlikelyCandidates.IsMatch(hints)) continue;
-            if (BoilerplateVocabulary.MaybeCandidates.IsMatch(hints) && !IsStrongNegative(hints)) continue;
+            var strong = IsStrongNegative(hints);
+            if (BoilerplateVocabulary.MaybeCandidates.IsMatch(hints) && !strong) continue;
+            // Comment threads and related boxes can out-write the article: they go whatever their size (the cascade's
+            // retry without this pass is the safety net); other unlikely names keep a box that holds much of the prose.
             var s = stats[e];
-            if (s.TextChars - s.LinkChars > pageProse * ExtractionThresholds.KeepUnlikelyTextShare) continue;
+            if (!strong && s.TextChars - s.LinkChars > pageProse * ExtractionThresholds.KeepUnlikelyTextShare) continue;
             doomed.Add(e);
             skipUnder.Add(e);
         }
-        foreach (var e in doomed) e.Remove();
+        foreach (var e in doomed) NodeRules.RemoveCounted(e, stats);
         return doomed.Count;
     }
 
@@ -165,7 +176,7 @@ internal static class ContentFinder
             if (chars < ExtractionThresholds.MinScoredParagraphChars) continue;
             var ownLinks = e.LocalName == "p" ? s.LinkChars : Math.Min(s.LinkChars, chars);
             if (chars - ownLinks < ExtractionThresholds.MinScoredParagraphChars / 2) continue;
-            foreach (var c in e.Children) if (c.LocalName == "br") brs++;
+            foreach (var c in NodeRules.ElementChildren(e)) if (c.LocalName == "br") brs++;
             // A text run broken by <br>s is several paragraphs: score it like that many, as Readability would after splitting.
             var chunks = Math.Max(1, Math.Min(chars / 300, 1 + brs / 2));
             var commas = Math.Min(first == e ? s.Commas - BlockChildCommas(e, stats) : s.Commas, chars / 20 + 1);
@@ -213,7 +224,7 @@ internal static class ContentFinder
         var topClass = top.GetAttribute("class");
         var parentOfTop = top.ParentElement;
         if (parentOfTop is null || top.LocalName == "body") return [top];
-        foreach (var sib in parentOfTop.Children)
+        foreach (var sib in NodeRules.ElementChildren(parentOfTop))
         {
             if (ReferenceEquals(sib, top)) { result.Add(sib); continue; }
             var ss = stats.GetValueOrDefault(sib);
@@ -240,14 +251,14 @@ internal static class ContentFinder
 
     private static bool HasBlockChild(IElement e)
     {
-        foreach (var c in e.Children) if (BlockChildTags.Contains(c.LocalName)) return true;
+        foreach (var c in NodeRules.ElementChildren(e)) if (BlockChildTags.Contains(c.LocalName)) return true;
         return false;
     }
 
     private static int BlockChildChars(IElement e, Dictionary<IElement, NodeStats> stats)
     {
         var n = 0;
-        foreach (var c in e.Children)
+        foreach (var c in NodeRules.ElementChildren(e))
             if (BlockChildTags.Contains(c.LocalName) || c.LocalName is "li" or "tr" or "tbody") n += stats.TryGetValue(c, out var cs) ? cs.TextChars : 0;
         return n;
     }
@@ -255,7 +266,7 @@ internal static class ContentFinder
     private static int BlockChildCommas(IElement e, Dictionary<IElement, NodeStats> stats)
     {
         var n = 0;
-        foreach (var c in e.Children)
+        foreach (var c in NodeRules.ElementChildren(e))
             if (BlockChildTags.Contains(c.LocalName) || c.LocalName is "li" or "tr" or "tbody") n += stats.TryGetValue(c, out var cs) ? cs.Commas : 0;
         return n;
     }

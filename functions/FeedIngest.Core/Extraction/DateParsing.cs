@@ -15,6 +15,9 @@ public static partial class DateParsing
     [GeneratedRegex(@"(?<!\d)(?<d>\d{1,2})\s*[/\-.]\s*(?<m>\d{1,2})\s*[/\-.]\s*(?<y>\d{4})(?!\d)", RegexOptions.CultureInvariant)]
     private static partial Regex DayMonthYear();
 
+    [GeneratedRegex(@"(?<!\d)(?<d>\d{1,2})\s+tháng\s+(?<m>\d{1,2})\s*(?:năm|,)?\s*(?<y>\d{4})(?!\d)", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
+    private static partial Regex DayMonthYearInWords();
+
     [GeneratedRegex(@"(?<!\d)(?<y>\d{4})-(?<m>\d{1,2})-(?<d>\d{1,2})(?!\d)", RegexOptions.CultureInvariant)]
     private static partial Regex YearMonthDay();
 
@@ -43,6 +46,7 @@ public static partial class DateParsing
     {
         if (string.IsNullOrWhiteSpace(text)) return null;
         var dm = DayMonthYear().Match(text);
+        if (!dm.Success) dm = DayMonthYearInWords().Match(text);
         int day, month, year, dateStart, dateEnd;
         if (dm.Success)
         {
@@ -69,7 +73,7 @@ public static partial class DateParsing
         foreach (Match t in ClockTime().Matches(text))
         {
             var after = t.Index >= dateEnd && t.Index - dateEnd <= 12 && IsSeparatorRun(text.AsSpan(dateEnd, t.Index - dateEnd));
-            var before = t.Index + t.Length <= dateStart && dateStart - (t.Index + t.Length) <= 6
+            var before = t.Index + t.Length <= dateStart && dateStart - (t.Index + t.Length) <= 10
                          && IsSeparatorRun(text.AsSpan(t.Index + t.Length, dateStart - t.Index - t.Length));
             if (after || before) { clock = t; break; }
         }
@@ -107,11 +111,9 @@ public static partial class DateParsing
         return letters <= 24;
     }
 
-    private static bool IsSeparatorRun(ReadOnlySpan<char> between)
-    {
-        foreach (var ch in between)
-            if (!(char.IsWhiteSpace(ch) || ch is '|' or '-' or '–' or ',' or '(' or ')' or '/' or '.' or 'l' or 'ú' or 'c' or 'L' or 'Ú' or 'C'))
-                return false;
-        return true;
-    }
+    [GeneratedRegex(@"^[\s|,\-–()/.]*(?:(?:vào )?lúc|ngày|,)?[\s|,\-–()/.]*$", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
+    private static partial Regex SeparatorRun();
+
+    // What may stand between a date and its clock time: spaces, "|", "-", ",", brackets, "lúc", "ngày".
+    private static bool IsSeparatorRun(ReadOnlySpan<char> between) => SeparatorRun().IsMatch(between);
 }

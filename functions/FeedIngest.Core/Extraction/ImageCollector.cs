@@ -140,12 +140,28 @@ internal static partial class ImageCollector
         while (holder.ParentElement is { } p && p.LocalName is "a" or "span" or "p" or "div" or "center" or "strong" or "b" && NodeRules.NonSpaceChars(p.TextContent) == 0)
             holder = p;
         var next = holder.NextElementSibling;
+        while (next is not null && next.LocalName == "br") next = next.NextElementSibling;
         if (next is null || next.GetElementsByTagName("img").Length > 0) return null;
         var text = NodeRules.Collapse(next.TextContent);
         if (text.Length is 0 or > MaxCaptionChars) return null;
         if (next.LocalName is "figcaption" or "em" or "i") return next;
         if (next.LocalName is not ("p" or "div" or "span")) return null;
         var italic = next.QuerySelectorAll("em, i").Sum(x => NodeRules.NonSpaceChars(x.TextContent));
-        return italic >= NodeRules.NonSpaceChars(text) * 0.95 ? next : null;
+        if (italic >= NodeRules.NonSpaceChars(text) * 0.95) return next;
+        // A short centred line right under a centred picture is its caption on CMSs that do not italicise captions,
+        // unless it opens a run of centred lines (verse, programme notes): those are body.
+        var after = next.NextElementSibling;
+        var before = holder.PreviousElementSibling;
+        // A quotation under a picture (a testimonial, a pull quote) is speech, not a caption.
+        if (text[0] is '“' or '"' or '«' or '„' || NodeRules.HasAncestorTag(next, "blockquote", 4)) return null;
+        return text.Length <= 200 && IsCentered(next) && IsCentered(holder)
+               && (after is null || !IsCentered(after)) && (before is null || !IsCentered(before)) ? next : null;
+    }
+
+    private static bool IsCentered(IElement e)
+    {
+        if (e.LocalName == "center" || string.Equals(e.GetAttribute("align"), "center", StringComparison.OrdinalIgnoreCase)) return true;
+        var style = e.GetAttribute("style");
+        return style is not null && style.Contains("center", StringComparison.OrdinalIgnoreCase) && style.Contains("text-align", StringComparison.OrdinalIgnoreCase);
     }
 }

@@ -33,8 +33,10 @@ internal static class MetadataReader
     public static PageMetadata Read(IHtmlDocument document, Uri? pageUrl, Sources.ExtractionOverrides? overrides)
     {
         var meta = new PageMetadata();
-        var metas = ReadMetaTags(document);
-        var ld = ReadJsonLd(document);
+        // One walk of the whole document serves every lookup below (each QuerySelector would be a walk of its own).
+        var all = NodeRules.ElementsInOrder(document.DocumentElement);
+        var metas = ReadMetaTags(all);
+        var ld = ReadJsonLd(all);
 
         // Title: h1 that agrees with og:title / headline / <title>; else those, minus the site suffix.
         var reference = Get(metas, "og:title") ?? ld.Headline ?? Get(metas, "twitter:title");
@@ -47,13 +49,18 @@ internal static class MetadataReader
         }
         else
         {
-            var h1s = document.GetElementsByTagName("h1");
-            var compare = reference ?? docTitle;
+            var h1s = all.Where(e => e.LocalName == "h1").ToList();
+            // Compare without the site suffix, and demand most of the length: a logo <h1> holding the site name is
+            // contained in "<title> - <site name>" but is not the title.
+            var compare = StripSiteSuffix(NodeRules.Collapse(reference ?? docTitle));
             foreach (var h in h1s)
             {
                 var t = NodeRules.Collapse(h.TextContent);
-                if (t.Length < 4) continue;
-                if (compare.Length > 0 && (compare.Contains(t, StringComparison.OrdinalIgnoreCase) || t.Contains(compare, StringComparison.OrdinalIgnoreCase)))
+                if (t.Length < 4 || compare.Length == 0) continue;
+                var agrees = string.Equals(t, compare, StringComparison.OrdinalIgnoreCase)
+                             || (compare.Contains(t, StringComparison.OrdinalIgnoreCase) && t.Length >= compare.Length * 0.6)
+                             || (t.Contains(compare, StringComparison.OrdinalIgnoreCase) && compare.Length >= t.Length * 0.6);
+                if (agrees)
                 {
                     titleElement = h; meta.Title = t; break;
                 }
@@ -61,15 +68,12 @@ internal static class MetadataReader
             if (meta.Title is null)
             {
                 if (reference is not null) meta.Title = NodeRules.Collapse(reference);
-                else if (h1s.Length == 1 && NodeRules.Collapse(h1s[0].TextContent) is { Length: >= 4 } only) { titleElement = h1s[0]; meta.Title = only; }
+                else if (compare.Length > 0 && docTitle.Length > 0) meta.Title = compare;
+                else if (h1s.Count == 1 && NodeRules.Collapse(h1s[0].TextContent) is { Length: >= 4 } only) { titleElement = h1s[0]; meta.Title = only; }
                 else if (docTitle.Length > 0) meta.Title = StripSiteSuffix(docTitle);
             }
             if (titleElement is null && meta.Title is not null)
-                foreach (var tag in new[] { "h2", "h3" })
-                {
-                    titleElement = document.GetElementsByTagName(tag).FirstOrDefault(h => NodeRules.Collapse(h.TextContent) == meta.Title);
-                    if (titleElement is not null) break;
-                }
+                titleElement = FindTitleElement(all, meta.Title);
         }
         meta.TitleElement = titleElement;
         meta.Headline = ld.Headline;
@@ -81,9 +85,9 @@ internal static class MetadataReader
         if (meta.PublishedAt is null)
             foreach (var key in DateMetaKeys)
                 if (Get(metas, key) is { } v && DateParsing.ParseMachine(v) is { } d) { meta.PublishedAt = d; break; }
-        meta.PublishedAt ??= ItempropDate(document);
-        meta.PublishedAt ??= TimeElementDate(document);
-        meta.PublishedAt ??= VisibleDate(document, titleElement);
+        meta.PublishedAt ??= ItempropDate(all);
+        meta.PublishedAt ??= TimeElementDate(all);
+        meta.PublishedAt ??= VisibleDate(all, titleElement);
 
         // Author: JSON-LD → meta; the body signature is read later by the extractor.
         meta.Author = ld.Author;
@@ -95,12 +99,47 @@ internal static class MetadataReader
                     break;
                 }
 
-        meta.Category = Get(metas, "article:section") ?? ld.Section ?? BreadcrumbCategory(document, meta.Title);
-        meta.CanonicalUrl = Resolve(pageUrl, document.QuerySelector("link[rel=canonical]")?.GetAttribute("href") ?? Get(metas, "og:url"));
+        meta.Author ??= BylineElement(all);
+
+        meta.Category = Get(metas, "article:section") ?? ld.Section ?? BreadcrumbCategory(all, meta.Title);
+        meta.CanonicalUrl = Resolve(pageUrl, all.FirstOrDefault(e => e.LocalName == "link" && string.Equals(e.GetAttribute("rel"), "canonical", StringComparison.OrdinalIgnoreCase))?.GetAttribute("href") ?? Get(metas, "og:url"));
         meta.Language = document.DocumentElement.GetAttribute("lang") ?? Get(metas, "content-language") ?? ld.Language ?? Get(metas, "og:locale");
         if (meta.Language is { } lang) meta.Language = lang.Trim().Replace('_', '-');
         meta.Description = Get(metas, "description") ?? Get(metas, "og:description");
         return meta;
+    }
+
+    /// <summary>Where the title is printed when it is not an h1: an h2/h3, or an element classed as a title.</summary>
+    private static IElement? FindTitleElement(List<IElement> all, string title)
+    {
+        foreach (var tag in new[] { "h2", "h3" })
+            if (all.FirstOrDefault(h => h.LocalName == tag && NodeRules.Collapse(h.TextContent) == title) is { } h) return h;
+        foreach (var e in all)
+        {
+            var hints = NodeRules.ClassAndId(e);
+            if (hints.Length == 0 || !TitleHint.IsMatch(hints)) continue;
+            if (e.TextContent.Length < title.Length * 2 && NodeRules.Collapse(e.TextContent) == title) return e;
+        }
+        return null;
+    }
+
+    private static readonly System.Text.RegularExpressions.Regex TitleHint =
+        new("title|tieu-de|tieude|tieu_de|headline|heading", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    // Page chrome that prints today's date ("Thứ Tư, 25/11/2026") above every article.
+    private static readonly System.Text.RegularExpressions.Regex ChromeHint =
+        new(@"header|top-?bar|topbar|banner|menu|nav|footer|sidebar|widget|weather|thoi-tiet|today|clock", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    private static bool InPageChrome(IElement e)
+    {
+        var depth = 0;
+        for (var x = e; x is not null && depth < 16; x = x.ParentElement, depth++)
+        {
+            if (x.LocalName is "header" or "nav" or "footer" or "aside") return true;
+            var hints = NodeRules.ClassAndId(x);
+            if (hints.Length > 0 && ChromeHint.IsMatch(hints)) return true;
+        }
+        return false;
     }
 
     internal static string? Resolve(Uri? baseUrl, string? href)
@@ -132,11 +171,12 @@ internal static class MetadataReader
 
     private static string? Get(Dictionary<string, string> metas, string key) => metas.TryGetValue(key, out var v) && v.Length > 0 ? v : null;
 
-    private static Dictionary<string, string> ReadMetaTags(IDocument document)
+    private static Dictionary<string, string> ReadMetaTags(List<IElement> all)
     {
         var d = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var m in document.GetElementsByTagName("meta"))
+        foreach (var m in all)
         {
+            if (m.LocalName != "meta") continue;
             var key = m.GetAttribute("property") ?? m.GetAttribute("name") ?? m.GetAttribute("itemprop") ?? m.GetAttribute("http-equiv");
             var content = m.GetAttribute("content");
             if (key is null || content is null) continue;
@@ -147,10 +187,11 @@ internal static class MetadataReader
 
     private sealed record LinkedData(string? Headline, string? DatePublished, string? Author, string? Section, string? Language);
 
-    private static LinkedData ReadJsonLd(IDocument document)
+    private static LinkedData ReadJsonLd(List<IElement> all)
     {
-        foreach (var script in document.GetElementsByTagName("script"))
+        foreach (var script in all)
         {
+            if (script.LocalName != "script") continue;
             if (!string.Equals(script.GetAttribute("type"), "application/ld+json", StringComparison.OrdinalIgnoreCase)) continue;
             try
             {
@@ -212,18 +253,40 @@ internal static class MetadataReader
         return joined.Length is > 0 and <= 120 ? joined : null;
     }
 
-    private static DateTimeOffset? ItempropDate(IDocument document)
+    private static readonly System.Text.RegularExpressions.Regex BylinePrefix =
+        new(@"^(?:tác giả|bài(?: và ảnh)?|bài, ảnh|người viết|phóng viên|by|written by)\s*[:\-]?\s*", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    /// <summary>A byline element ("author", "byline", "tac-gia" classes, rel=author) holding just a name.</summary>
+    private static string? BylineElement(List<IElement> all)
     {
-        foreach (var e in document.QuerySelectorAll("[itemprop=datePublished]"))
-            if (DateParsing.ParseMachine(e.GetAttribute("content") ?? e.GetAttribute("datetime") ?? e.TextContent) is { } d) return d;
+        foreach (var e in all)
+        {
+            var hints = NodeRules.ClassAndId(e);
+            var isByline = (hints.Length > 0 && BoilerplateVocabulary.AuthorClass.IsMatch(hints) && !hints.Contains("box", StringComparison.OrdinalIgnoreCase))
+                           || string.Equals(e.GetAttribute("rel"), "author", StringComparison.OrdinalIgnoreCase)
+                           || string.Equals(e.GetAttribute("itemprop"), "author", StringComparison.OrdinalIgnoreCase);
+            if (!isByline || e.LocalName is "img" or "meta" or "link" || NodeRules.HasAncestorTag(e, "li", 6)) continue;
+            var text = e.TextContent;
+            if (text.Length > 200) continue;
+            var name = BylinePrefix.Replace(NodeRules.Collapse(text), "").Trim().Trim('(', ')', '.', ' ');
+            if (name.Length is >= 2 and <= 60 && BlockRules.LooksLikeName(name)) return name;
+        }
         return null;
     }
 
-    private static DateTimeOffset? TimeElementDate(IDocument document)
+    private static DateTimeOffset? ItempropDate(List<IElement> all)
+    {
+        foreach (var e in all)
+            if (string.Equals(e.GetAttribute("itemprop"), "datePublished", StringComparison.OrdinalIgnoreCase) && DateParsing.ParseMachine(e.GetAttribute("content") ?? e.GetAttribute("datetime") ?? e.TextContent) is { } d) return d;
+        return null;
+    }
+
+    private static DateTimeOffset? TimeElementDate(List<IElement> all)
     {
         DateTimeOffset? first = null;
-        foreach (var t in document.GetElementsByTagName("time"))
+        foreach (var t in all)
         {
+            if (t.LocalName != "time") continue;
             if (NodeRules.HasAncestorTag(t, "li") || NodeRules.HasAncestorTag(t, "a", 3)) continue;
             var d = DateParsing.ParseMachine(t.GetAttribute("datetime")) ?? DateParsing.ParseVisible(t.TextContent);
             if (d is null) continue;
@@ -239,10 +302,8 @@ internal static class MetadataReader
     /// A visible date: first in the text that follows the title (where portals print "Ngày đăng …"), then anywhere outside
     /// lists and links, since the items of related lists carry dates of other articles and headers carry today's date.
     /// </summary>
-    private static DateTimeOffset? VisibleDate(IDocument document, IElement? titleElement)
+    private static DateTimeOffset? VisibleDate(List<IElement> walker, IElement? titleElement)
     {
-        if (document.Body is null) return null;
-        var walker = NodeRules.ElementsInOrder(document.Body);
         var start = titleElement is null ? -1 : walker.IndexOf(titleElement);
         if (start >= 0)
         {
@@ -251,19 +312,21 @@ internal static class MetadataReader
                 if (DateOf(walker[i]) is { } d) return d;
         }
         foreach (var e in walker)
-            if (DateOf(e) is { } d) return d;
+            if (DateOf(e) is { } d && !InPageChrome(e)) return d;
         return null;
     }
 
     private static DateTimeOffset? DateOf(IElement e)
     {
-        if (e.LocalName is "li" or "a" or "script" or "style" or "option" or "header" or "nav" or "footer") return null;
-        if (NodeRules.HasAncestorTag(e, "li", 6) || NodeRules.HasAncestorTag(e, "a", 3)) return null;
-        foreach (var child in e.ChildNodes)
+        if (e.LocalName is "li" or "a" or "script" or "style" or "option" or "header" or "nav" or "footer" or "title" or "head") return null;
+        var nodes = e.ChildNodes;
+        for (var i = 0; i < nodes.Length; i++)
         {
+            var child = nodes[i];
             if (child.NodeType != NodeType.Text) continue;
             var t = child.TextContent;
-            if (t.Length < 8 || !t.Any(char.IsDigit)) continue;
+            if (t.Length < 8 || t.AsSpan().IndexOfAnyInRange('0', '9') < 0) continue;
+            if (NodeRules.HasAncestorTag(e, "li", 6) || NodeRules.HasAncestorTag(e, "a", 3)) return null;
             var context = e;
             while (InlineTags.Contains(context.LocalName) && context.ParentElement is { } p) context = p;
             var text = context.TextContent;
@@ -273,13 +336,18 @@ internal static class MetadataReader
         return null;
     }
 
-    private static string? BreadcrumbCategory(IDocument document, string? title)
+    private static string? BreadcrumbCategory(List<IElement> all, string? title)
     {
         IElement? crumb = null;
-        foreach (var e in document.QuerySelectorAll("[class*=breadcrumb], [id*=breadcrumb], [itemtype*=BreadcrumbList], nav[aria-label*=readcrumb]"))
+        foreach (var e in all)
         {
-            crumb = e;
-            break;
+            if (NodeRules.ClassAndId(e).Contains("breadcrumb", StringComparison.OrdinalIgnoreCase)
+                || (e.GetAttribute("itemtype")?.Contains("BreadcrumbList", StringComparison.Ordinal) ?? false)
+                || (e.GetAttribute("aria-label")?.Contains("readcrumb", StringComparison.OrdinalIgnoreCase) ?? false))
+            {
+                crumb = e;
+                break;
+            }
         }
         if (crumb is null) return null;
         var items = crumb.QuerySelectorAll("a, span[itemprop=name], li")

@@ -11,6 +11,8 @@ internal sealed class NodeStats
     /// <summary>Non-whitespace characters inside &lt;a&gt;.</summary>
     public int LinkChars;
     public int Commas;
+    /// <summary>Links with text among the descendants (an item list has several).</summary>
+    public int Anchors;
     public double Score;
     public bool IsCandidate;
 
@@ -118,8 +120,10 @@ internal static class NodeRules
         {
             var e = stack.Pop();
             list.Add(e);
-            var children = e.Children;
-            for (var i = children.Length - 1; i >= 0; i--) stack.Push(children[i]);
+            // ChildNodes is an array-backed list; Children is a live collection that re-walks the children on every access.
+            var children = e.ChildNodes;
+            for (var i = children.Length - 1; i >= 0; i--)
+                if (children[i] is IElement child) stack.Push(child);
         }
         return list;
     }
@@ -134,24 +138,68 @@ internal static class NodeRules
         {
             var e = order[i];
             var s = stats[e];
-            foreach (var child in e.ChildNodes)
+            var nodes = e.ChildNodes;
+            for (var c = 0; c < nodes.Length; c++)
             {
-                if (child.NodeType == NodeType.Text)
+                if (nodes[c].NodeType != NodeType.Text) continue;
+                var t = nodes[c].TextContent;
+                foreach (var ch in t)
                 {
-                    var t = child.TextContent;
-                    s.TextChars += NonSpaceChars(t);
-                    s.Commas += CountCommas(t);
+                    if (ch is ',' or '，' or '、') s.Commas++;
+                    if (!char.IsWhiteSpace(ch) && ch != '\u00A0') s.TextChars++;
                 }
             }
-            if (e.LocalName == "a") s.LinkChars = s.TextChars;
+            if (e.LocalName == "a")
+            {
+                s.LinkChars = s.TextChars;
+                if (s.TextChars > 0) s.Anchors = 1;
+            }
             if (!ReferenceEquals(e, root) && e.ParentElement is { } parent && stats.TryGetValue(parent, out var ps))
             {
                 ps.TextChars += s.TextChars;
                 ps.LinkChars += s.LinkChars;
                 ps.Commas += s.Commas;
+                ps.Anchors += s.Anchors;
             }
         }
         return stats;
+    }
+
+    /// <summary>Removes an element and takes its counts off its ancestors, so one stats pass serves the whole attempt.</summary>
+    internal static void RemoveCounted(IElement e, Dictionary<IElement, NodeStats> stats)
+    {
+        if (stats.TryGetValue(e, out var s))
+            for (var p = e.ParentElement; p is not null; p = p.ParentElement)
+            {
+                if (!stats.TryGetValue(p, out var ps)) break;
+                ps.TextChars -= s.TextChars;
+                ps.LinkChars -= s.LinkChars;
+                ps.Commas -= s.Commas;
+                ps.Anchors -= s.Anchors;
+            }
+        e.Remove();
+    }
+
+    /// <summary>Element children without the live-collection cost of <c>Children</c>.</summary>
+    internal static IEnumerable<IElement> ElementChildren(IElement e)
+    {
+        var nodes = e.ChildNodes;
+        for (var i = 0; i < nodes.Length; i++)
+            if (nodes[i] is IElement child) yield return child;
+    }
+
+    /// <summary>The only element child, or null when there are none or several.</summary>
+    internal static IElement? SingleElementChild(IElement e)
+    {
+        IElement? only = null;
+        var nodes = e.ChildNodes;
+        for (var i = 0; i < nodes.Length; i++)
+        {
+            if (nodes[i] is not IElement child) continue;
+            if (only is not null) return null;
+            only = child;
+        }
+        return only;
     }
 
     internal static bool IsAncestorOf(IElement ancestor, INode node)

@@ -100,7 +100,7 @@ public sealed class BoilerplateRuleTests
 
         Assert.Equal([P1, P2], article.Blocks);
         Assert.Equal("Tiêu đề thật của bài", article.Title);
-        Assert.Equal(new DateTimeOffset(2023, 3, 2, 0, 0, 0, TimeSpan.FromHours(7)), article.PublishedAt);
+        Assert.Equal(new DateTimeOffset(2023, 3, 2, 7, 45, 0, TimeSpan.FromHours(7)), article.PublishedAt);
     }
 
     [Fact]
@@ -137,5 +137,105 @@ public sealed class BoilerplateRuleTests
 
         Assert.Equal([$"(PLVN) - {P1}", P2, P3], article.Blocks);
         Assert.Equal($"(PLVN) - {P1}", article.Lead);
+    }
+
+    [Fact]
+    public void ToolbarsPhotoCreditsAndCommentPromptsAreDroppedButProseWithThoseWordsStays()
+    {
+        const string Prose = "Trở về quê hương sau nhiều năm, ông chia sẻ niềm vui khi thấy quận đổi thay từng ngày.";
+        var article = Extract($"""
+            <div class="noidung"><p>In bài | Gửi email | Lên đầu trang</p><p>{P1}</p><p>Ảnh: Minh Ngọc</p><p>{Prose}</p>
+            <p>{P2}</p><p>Bình luận (0)</p><p>Chia sẻ bài viết: Facebook Zalo</p><p>{P3}</p></div>
+            """);
+
+        Assert.Equal([P1, Prose, P2, P3], article.Blocks);
+    }
+
+    [Fact]
+    public void BoldRunBeforeABreakIsASubHeadingOnItsOwnLine()
+    {
+        var article = Extract($"""<div class="noidung"><p>{P1}</p><p><strong>Thực hiện tốt các nhiệm vụ đề ra</strong><br>{P2}</p><p>{P3}</p></div>""");
+
+        Assert.Equal([P1, "Thực hiện tốt các nhiệm vụ đề ra", P2, P3], article.Blocks);
+    }
+
+    [Fact]
+    public void CaptionUnderAnImageInTheSameParagraphIsMetadata()
+    {
+        var article = Extract($"""<div class="noidung"><p>{P1}</p><p style="text-align:center"><img src="/a.jpg"><br><em>Toàn cảnh hội nghị</em></p><p>{P2}</p><p>{P3}</p></div>""");
+
+        Assert.Equal([P1, P2, P3], article.Blocks);
+        Assert.Equal("Toàn cảnh hội nghị", Assert.Single(article.Images).Caption);
+    }
+
+    [Fact]
+    public void UppercaseAndDecoratedLabelsOpenRelatedListsToo()
+    {
+        var article = Extract($"""
+            <div class="noidung"><p>{P1}</p><p>{P2}</p><p>{P3}</p></div>
+            <div><div>» CÁC TIN KHÁC</div><p><a href="/x">Quận tổ chức lễ dâng hương</a> (12/02/2023)</p><p><a href="/y">Phường ra quân làm sạch môi trường</a> (11/02/2023)</p></div>
+            """);
+
+        Assert.Equal([P1, P2, P3], article.Blocks);
+    }
+
+    [Fact]
+    public void SignatureWithItsSourceOnOneLineSplitsIntoAuthorAndAttribution()
+    {
+        var article = Extract($"""<div class="noidung"><p>{P1}</p><p>{P2}</p><p>{P3}</p><p>Minh Ngọc (Theo Báo Kinh tế &amp; Đô thị)</p></div>""");
+
+        Assert.Equal([P1, P2, P3], article.Blocks);
+        Assert.Equal("Minh Ngọc", article.Author);
+        Assert.Equal("Báo Kinh tế & Đô thị", article.SourceAttribution);
+    }
+
+    [Fact]
+    public void BylineElementBesideTheTitleGivesTheAuthor()
+    {
+        var article = Extract($"""<div class="tac-gia">Tác giả: Nguyễn Thu Hà</div><div class="noidung"><p>{P1}</p><p>{P2}</p><p>{P3}</p></div>""");
+
+        Assert.Equal("Nguyễn Thu Hà", article.Author);
+        Assert.Equal([P1, P2, P3], article.Blocks);
+    }
+
+    [Fact]
+    public void ShortCentredLineUnderACentredPictureIsItsCaptionButAQuoteIsNot()
+    {
+        const string Quote = "“Chúng tôi rất vui khi được tham gia chương trình này cùng bà con trong phường.”";
+        var article = Extract($"""
+            <div class="noidung"><p>{P1}</p><p style="text-align:center"><img src="/a.jpg"></p><p style="text-align:center">Lãnh đạo quận trao quà cho các hộ gia đình</p>
+            <p>{P2}</p><p style="text-align:center"><img src="/b.jpg"></p><p style="text-align:center">{Quote}</p><p>{P3}</p></div>
+            """);
+
+        Assert.Equal([P1, P2, Quote, P3], article.Blocks);
+        Assert.Contains(article.Images, i => i.Caption == "Lãnh đạo quận trao quà cho các hộ gia đình");
+    }
+
+    [Fact]
+    public void SapoInsideTheArticleHeaderIsKeptAsTheLeadWhileTheHeaderGoes()
+    {
+        var article = Extract($"""
+            <article><header><div class="byline">Thu Hà</div><p class="sapo">(HNM) - {P1}</p><div class="share">Chia sẻ</div></header>
+            <div class="detail-content"><p>{P2}</p><p>{P3}</p></div></article>
+            """);
+
+        Assert.Equal([$"(HNM) - {P1}", P2, P3], article.Blocks);
+        Assert.Equal("Thu Hà", article.Author);
+    }
+
+    [Fact]
+    public void RelatedItemsWithTeasersGoWithTheirLabel()
+    {
+        const string P4 = "Theo kế hoạch, trong năm nay quận sẽ tập trung hoàn thành các công trình trọng điểm, chỉnh trang đô thị, cải tạo hệ thống chiếu sáng, cây xanh và vỉa hè trên nhiều tuyến phố, đồng thời đẩy mạnh chuyển đổi số trong giải quyết thủ tục hành chính cho người dân và doanh nghiệp.";
+        var article = Extract($"""
+            <div class="noidung"><p>{P1}</p><p>{P2}</p>
+            <div><h3>Bài viết liên quan</h3>
+              <div><a href="/r1">Phường Yên Hòa ra mắt mô hình dân vận khéo</a><p>Mô hình giúp người dân tham gia giữ gìn vệ sinh, trật tự đô thị.</p></div>
+              <div><a href="/r2">Quận tập huấn nghiệp vụ cải cách hành chính</a><p>Hơn 200 cán bộ phường tham dự lớp tập huấn trong hai ngày.</p></div>
+            </div>
+            <p>{P3}</p><p>{P4}</p><p>{P4} {P1}</p></div>
+            """);
+
+        Assert.Equal([P1, P2, P3, P4, P4 + " " + P1], article.Blocks);
     }
 }

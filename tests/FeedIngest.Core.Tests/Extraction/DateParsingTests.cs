@@ -12,9 +12,10 @@ public sealed class DateParsingTests
     [InlineData("27/01/2021, 16:20", "2021-01-27T16:20:00+07:00")]
     [InlineData("Thứ tư, 27/1/2021, 16:20 (GMT+7)", "2021-01-27T16:20:00+07:00")]
     [InlineData("27/01/2021 09:20 GMT+0", "2021-01-27T09:20:00+00:00")]
-    [InlineData("Cập nhật lúc 08:05 ngày 3/2/2023", "2023-02-03T00:00:00+07:00")]
+    [InlineData("Cập nhật lúc 08:05 ngày 3/2/2023", "2023-02-03T08:05:00+07:00")]
     [InlineData("27-01-2021 16:20", "2021-01-27T16:20:00+07:00")]
     [InlineData("Chủ nhật, 05/03/2023 lúc 7:30", "2023-03-05T07:30:00+07:00")]
+    [InlineData("Hà Nội, ngày 27 tháng 01 năm 2021", "2021-01-27T00:00:00+07:00")]
     public void VisibleVietnameseFormsParseToVietnamTime(string text, string expected)
     {
         var parsed = DateParsing.ParseVisible(text);
@@ -77,5 +78,20 @@ public sealed class DateParsingTests
         var article = new ArticleExtractor().Extract(html);
 
         Assert.Equal(new DateTimeOffset(2021, 1, 18, 10, 15, 0, TimeSpan.FromHours(7)), article.PublishedAt);
+    }
+
+    [Fact]
+    public void HeaderDateIsSkippedWhenTheTitleIsNotAHeading()
+    {
+        const string html = """
+            <html><head><meta property="og:title" content="Quận tổ chức hội nghị tổng kết năm"></head><body>
+            <div id="top-bar"><span>Thứ Tư, 25/11/2026</span></div>
+            <div class="box"><div class="news-title">Quận tổ chức hội nghị tổng kết năm</div><div class="info">Cập nhật: 09:10 - 14/12/2022</div>
+            <p>Đoạn văn thứ nhất của bài viết, đủ dài để được coi là nội dung chính của trang này.</p></div></body></html>
+            """;
+
+        var article = new ArticleExtractor().Extract(html);
+
+        Assert.Equal(new DateTimeOffset(2022, 12, 14, 9, 10, 0, TimeSpan.FromHours(7)), article.PublishedAt);
     }
 }

@@ -88,8 +88,10 @@ public sealed class RobotsTxtTests : IAsyncLifetime
 
         var starts = _portal.Seen.Where(r => r.PathAndQuery.StartsWith("/tin-tuc/bai-so-", StringComparison.Ordinal)).Select(r => r.StartedAt).Order().ToList();
         Assert.Equal(3, starts.Count);
-        // 1 s asked (the source asked 0); a little scheduling noise on a loaded machine is tolerated.
-        Assert.All(starts.Zip(starts.Skip(1), (a, b) => b - a), gap => Assert.True(gap >= TimeSpan.FromMilliseconds(850), $"gap {gap}"));
+        // 1 s asked (the source asked 0). A request may reach the server a little after its turn on a loaded
+        // machine, shortening one gap and lengthening the next: the span is the measure, and no two arrive together.
+        Assert.True(starts[^1] - starts[0] >= TimeSpan.FromMilliseconds(1900), $"span {starts[^1] - starts[0]}");
+        Assert.All(starts.Zip(starts.Skip(1), (a, b) => b - a), gap => Assert.True(gap >= TimeSpan.FromMilliseconds(400), $"gap {gap}"));
         Assert.True(clock.Elapsed >= TimeSpan.FromSeconds(2), $"took {clock.Elapsed}");
     }
 
