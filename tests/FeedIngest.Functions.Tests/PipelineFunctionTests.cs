@@ -163,7 +163,12 @@ public sealed class PipelineFunctionTests(PrivateAzuriteFixture storage, SampleP
 
         var worker = host.Get<ReprocessWorker>();
         for (var messages = await host.DrainAsync(StorageNames.ReprocessQueue); messages.Count > 0; messages = await host.DrainAsync(StorageNames.ReprocessQueue))
+        {
             foreach (var message in messages) await worker.Run(message, new TestFunctionContext(nameof(ReprocessWorker), host.Services, 1), CancellationToken.None);
+            // Queues deliver at least once: a second delivery of an article message must not be counted twice.
+            if (messages.FirstOrDefault(m => m.Contains("\"article\"", StringComparison.Ordinal)) is { } again)
+                await worker.Run(again, new TestFunctionContext(nameof(ReprocessWorker), host.Services, 2), CancellationToken.None);
+        }
 
         var get = HttpCalls.Get($"/api/reprocess/{jobId}");
         var status = await (await host.Get<Reprocess>().Status(get, jobId, CancellationToken.None)).ExecuteAsync(get);

@@ -282,21 +282,45 @@ public sealed partial class ReprocessService(
         return outcome;
     }
 
-    private async Task CountAsync(string jobId, string articleId, ArticleOutcome outcome, CancellationToken cancellationToken) =>
-        await MutateJobAsync(jobId, j =>
+    /// <summary>
+    /// Counts one article's outcome on the job once: the job row and a marker row for the article are written in
+    /// one transaction, so a redelivered message finds its marker and counts nothing again.
+    /// </summary>
+    private async Task CountAsync(string jobId, string articleId, ArticleOutcome outcome, CancellationToken cancellationToken)
+    {
+        await _jobs.CreateIfNotExistsAsync(cancellationToken);
+        var marker = new TableEntity(ReprocessJobEntity.Partition, $"{jobId}|{articleId}") { ["Result"] = outcome.Result.ToString() };
+        for (var attempt = 0; ; attempt++)
         {
+            var job = await GetJobAsync(jobId, cancellationToken) ?? throw new InvalidOperationException($"Reprocess job {jobId} does not exist.");
             switch (outcome.Result)
             {
-                case ArticleResult.Unchanged: j.Unchanged++; break;
-                case ArticleResult.Failed or ArticleResult.Skipped: j.Failed++; AppendErrors(j, [$"{articleId}: {outcome.Reason}"]); break;
-                default: j.Done++; break;
+                case ArticleResult.Unchanged: job.Unchanged++; break;
+                case ArticleResult.Failed or ArticleResult.Skipped: job.Failed++; AppendErrors(job, [$"{articleId}: {outcome.Reason}"]); break;
+                default: job.Done++; break;
             }
-            if (j.Done + j.Unchanged + j.Failed >= j.Queued && j.State == "running")
+            if (job.Done + job.Unchanged + job.Failed >= job.Queued && job.State == "running")
             {
-                j.State = "completed";
-                j.CompletedAt = DateTimeOffset.UtcNow;
+                job.State = "completed";
+                job.CompletedAt = DateTimeOffset.UtcNow;
             }
-        }, cancellationToken);
+            try
+            {
+                await _jobs.SubmitTransactionAsync(
+                [
+                    new TableTransactionAction(TableTransactionActionType.UpdateReplace, job, job.ETag),
+                    new TableTransactionAction(TableTransactionActionType.Add, marker),
+                ], cancellationToken);
+                return;
+            }
+            catch (TableTransactionFailedException) when (attempt < 50)
+            {
+                if ((await _jobs.GetEntityIfExistsAsync<TableEntity>(marker.PartitionKey, marker.RowKey, cancellationToken: cancellationToken)).HasValue)
+                    return; // counted by an earlier delivery
+                await Task.Delay(Random.Shared.Next(5, 50), cancellationToken); // the job row moved on: count again on the fresh row
+            }
+        }
+    }
 
     private async Task<ReprocessJobEntity?> GetJobAsync(string jobId, CancellationToken cancellationToken)
     {
