@@ -2,11 +2,12 @@ using Azure.Storage.Blobs;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
 
 namespace FeedIngest.Functions;
 
 /// <summary><c>GET /api/health</c> (anonymous): 200 when storage answers, 503 when it does not.</summary>
-public sealed class Health(BlobServiceClient blobs)
+public sealed class Health(BlobServiceClient blobs, ILogger<Health> logger)
 {
     [Function(nameof(Health))]
     public async Task<IActionResult> Run([HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "health")] HttpRequest request, CancellationToken cancellationToken)
@@ -20,7 +21,9 @@ public sealed class Health(BlobServiceClient blobs)
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            return new ObjectResult(new { status = "unhealthy", storage = "unreachable", error = e.GetBaseException().Message }) { StatusCode = StatusCodes.Status503ServiceUnavailable };
+            // The reason goes to the log only: the endpoint is anonymous, and storage errors name endpoints and accounts.
+            logger.LogWarning(e, "Health check: storage unreachable");
+            return new ObjectResult(new { status = "unhealthy", storage = "unreachable" }) { StatusCode = StatusCodes.Status503ServiceUnavailable };
         }
     }
 }

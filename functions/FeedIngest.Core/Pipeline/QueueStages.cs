@@ -25,18 +25,49 @@ public sealed class QueueStages(
         var registry = await registryLoader.LoadAsync(cancellationToken);
         var sources = registry.Sources.Where(s => s.Enabled).ToList();
         var runId = $"{occurrence.UtcDateTime:yyyyMMdd'T'HHmm'Z'}-timer";
-        if (await runs.GetAsync(runId, cancellationToken) is not null)
+        // Creating the row is the lock: of overlapping starts of one occurrence, only the one that created it enqueues.
+        if (!await runs.TryStartAsync(runId, "harvest", "functions", sources.Select(s => s.Id), sources.Count, cancellationToken))
         {
             logger.LogWarning("Run {runId} already started; not enqueuing again", runId);
             return null;
         }
-        await runs.StartAsync(runId, "harvest", "functions", sources.Select(s => s.Id), sources.Count, cancellationToken);
-        await queues.SendManyAsync(StorageNames.DiscoverQueue, sources.Select(s => new DiscoverMessage(runId, s.Id)), cancellationToken);
+        try
+        {
+            await queues.SendManyAsync(StorageNames.DiscoverQueue, sources.Select(s => new DiscoverMessage(runId, s.Id)), cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Not left "running" forever with nothing queued; the next occurrence starts a new run.
+            try { await runs.FailAsync(runId, $"could not queue discovery: {e.Message}", CancellationToken.None); }
+            catch (Exception failure) { logger.LogError(failure, "Could not mark run {runId} failed", runId); }
+            throw;
+        }
         logger.LogInformation("Run {runId} started: {count} source(s) queued for discovery", runId, sources.Count);
         return runId;
     }
 
-    public async Task DiscoverAsync(DiscoverMessage message, CancellationToken cancellationToken)
+    public Task DiscoverAsync(DiscoverMessage message, CancellationToken cancellationToken) =>
+        DiscoverAsync(message, dequeueCount: 1, maxDequeueCount: int.MaxValue, cancellationToken);
+
+    /// <summary>
+    /// Discovers one source and queues its articles. Failures throw so the queue retries; on the last delivery
+    /// the source is first counted as done with the reason, so the run still completes without it.
+    /// </summary>
+    public async Task DiscoverAsync(DiscoverMessage message, long dequeueCount, int maxDequeueCount, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await DiscoverOnceAsync(message, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException && dequeueCount >= maxDequeueCount)
+        {
+            await runs.AddAsync(message.RunId, new RunCounts(SourcesDone: 1),
+                [$"{message.SourceId}: discovery gave up after {dequeueCount} attempts: {e.GetType().Name}: {e.Message}"], cancellationToken);
+            throw;
+        }
+    }
+
+    private async Task DiscoverOnceAsync(DiscoverMessage message, CancellationToken cancellationToken)
     {
         var source = await FindSourceAsync(message.SourceId, cancellationToken);
         if (source is null)

@@ -169,17 +169,41 @@ public sealed partial class ReprocessService(
         return (await GetStatusAsync(job.RowKey, cancellationToken))!;
     }
 
-    public async Task HandleAsync(ReprocessMessage message, CancellationToken cancellationToken)
+    public Task HandleAsync(ReprocessMessage message, CancellationToken cancellationToken) =>
+        HandleAsync(message, dequeueCount: 1, maxDequeueCount: int.MaxValue, cancellationToken);
+
+    /// <summary>
+    /// One <c>reprocess</c> message. Failures throw so the queue retries; on the last delivery the failure is
+    /// first counted on the job (with the reason), so the job still completes when its message goes to poison.
+    /// </summary>
+    public async Task HandleAsync(ReprocessMessage message, long dequeueCount, int maxDequeueCount, CancellationToken cancellationToken)
     {
-        if (message.Kind == "plan")
+        try
         {
-            var job = await GetJobAsync(message.JobId, cancellationToken) ?? throw new InvalidOperationException($"Reprocess job {message.JobId} does not exist.");
-            if (job.State != "accepted") return; // a redelivered plan: already expanded
-            var targets = await PlanAsync(job, cancellationToken);
-            await queues.SendManyAsync(StorageNames.ReprocessQueue, targets.Select(t => new ReprocessMessage(job.RowKey, "article", t.SourceId, t.ArticleId)), cancellationToken);
-            return;
+            if (message.Kind == "plan")
+            {
+                var job = await GetJobAsync(message.JobId, cancellationToken) ?? throw new InvalidOperationException($"Reprocess job {message.JobId} does not exist.");
+                if (job.State != "accepted") return; // a redelivered plan: already expanded
+                var targets = await PlanAsync(job, cancellationToken);
+                await queues.SendManyAsync(StorageNames.ReprocessQueue, targets.Select(t => new ReprocessMessage(job.RowKey, "article", t.SourceId, t.ArticleId)), cancellationToken);
+                return;
+            }
+            await ReprocessOneAsync(message.JobId, message.SourceId!, message.ArticleId!, cancellationToken);
         }
-        await ReprocessOneAsync(message.JobId, message.SourceId!, message.ArticleId!, cancellationToken);
+        catch (Exception e) when (e is not OperationCanceledException && dequeueCount >= maxDequeueCount)
+        {
+            var reason = $"gave up after {dequeueCount} attempts: {e.GetType().Name}: {e.Message}";
+            if (message.Kind == "plan")
+                await MutateJobAsync(message.JobId, j =>
+                {
+                    j.State = "failed";
+                    j.CompletedAt = DateTimeOffset.UtcNow;
+                    AppendErrors(j, [reason]);
+                }, cancellationToken);
+            else
+                await CountAsync(message.JobId, message.ArticleId ?? "", new ArticleOutcome(ArticleResult.Failed, "", message.ArticleId, reason), cancellationToken);
+            throw;
+        }
     }
 
     public async Task<ReprocessJobStatus?> GetStatusAsync(string jobId, CancellationToken cancellationToken)
@@ -254,21 +278,48 @@ public sealed partial class ReprocessService(
             else
                 outcome = await processor.ReextractFromArchiveAsync(row, source ?? new SourceDefinition { Id = sourceId, District = row.District }, jobId, cancellationToken);
         }
-        await MutateJobAsync(jobId, j =>
+        await CountAsync(jobId, articleId, outcome, cancellationToken);
+        return outcome;
+    }
+
+    /// <summary>
+    /// Counts one article's outcome on the job once: the job row and a marker row for the article are written in
+    /// one transaction, so a redelivered message finds its marker and counts nothing again.
+    /// </summary>
+    private async Task CountAsync(string jobId, string articleId, ArticleOutcome outcome, CancellationToken cancellationToken)
+    {
+        await _jobs.CreateIfNotExistsAsync(cancellationToken);
+        var marker = new TableEntity(ReprocessJobEntity.Partition, $"{jobId}|{articleId}") { ["Result"] = outcome.Result.ToString() };
+        for (var attempt = 0; ; attempt++)
         {
+            var job = await GetJobAsync(jobId, cancellationToken) ?? throw new InvalidOperationException($"Reprocess job {jobId} does not exist.");
             switch (outcome.Result)
             {
-                case ArticleResult.Unchanged: j.Unchanged++; break;
-                case ArticleResult.Failed or ArticleResult.Skipped: j.Failed++; AppendErrors(j, [$"{articleId}: {outcome.Reason}"]); break;
-                default: j.Done++; break;
+                case ArticleResult.Unchanged: job.Unchanged++; break;
+                case ArticleResult.Failed or ArticleResult.Skipped: job.Failed++; AppendErrors(job, [$"{articleId}: {outcome.Reason}"]); break;
+                default: job.Done++; break;
             }
-            if (j.Done + j.Unchanged + j.Failed >= j.Queued && j.State == "running")
+            if (job.Done + job.Unchanged + job.Failed >= job.Queued && job.State == "running")
             {
-                j.State = "completed";
-                j.CompletedAt = DateTimeOffset.UtcNow;
+                job.State = "completed";
+                job.CompletedAt = DateTimeOffset.UtcNow;
             }
-        }, cancellationToken);
-        return outcome;
+            try
+            {
+                await _jobs.SubmitTransactionAsync(
+                [
+                    new TableTransactionAction(TableTransactionActionType.UpdateReplace, job, job.ETag),
+                    new TableTransactionAction(TableTransactionActionType.Add, marker),
+                ], cancellationToken);
+                return;
+            }
+            catch (TableTransactionFailedException) when (attempt < 50)
+            {
+                if ((await _jobs.GetEntityIfExistsAsync<TableEntity>(marker.PartitionKey, marker.RowKey, cancellationToken: cancellationToken)).HasValue)
+                    return; // counted by an earlier delivery
+                await Task.Delay(Random.Shared.Next(5, 50), cancellationToken); // the job row moved on: count again on the fresh row
+            }
+        }
     }
 
     private async Task<ReprocessJobEntity?> GetJobAsync(string jobId, CancellationToken cancellationToken)

@@ -25,6 +25,11 @@ public sealed class ArticleRepository(BlobServiceClient blobs, TableServiceClien
     private readonly TableClient _articles = tables.GetTableClient(StorageNames.ArticlesTable);
     private readonly TableClient _contentIndex = tables.GetTableClient(StorageNames.ContentIndexTable);
     private volatile bool _ready;
+    private volatile bool _tableReady;
+    // How long one delivery owns the sending of an event (far longer than a send takes), and how long another
+    // delivery waits on it: longer than the claim, so a claim left by a delivery that died is taken over, not waited out by retries.
+    private static readonly TimeSpan EventClaimDuration = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan EventClaimWait = TimeSpan.FromSeconds(15);
 
     public async Task EnsureCreatedAsync(CancellationToken cancellationToken)
     {
@@ -35,10 +40,18 @@ public sealed class ArticleRepository(BlobServiceClient blobs, TableServiceClien
         _ready = true;
     }
 
+    // Reads and failure records need the table only: they must work while blob storage does not.
+    private async Task EnsureTableAsync(CancellationToken cancellationToken)
+    {
+        if (_ready || _tableReady) return;
+        await _articles.CreateIfNotExistsAsync(cancellationToken);
+        _tableReady = true;
+    }
+
     public async Task<ArticleEntity?> GetRowAsync(string sourceId, string articleId, CancellationToken cancellationToken)
     {
         if (!TableKeys.IsValid(sourceId) || !TableKeys.IsValid(articleId)) return null;
-        await EnsureCreatedAsync(cancellationToken);
+        await EnsureTableAsync(cancellationToken);
         var row = await _articles.GetEntityIfExistsAsync<ArticleEntity>(sourceId, articleId, cancellationToken: cancellationToken);
         return row.HasValue ? row.Value : null;
     }
@@ -54,7 +67,7 @@ public sealed class ArticleRepository(BlobServiceClient blobs, TableServiceClien
     public async IAsyncEnumerable<ArticleEntity> ListAsync(string? sourceId, DateTimeOffset? publishedFrom, DateTimeOffset? publishedTo,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await EnsureCreatedAsync(cancellationToken);
+        await EnsureTableAsync(cancellationToken);
         var filters = new List<string>();
         if (sourceId is not null) filters.Add(TableClient.CreateQueryFilter($"PartitionKey eq {sourceId}"));
         if (publishedFrom is { } from) filters.Add(TableClient.CreateQueryFilter($"PublishedAtUtc ge {from.UtcDateTime}"));
@@ -159,7 +172,7 @@ public sealed class ArticleRepository(BlobServiceClient blobs, TableServiceClien
     /// <summary>Records a URL that could not be stored on the article row (status failed, with the reason).</summary>
     public async Task RecordFailureAsync(string sourceId, string articleId, string url, string reason, string? runId, CancellationToken cancellationToken)
     {
-        await EnsureCreatedAsync(cancellationToken);
+        await EnsureTableAsync(cancellationToken);
         var existing = await GetRowAsync(sourceId, articleId, cancellationToken);
         if (existing is { Status: ArticleStatus.Stored })
         {
@@ -245,36 +258,62 @@ public sealed class ArticleRepository(BlobServiceClient blobs, TableServiceClien
     /// </summary>
     private async Task PublishPendingAsync(ArticleEntity row, CancellationToken cancellationToken, SaveChange? change = null)
     {
-        if (row.Status != ArticleStatus.Stored || row.EventVersion >= row.Version || row.JsonBlob is null) return;
-        var now = DateTimeOffset.UtcNow;
-        if (row.EventClaimedUntil > now) return;
-        row.EventClaimedUntil = now.AddMinutes(1);
-        try
+        var waitUntil = DateTimeOffset.UtcNow + EventClaimWait;
+        while (true)
         {
-            var claimed = await _articles.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, cancellationToken);
-            row.ETag = claimed.Headers.ETag ?? row.ETag;
-        }
-        catch (RequestFailedException e) when (e.Status == 412)
-        {
-            return; // another delivery claimed it
-        }
-        var kind = change switch
-        {
-            SaveChange.Reprocessed => ArticleChange.Reprocessed,
-            SaveChange.Updated => ArticleChange.Updated,
-            SaveChange.Created => ArticleChange.Created,
-            _ => row.Version <= 1 ? ArticleChange.Created : ArticleChange.Updated,
-        };
-        await events.PublishAsync(new ArticleEvent(row.RowKey, row.PartitionKey, row.Url ?? "", row.JsonBlob, row.Version, row.ContentHash ?? "", kind), cancellationToken);
-        row.EventVersion = row.Version;
-        row.EventClaimedUntil = null;
-        try
-        {
-            await _articles.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, cancellationToken);
-        }
-        catch (RequestFailedException e) when (e.Status == 412)
-        {
-            // The row moved on (a newer version); its own delivery sends its own event.
+            if (row.Status != ArticleStatus.Stored || row.EventVersion >= row.Version || row.JsonBlob is null) return;
+            var now = DateTimeOffset.UtcNow;
+            if (row.EventClaimedUntil > now)
+            {
+                // Another delivery is sending it: wait until it has, or until its claim expires and this one sends it.
+                // Returning as if it were sent would lose the event when the other delivery died mid-send.
+                if (now > waitUntil)
+                    throw new InvalidOperationException($"The article-events message for {row.PartitionKey}/{row.RowKey} v{row.Version} is claimed by another delivery until {row.EventClaimedUntil:O}; retry later.");
+                await Task.Delay(200, cancellationToken);
+                row = await GetRowAsync(row.PartitionKey, row.RowKey, cancellationToken) ?? row;
+                continue;
+            }
+            row.EventClaimedUntil = now + EventClaimDuration;
+            try
+            {
+                var claimed = await _articles.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, cancellationToken);
+                row.ETag = claimed.Headers.ETag ?? row.ETag;
+            }
+            catch (RequestFailedException e) when (e.Status == 412)
+            {
+                row = await GetRowAsync(row.PartitionKey, row.RowKey, cancellationToken) ?? row; // another delivery claimed it: see how it ends
+                continue;
+            }
+            var kind = change switch
+            {
+                SaveChange.Reprocessed => ArticleChange.Reprocessed,
+                SaveChange.Updated => ArticleChange.Updated,
+                SaveChange.Created => ArticleChange.Created,
+                _ => row.Version <= 1 ? ArticleChange.Created : ArticleChange.Updated,
+            };
+            try
+            {
+                await events.PublishAsync(new ArticleEvent(row.RowKey, row.PartitionKey, row.Url ?? "", row.JsonBlob, row.Version, row.ContentHash ?? "", kind), cancellationToken);
+            }
+            catch (Exception)
+            {
+                // Give the claim back so the redelivery sends at once; if the table is unreachable too, the claim expires.
+                row.EventClaimedUntil = null;
+                try { await _articles.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, CancellationToken.None); }
+                catch (Exception) { }
+                throw;
+            }
+            row.EventVersion = row.Version;
+            row.EventClaimedUntil = null;
+            try
+            {
+                await _articles.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, cancellationToken);
+            }
+            catch (RequestFailedException e) when (e.Status == 412)
+            {
+                // The row moved on (a newer version); its own delivery sends its own event.
+            }
+            return;
         }
     }
 

@@ -81,6 +81,25 @@ public sealed class RunLedger(TableServiceClient tables)
         return row;
     }
 
+    /// <summary>Creates the run row; false when it exists already, so of several starts of one run exactly one goes on.</summary>
+    public async Task<bool> TryStartAsync(string runId, string kind, string host, IEnumerable<string> sourceIds, int sourcesQueued, CancellationToken cancellationToken)
+    {
+        await EnsureAsync(cancellationToken);
+        try
+        {
+            await _table.AddEntityAsync(new RunEntity
+            {
+                RowKey = runId, Kind = kind, Host = host, StartedAt = DateTimeOffset.UtcNow,
+                Sources = string.Join(",", sourceIds), SourcesQueued = sourcesQueued,
+            }, cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException e) when (e.Status == 409)
+        {
+            return false;
+        }
+    }
+
     public async Task<RunEntity?> GetAsync(string runId, CancellationToken cancellationToken)
     {
         await EnsureAsync(cancellationToken);
@@ -88,8 +107,12 @@ public sealed class RunLedger(TableServiceClient tables)
         return row.HasValue ? row.Value : null;
     }
 
+    /// <summary>
+    /// Adds a stage's counts. Counts for a run without a row (a message queued by hand, a run row removed) are
+    /// dropped: the ledger reports on the work, and an article must not fail over its report.
+    /// </summary>
     public async Task AddAsync(string runId, RunCounts counts, IReadOnlyList<string>? errors, CancellationToken cancellationToken) =>
-        await MutateAsync(runId, row =>
+        await MutateAsync(runId, missingIsFine: true, row =>
         {
             row.Discovered += counts.Discovered;
             row.AlreadyStored += counts.AlreadyStored;
@@ -109,10 +132,10 @@ public sealed class RunLedger(TableServiceClient tables)
         }, cancellationToken);
 
     public async Task CompleteAsync(string runId, CancellationToken cancellationToken) =>
-        await MutateAsync(runId, Finish, cancellationToken);
+        await MutateAsync(runId, missingIsFine: false, Finish, cancellationToken);
 
     public async Task FailAsync(string runId, string error, CancellationToken cancellationToken) =>
-        await MutateAsync(runId, row =>
+        await MutateAsync(runId, missingIsFine: false, row =>
         {
             AppendErrors(row, [error]);
             row.State = RunState.Failed;
@@ -138,9 +161,10 @@ public sealed class RunLedger(TableServiceClient tables)
 
     private static void AppendErrors(RunEntity row, IReadOnlyList<string>? errors) => row.Errors = TableRows.AppendLines(row.Errors, errors, MaxErrorsChars);
 
-    private async Task MutateAsync(string runId, Action<RunEntity> change, CancellationToken cancellationToken)
+    private async Task MutateAsync(string runId, bool missingIsFine, Action<RunEntity> change, CancellationToken cancellationToken)
     {
         await EnsureAsync(cancellationToken);
+        if (missingIsFine && await GetAsync(runId, cancellationToken) is null) return;
         await TableRows.MutateAsync(_table, RunEntity.Partition, runId, change, cancellationToken);
     }
 

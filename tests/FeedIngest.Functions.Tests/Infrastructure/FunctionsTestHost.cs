@@ -37,13 +37,14 @@ public sealed class FunctionsTestHost : IAsyncDisposable
 
     /// <param name="portalBaseUrl">The sample portal; a closed port when the test fetches nothing.</param>
     /// <param name="storageRetries">Azure SDK retries per storage call: low, so an outage shows quickly.</param>
+    /// <param name="settings">Settings added to (or replacing) the defaults below.</param>
     public static FunctionsTestHost Create(string connectionString, Uri? portalBaseUrl = null, int storageRetries = 2,
-        Action<IServiceCollection>? configureServices = null)
+        Action<IServiceCollection>? configureServices = null, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var folder = Directory.CreateTempSubdirectory("feedingest-functions-tests-");
         var sourcesPath = Path.Combine(folder.FullName, "sources.json");
         File.WriteAllText(sourcesPath, SourcesJson(portalBaseUrl ?? new Uri("http://127.0.0.1:9/")));
-        var settings = new Dictionary<string, string?>
+        var all = new Dictionary<string, string?>
         {
             ["FeedIngestStorage"] = connectionString,
             ["HarvestSchedule"] = "0 */30 * * * *",
@@ -54,8 +55,9 @@ public sealed class FunctionsTestHost : IAsyncDisposable
             ["FeedIngest:Fetching:MaxRetries"] = "1",
             ["FeedIngest:Fetching:RetryBaseDelaySeconds"] = "0.1",
         };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) all[key] = value;
         var host = new HostBuilder()
-            .ConfigureAppConfiguration(c => c.AddInMemoryCollection(settings))
+            .ConfigureAppConfiguration(c => c.AddInMemoryCollection(all))
             .ConfigureServices((context, services) =>
             {
                 services.AddFeedIngest(context.Configuration);
