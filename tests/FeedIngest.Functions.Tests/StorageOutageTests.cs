@@ -44,9 +44,9 @@ public sealed class StorageOutageTests(SamplePortalFixture portal, ITestOutputHe
         {
             while (portal.Server.RequestCount < outageAfter) await Task.Delay(2);
             await Task.Delay(delayMs);
-            await AzuriteOutage.StopAsync(azurite);
+            await azurite.StopGracefullyAsync();
             await Task.Delay(TimeSpan.FromSeconds(3));
-            await AzuriteOutage.StartAsync(azurite);
+            await azurite.StartAsync();
         });
         var process = host.Get<ProcessArticle>();
         var loop = new QueueHostLoop(host.Queue(StorageNames.ArticlesQueue), host.Queue(StorageNames.ArticlesQueue + "-poison"),

@@ -67,7 +67,28 @@ public sealed class AzuriteInstance : IAsyncDisposable
         }
     }
 
-    /// <summary>Kills the process (a storage outage); the data folder stays for <see cref="StartAsync"/>.</summary>
+    /// <summary>
+    /// Stops Azurite the way a clean shutdown does (SIGTERM), so it saves what it acknowledged — Azurite writes
+    /// its data only every few seconds, and a kill could forget writes real storage never would. The data
+    /// folder stays for <see cref="StartAsync"/>: an outage, not a loss.
+    /// </summary>
+    public async Task StopGracefullyAsync()
+    {
+        if (_process is not { HasExited: false } node) return;
+        using (var term = Process.Start(new ProcessStartInfo("kill", ["-TERM", node.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])))
+            await term!.WaitForExitAsync();
+        using var patience = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        try
+        {
+            await node.WaitForExitAsync(patience.Token);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        await StopAsync();
+    }
+
+    /// <summary>Kills the process; the data folder stays for <see cref="StartAsync"/>.</summary>
     public async Task StopAsync()
     {
         if (_process is null) return;
