@@ -1,7 +1,6 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using System.Text.Unicode;
 
 namespace FeedIngest.Core.Storage;
 
@@ -11,7 +10,9 @@ public static class ContractJson
     /// <summary>camelCase, nulls written (absent values are null, never missing), Vietnamese unescaped.</summary>
     public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
     {
-        Encoder = JavaScriptEncoder.Create(UnicodeRanges.All),
+        // Readable for people and any JSON reader: Vietnamese and '+' in offsets unescaped. These documents are
+        // never embedded in HTML by us, which is all the stricter encoders guard against.
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
         WriteIndented = true,
     };

@@ -67,6 +67,9 @@ public sealed class ArticleRepositoryTests : IAsyncLifetime
         var text = (await _articles.GetBlobClient("hbt/2024/11/22/0123456789abcdef.txt").DownloadContentAsync()).Value;
         Assert.Equal("Đoạn một.\nĐoạn hai.", text.Content.ToString());
         Assert.Equal("1.0.0", text.Details.Metadata["extractorVersion"]);
+        var json = (await _articles.GetBlobClient("hbt/2024/11/22/0123456789abcdef.json").DownloadContentAsync()).Value.Content.ToString();
+        Assert.Contains("\"publishedAt\": \"2024-11-22T06:30:00+07:00\"", json); // readable: no \u002B, no \u00EA
+        Assert.Contains("\"title\": \"Tiêu đề\"", json);
         var row = await _repository.GetRowAsync("hbt", "0123456789abcdef", default);
         Assert.Equal(1, row!.Version);
         Assert.Equal("\"e1\"", row.HttpETag);
