@@ -10,6 +10,7 @@ internal static class CommandCatalog
         yield return HarvestCommand.Create();
         yield return ArticlesCommand.Create();
         yield return ReprocessCommand.Create();
+        yield return RunsCommand.Create();
         yield return ServeSampleCommand.Create();
         yield return ExtractCommand.Create();
         yield return BenchCommand.Create();

@@ -65,6 +65,11 @@ public sealed class HarvestTests(HarvestEnvironment env) : IClassFixture<Harvest
         Assert.Equal(0, list.ExitCode);
         Assert.Contains($"{SamplePortalContent.Articles.Count} article(s).", list.Output);
         Assert.All(SamplePortalContent.Articles, a => Assert.Contains(a.Title, list.Output));
+
+        var runs = await env.RunCliAsync("runs", "list");
+        Assert.Equal(0, runs.ExitCode);
+        Assert.Contains("2 run(s).", runs.Output);
+        Assert.Contains($"stored {SamplePortalContent.Articles.Count},", runs.Output);
     }
 
 }

@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
-namespace FeedIngest.IntegrationTests.Infrastructure;
+namespace FeedIngest.IntegrationTests.Harvest;
 
 /// <summary>
 /// A tiny portal on 127.0.0.1 whose pages a test sets and changes: path → (status, content type, body).
