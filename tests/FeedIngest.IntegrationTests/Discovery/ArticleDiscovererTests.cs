@@ -5,23 +5,8 @@ using FeedIngest.IntegrationTests.Fetching;
 namespace FeedIngest.IntegrationTests.Discovery;
 
 /// <summary>Discovery against the test portal's feeds, listings and sitemaps (in-process conditional state).</summary>
-public sealed class ArticleDiscovererTests : IAsyncLifetime
+public sealed class ArticleDiscovererTests : TestPortalTests
 {
-    private TestPortal _portal = null!;
-    private FetchingTestHost _host = null!;
-
-    public async Task InitializeAsync()
-    {
-        _portal = await TestPortal.StartAsync();
-        _host = new FetchingTestHost();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _host.DisposeAsync();
-        await _portal.DisposeAsync();
-    }
-
     private SourceDefinition Source(Action<SourceDefinition> configure)
     {
         var source = new SourceDefinition

@@ -4,23 +4,8 @@ using FeedIngest.Core.Fetching;
 namespace FeedIngest.IntegrationTests.Fetching;
 
 /// <summary>The fetcher against each fault the test portal can inject; counts come from the server.</summary>
-public sealed class PageFetcherFaultTests : IAsyncLifetime
+public sealed class PageFetcherFaultTests : TestPortalTests
 {
-    private TestPortal _portal = null!;
-    private FetchingTestHost _host = null!;
-
-    public async Task InitializeAsync()
-    {
-        _portal = await TestPortal.StartAsync();
-        _host = new FetchingTestHost();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _host.DisposeAsync();
-        await _portal.DisposeAsync();
-    }
-
     [Fact]
     public async Task PlainPageIsFetchedOnceDecodedAndSentWithTheProductUserAgent()
     {

@@ -5,23 +5,8 @@ using FeedIngest.Core.Sources;
 namespace FeedIngest.IntegrationTests.Fetching;
 
 /// <summary>robots.txt as the server serves it: fetched once, obeyed, Crawl-delay measured by the server.</summary>
-public sealed class RobotsTxtTests : IAsyncLifetime
+public sealed class RobotsTxtTests : TestPortalTests
 {
-    private TestPortal _portal = null!;
-    private FetchingTestHost _host = null!;
-
-    public async Task InitializeAsync()
-    {
-        _portal = await TestPortal.StartAsync();
-        _host = new FetchingTestHost();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _host.DisposeAsync();
-        await _portal.DisposeAsync();
-    }
-
     [Fact]
     public async Task DisallowedUrlIsSkippedWithTheReasonAndNeverRequested()
     {
