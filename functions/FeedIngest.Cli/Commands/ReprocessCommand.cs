@@ -15,12 +15,14 @@ internal static class ReprocessCommand
         var source = new Option<string?>("--source") { Description = "Source id, with --from and --to" };
         var from = new Option<string?>("--from") { Description = "First publish date (yyyy-MM-dd, Vietnam time)" };
         var to = new Option<string?>("--to") { Description = "Last publish date (yyyy-MM-dd, inclusive)" };
+        var sources = new Option<string?>("--sources") { Description = "Source registry file (default: FeedIngest:SourcesPath, i.e. sources.json)" };
         var mode = new Option<string>("--mode") { Description = "archive: re-extract the stored raw HTML (no network); refetch: fetch again", DefaultValueFactory = _ => ReprocessMode.Archive };
         mode.AcceptOnlyFromAmong(ReprocessMode.Archive, ReprocessMode.Refetch);
-        var command = new Command("reprocess", "Re-extract stored articles with the current extractor (the same job the HTTP API queues)") { ids, source, from, to, mode };
+        var command = new Command("reprocess", "Re-extract stored articles with the current extractor (the same job the HTTP API queues)") { ids, source, from, to, mode, sources };
         command.SetAction(async (parse, ct) =>
         {
-            await using var services = CliHost.Build();
+            var registry = parse.GetValue(sources);
+            await using var services = CliHost.Build(registry is null ? null : new Dictionary<string, string?> { ["FeedIngest:SourcesPath"] = registry });
             var service = services.GetRequiredService<ReprocessService>();
             var articleIds = parse.GetValue(ids);
             var request = new ReprocessRequest

@@ -100,6 +100,36 @@ public sealed class HarvestedBodyTests(HarvestEnvironment env) : IClassFixture<H
     }
 }
 
+/// <summary>The CLI's reprocess: re-extraction from the raw archive, without the network.</summary>
+public sealed class ReprocessCommandTests(HarvestEnvironment env) : IClassFixture<HarvestEnvironment>
+{
+    [Fact]
+    public async Task ReprocessFromTheArchiveReExtractsEveryArticleWithoutARequestAndChangesNothing()
+    {
+        Assert.Equal(0, (await env.RunCliAsync("harvest", "--once", "--quiet", "--sources", env.SourcesFile)).ExitCode);
+        var requests = env.Portal.RequestCount;
+
+        var (exit, output, error) = await env.RunCliAsync("reprocess", "--sources", env.SourcesFile,
+            "--source", HarvestEnvironment.SourceId, "--from", "2024-01-01", "--to", "2024-12-31", "--mode", "archive");
+
+        var in2024 = SamplePortalContent.Articles.Count(a => a.PublishedAt.ToOffset(TimeSpan.FromHours(7)).Year == 2024);
+        Assert.True(in2024 > 0);
+        Assert.True(exit == 0, output + error);
+        Assert.Contains($"completed; {in2024} queued, 0 changed, {in2024} unchanged, 0 failed", output);
+        Assert.Equal(requests, env.Portal.RequestCount);
+    }
+
+    [Fact]
+    public async Task AnInvalidReprocessRequestIsRefusedWithTheReason()
+    {
+        var (exit, _, error) = await env.RunCliAsync("reprocess", "--sources", env.SourcesFile,
+            "--source", HarvestEnvironment.SourceId, "--from", "2024-12-31", "--to", "2024-01-01");
+
+        Assert.NotEqual(0, exit);
+        Assert.Contains("from: must not be after 'to'", error);
+    }
+}
+
 /// <summary>Bad registries and dead portals: clear messages, nothing stored, a failed run on record.</summary>
 public sealed class HarvestFailureTests(HarvestEnvironment env) : IClassFixture<HarvestEnvironment>
 {
