@@ -53,9 +53,13 @@ param harvestSchedule string = '0 */30 * * * *'
 @description('Path of the sources registry, relative to the deployed app; sources.json ships with the app.')
 param sourcesPath string = 'sources.json'
 
-@description('Days after which an already stored article is fetched again; 0 never re-fetches.')
+@description('Re-check stored articles published within this many days with a conditional GET; 0 never re-checks.')
 @minValue(0)
 param recrawlDays int = 0
+
+@description('A stored article is re-checked at most this often (hours) inside the re-crawl window.')
+@minValue(0)
+param recrawlIntervalHours int = 6
 
 @description('Largest response body a fetch accepts, in bytes.')
 @minValue(1)
@@ -210,6 +214,7 @@ module functionApp 'modules/functionapp.bicep' = {
       HarvestSchedule: harvestSchedule
       FeedIngest__SourcesPath: sourcesPath
       FeedIngest__RecrawlDays: string(recrawlDays)
+      FeedIngest__RecrawlIntervalHours: string(recrawlIntervalHours)
       FeedIngest__Fetching__MaxResponseBytes: string(maxResponseBytes)
       FeedIngest__Fetching__AttemptTimeoutSeconds: string(attemptTimeoutSeconds)
       FeedIngest__Fetching__TotalTimeoutSeconds: string(totalTimeoutSeconds)
