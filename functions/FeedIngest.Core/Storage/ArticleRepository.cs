@@ -157,8 +157,7 @@ public sealed class ArticleRepository(BlobServiceClient blobs, TableServiceClien
         await _contentIndex.UpsertEntityAsync(new TableEntity(document.SourceId, document.ContentHash) { ["ArticleId"] = document.ArticleId }, TableUpdateMode.Replace, cancellationToken);
 
         var change = previous is null ? SaveChange.Created : context.IsReprocess ? SaveChange.Reprocessed : SaveChange.Updated;
-        var stored = await GetRowAsync(document.SourceId, document.ArticleId, cancellationToken) ?? target;
-        await PublishPendingAsync(stored, cancellationToken, change);
+        await PublishPendingAsync(target, cancellationToken, change);
         return new SaveResult(change, target.RowKey, target.Version, jsonBlob);
     }
 
@@ -245,10 +244,13 @@ public sealed class ArticleRepository(BlobServiceClient blobs, TableServiceClien
         }, cancellationToken);
     }
 
+    /// <summary>Adds or (ETag-guarded) replaces the row and keeps the new ETag on it, so the caller can go on without a re-read.</summary>
     private async Task WriteRowAsync(ArticleEntity row, bool exists, CancellationToken cancellationToken)
     {
-        if (exists) await _articles.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, cancellationToken);
-        else await _articles.AddEntityAsync(row, cancellationToken);
+        var response = exists
+            ? await _articles.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, cancellationToken)
+            : await _articles.AddEntityAsync(row, cancellationToken);
+        if (response.Headers.ETag is { } etag) row.ETag = etag;
     }
 
     /// <summary>
