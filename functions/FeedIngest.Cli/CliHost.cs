@@ -12,15 +12,21 @@ internal static class CliHost
     /// Configuration: appsettings-style env vars (FeedIngest__…, FeedIngestStorage) over local defaults
     /// (Azurite through UseDevelopmentStorage=true). <paramref name="overrides"/> wins over both.
     /// </summary>
-    public static ServiceProvider Build(IDictionary<string, string?>? overrides = null, LogLevel minLevel = LogLevel.Warning)
+    /// <param name="verbose">Debug level, categories and stack traces (feedingest … --verbose); otherwise one line per event.</param>
+    public static ServiceProvider Build(IDictionary<string, string?>? overrides = null, LogLevel minLevel = LogLevel.Warning, bool verbose = false)
     {
         var configuration = BuildConfiguration(overrides);
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(configuration);
-        services.AddLogging(b => b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; })
-            .SetMinimumLevel(minLevel)
+        services.AddLogging(b => b.AddConsole(o => o.FormatterName = OneLineConsoleFormatter.Name)
+            .AddConsoleFormatter<OneLineConsoleFormatter, OneLineConsoleFormatterOptions>(o => o.Verbose = verbose)
+            .SetMinimumLevel(verbose ? LogLevel.Debug : minLevel)
             // 404/409/412 answers are how the storage code asks "exists?" and "did I win the race?"; not warnings.
-            .AddFilter("Azure", LogLevel.Error));
+            .AddFilter("Azure", LogLevel.Error)
+            // Per-request HttpClient lines say nothing the fetcher's own lines do not.
+            .AddFilter("System.Net.Http.HttpClient", LogLevel.Warning)
+            // A failed article is printed once, with its cause, by the harvest progress line.
+            .AddFilter("FeedIngest.Core.Pipeline.ArticleProcessor", verbose ? LogLevel.Debug : LogLevel.Error));
         services.AddFeedIngest(configuration);
         return services.BuildServiceProvider();
     }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Azure;
 using Cronos;
+using FeedIngest.Core.Fetching;
 using FeedIngest.Core.Pipeline;
 using FeedIngest.Core.Sources;
 using FeedIngest.Core.Storage;
@@ -22,10 +23,11 @@ internal static class HarvestCommand
         var only = new Option<string[]>("--source") { Description = "Harvest only this source id (repeatable)", AllowMultipleArgumentsPerToken = true };
         var once = new Option<bool>("--once") { Description = "Run one harvest and exit (default: keep harvesting on the HarvestSchedule CRON)" };
         var quiet = new Option<bool>("--quiet") { Description = "No per-article progress lines" };
-        var command = new Command("harvest", "Discover, fetch, extract and store new articles of every enabled source") { sources, only, once, quiet };
+        var verbose = new Option<bool>("--verbose") { Description = "Debug logging: every retry, with stack traces" };
+        var command = new Command("harvest", "Discover, fetch, extract and store new articles of every enabled source") { sources, only, once, quiet, verbose };
         command.SetAction(async (parse, ct) =>
         {
-            await using var services = CliHost.Build();
+            await using var services = CliHost.Build(verbose: parse.GetValue(verbose));
             var file = parse.GetValue(sources);
             if (parse.GetValue(once))
                 return await RunOnceAsync(services, file, parse.GetValue(only), parse.GetValue(quiet), ct);
@@ -71,7 +73,9 @@ internal static class HarvestCommand
         var progress = new Progress<HarvestProgress>(p =>
         {
             if (quiet || p.Last is null) return;
-            var reason = p.Last.Reason is null ? "" : $" — {p.Last.Reason}";
+            var reason = p.Last.Reason is null ? ""
+                : p.Last.Result is ArticleResult.Failed or ArticleResult.Skipped ? $" — [{FailureCauses.Name(p.Last.Cause == FailureCause.None ? FailureCause.Other : p.Last.Cause)}] {p.Last.Reason}"
+                : $" — {p.Last.Reason}";
             Console.Error.WriteLine($"[{p.SourceId}] {p.Done}/{p.Total} {p.Last.Result.ToString().ToLowerInvariant()} {p.Last.Url}{reason}");
         });
         HarvestSummary summary;
@@ -94,13 +98,19 @@ internal static class HarvestCommand
         var c = s.Counts;
         Console.WriteLine();
         Console.WriteLine($"Harvest {s.RunId} finished in {s.Elapsed.TotalSeconds:0.0} s");
-        Console.WriteLine($"  articles found     {c.Discovered}{(c.Discovered > 0 ? $" ({c.Queued} needed a fetch)" : " (feeds and listings unchanged since the last run)")}");
+        // "Unchanged" only when every channel answered: a discovery that failed must never read as "nothing new".
+        var found = c.Discovered > 0 ? $" ({c.Queued} needed a fetch)"
+            : s.SourcesWithDiscoveryErrors > 0 || s.FailedSources.Count > 0 ? $" (discovery failed for {Math.Max(s.SourcesWithDiscoveryErrors, s.FailedSources.Count)} source(s); see below)"
+            : " (feeds and listings unchanged since the last run)";
+        Console.WriteLine($"  articles found     {c.Discovered}{found}");
         Console.WriteLine($"  stored (new)       {c.Stored}");
         Console.WriteLine($"  updated            {c.Updated}");
         Console.WriteLine($"  unchanged          {c.Unchanged} (already stored, not rewritten)");
         if (c.Duplicates > 0) Console.WriteLine($"  duplicates         {c.Duplicates}");
         if (c.Skipped > 0) Console.WriteLine($"  skipped            {c.Skipped}");
         Console.WriteLine($"  failed             {c.Failed}");
+        if (c.FailuresByCause.Count > 0)
+            Console.WriteLine($"  failures by cause  {string.Join(", ", c.FailuresByCause.OrderByDescending(p => p.Value).ThenBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key} {p.Value}"))}");
         foreach (var source in s.FailedSources) Console.WriteLine($"  source failed      {source}");
         foreach (var error in s.Errors.Take(20)) Console.WriteLine($"    ! {error}");
         if (s.Errors.Count > 20) Console.WriteLine($"    … {s.Errors.Count - 20} more in table {StorageNames.RunsTable}, row {s.RunId}");

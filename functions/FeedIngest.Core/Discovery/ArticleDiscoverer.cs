@@ -48,8 +48,13 @@ public sealed partial class ArticleDiscoverer(
         var sitemaps = source.Sitemaps.Select(s => new Uri(s)).ToList();
         if (source.UseRobotsSitemaps && Uri.TryCreate(source.BaseUrl, UriKind.Absolute, out var baseUrl))
         {
-            var robotsTxt = await robots.GetAsync(baseUrl, Politeness(source), cancellationToken);
-            sitemaps.AddRange(robotsTxt.Sitemaps.Select(s => new Uri(s)).Where(s => !sitemaps.Any(k => k.AbsoluteUri == s.AbsoluteUri)));
+            var robotsTxt = await robots.GetAsync(baseUrl, Politeness(source), source.AllHosts().ToList(), cancellationToken);
+            foreach (var announced in robotsTxt.Sitemaps.Select(s => new Uri(s)))
+            {
+                // A robots.txt may only point at sitemaps on the source's own hosts: it is no way off the source.
+                if (!run.Rules.IsOwnHost(announced)) LogForeignSitemap(logger, source.Id, announced);
+                else if (!sitemaps.Any(k => k.AbsoluteUri == announced.AbsoluteUri)) sitemaps.Add(announced);
+            }
         }
         foreach (var sitemap in sitemaps)
         {
@@ -58,7 +63,7 @@ public sealed partial class ArticleDiscoverer(
         }
 
         LogDiscovered(logger, source.Id, run.Articles.Count, run.Errors.Count);
-        return new DiscoveryResult(run.Articles, run.Errors);
+        return new DiscoveryResult(run.Articles, run.Errors) { ErrorCauses = run.Causes };
     }
 
     private async Task<List<Uri>> FindFeedsOnHomePageAsync(DiscoveryRun run, CancellationToken cancellationToken)
@@ -68,7 +73,7 @@ public sealed partial class ArticleDiscoverer(
         var result = await fetcher.FetchAsync(Request(run.Source, home, acceptXml: false), cancellationToken);
         if (result.Outcome != FetchOutcome.Ok || result.Text is null)
         {
-            run.Errors.Add($"home page {home}: {Describe(result)}");
+            run.Fail($"home page {home}: {Describe(result)}", Cause(result));
             return [];
         }
         return ListingPageParser.FeedLinks(result.Text, result.FinalUrl ?? home).Where(run.Rules.IsOwnHost).ToList();
@@ -80,7 +85,7 @@ public sealed partial class ArticleDiscoverer(
         if (result.Outcome == FetchOutcome.NotModified) return;
         if (result.Outcome != FetchOutcome.Ok)
         {
-            run.Errors.Add($"feed {feed}: {Describe(result)}");
+            run.Fail($"feed {feed}: {Describe(result)}", Cause(result));
             return;
         }
         IReadOnlyList<FeedItem> items;
@@ -90,7 +95,7 @@ public sealed partial class ArticleDiscoverer(
         }
         catch (Exception ex) when (ex is FormatException or InvalidDataException)
         {
-            run.Errors.Add($"feed {feed}: {ex.Message}");
+            run.Fail($"feed {feed}: {ex.Message}", FailureCause.ContentType);
             return;
         }
         foreach (var item in items) run.Add(item, "feed", lenientPath: true);
@@ -110,7 +115,7 @@ public sealed partial class ArticleDiscoverer(
             if (result.Outcome == FetchOutcome.NotModified) break;
             if (result.Outcome != FetchOutcome.Ok || result.Text is null)
             {
-                run.Errors.Add($"listing {page}: {Describe(result)}");
+                run.Fail($"listing {page}: {Describe(result)}", Cause(result));
                 break;
             }
             var parsed = ListingPageParser.Parse(result.Text, result.FinalUrl ?? page, run.Rules, listing.ArticleLinkSelector, listing.NextPageSelector);
@@ -137,7 +142,7 @@ public sealed partial class ArticleDiscoverer(
         if (result.Outcome == FetchOutcome.NotModified) return;
         if (result.Outcome != FetchOutcome.Ok)
         {
-            run.Errors.Add($"sitemap {sitemapUrl}: {Describe(result)}");
+            run.Fail($"sitemap {sitemapUrl}: {Describe(result)}", Cause(result));
             return;
         }
         Sitemap sitemap;
@@ -147,14 +152,14 @@ public sealed partial class ArticleDiscoverer(
         }
         catch (Exception ex) when (ex is FormatException or InvalidDataException)
         {
-            run.Errors.Add($"sitemap {sitemapUrl}: {ex.Message}");
+            run.Fail($"sitemap {sitemapUrl}: {ex.Message}", FailureCause.ContentType);
             return;
         }
         foreach (var item in sitemap.Urls) run.Add(item, "sitemap", lenientPath: false);
         if (sitemap.Children.Count > 0)
         {
             if (depth >= _options.MaxSitemapDepth)
-                run.Errors.Add($"sitemap {sitemapUrl}: index nested deeper than {_options.MaxSitemapDepth}; children ignored");
+                run.Fail($"sitemap {sitemapUrl}: index nested deeper than {_options.MaxSitemapDepth}; children ignored", FailureCause.Other);
             else
             {
                 // Newest first: on news portals the recent child sitemaps hold the recent articles.
@@ -186,7 +191,7 @@ public sealed partial class ArticleDiscoverer(
             catch (Exception ex) when (ex is Azure.RequestFailedException or AggregateException)
             {
                 // Without the saved validators the GET is merely unconditional: note it and go on.
-                run.Errors.Add($"fetch state of {url}: {ex.Message.Split('\n')[0].Trim()}");
+                run.Fail($"fetch state of {url}: {ex.Message.Split('\n')[0].Trim()}", FailureCause.Storage);
             }
         }
         return await fetcher.FetchAsync(request, cancellationToken);
@@ -201,7 +206,7 @@ public sealed partial class ArticleDiscoverer(
         }
         catch (Exception ex) when (ex is Azure.RequestFailedException or AggregateException)
         {
-            run.Errors.Add($"fetch state of {url}: {ex.Message.Split('\n')[0].Trim()}");
+            run.Fail($"fetch state of {url}: {ex.Message.Split('\n')[0].Trim()}", FailureCause.Storage);
         }
     }
 
@@ -216,12 +221,18 @@ public sealed partial class ArticleDiscoverer(
     private static HostPoliteness Politeness(SourceDefinition source) =>
         new(TimeSpan.FromMilliseconds(source.Politeness.MinDelayMs), Math.Max(1, source.Politeness.MaxConcurrency));
 
+    private static FailureCause Cause(FetchResult result) =>
+        result.Cause != FailureCause.None ? result.Cause : result.Outcome == FetchOutcome.Ok ? FailureCause.EmptyContent : FailureCause.Other;
+
     private static string Describe(FetchResult result) => result.Outcome switch
     {
         FetchOutcome.Skipped => $"skipped: {result.FailureReason}",
         FetchOutcome.Ok => "empty body",
         _ => result.FailureReason ?? "failed",
     };
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Discovery of {SourceId}: robots.txt Sitemap {Url} ignored (not one of the source's hosts)")]
+    private static partial void LogForeignSitemap(ILogger logger, string sourceId, Uri url);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Discovery of {SourceId}: {Articles} article URLs, {Errors} channel errors")]
     private static partial void LogDiscovered(ILogger logger, string sourceId, int articles, int errors);
@@ -236,7 +247,15 @@ public sealed partial class ArticleDiscoverer(
         public IKnownArticles Known { get; } = known;
         public List<DiscoveredArticle> Articles { get; } = [];
         public List<string> Errors { get; } = [];
+        /// <summary>The cause of each of <see cref="Errors"/>, index for index.</summary>
+        public List<FailureCause> Causes { get; } = [];
         public bool Full => Articles.Count >= maxArticles;
+
+        public void Fail(string error, FailureCause cause)
+        {
+            Errors.Add(error);
+            Causes.Add(cause);
+        }
 
         /// <summary>True when the URL is an article not seen before in this run.</summary>
         public bool Add(FeedItem item, string via, bool lenientPath)

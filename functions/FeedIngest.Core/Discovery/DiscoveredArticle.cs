@@ -7,6 +7,11 @@ public sealed record DiscoveredArticle(Uri Url, string? Title = null, DateTimeOf
 
 public sealed record DiscoveryResult(IReadOnlyList<DiscoveredArticle> Articles, IReadOnlyList<string> Errors)
 {
+    /// <summary>The cause of each of <see cref="Errors"/>, index for index (Other where none was given).</summary>
+    public IReadOnlyList<Fetching.FailureCause> ErrorCauses { get; init; } = [];
+
+    public Fetching.FailureCause CauseOf(int index) => index < ErrorCauses.Count ? ErrorCauses[index] : Fetching.FailureCause.Other;
+
     /// <summary>Every discovery channel failed (nothing found and at least one error).</summary>
     public bool Failed => Articles.Count == 0 && Errors.Count > 0;
 }

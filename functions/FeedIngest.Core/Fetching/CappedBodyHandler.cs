@@ -12,7 +12,6 @@ internal sealed class CappedBodyHandler : DelegatingHandler
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         request.Options.TryGetValue(FetchAttemptContext.Key, out var context);
-        if (context is not null) Interlocked.Increment(ref context.Attempts);
 
         var response = await base.SendAsync(request, cancellationToken);
         if (context is null) return response;
@@ -29,13 +28,13 @@ internal sealed class CappedBodyHandler : DelegatingHandler
         {
             var type = response.Content.Headers.ContentType?.MediaType;
             response.Dispose();
-            throw new FetchRejectedException($"content-type {type} is not HTML/XML");
+            throw new FetchRejectedException(FailureCause.ContentType, $"content-type {type} is not HTML/XML");
         }
 
         if (response.Content.Headers.ContentLength is long declared && declared > context.MaxBytes)
         {
             response.Dispose();
-            throw new FetchRejectedException($"response larger than {context.MaxBytes} bytes (Content-Length {declared})");
+            throw new FetchRejectedException(FailureCause.TooLarge, $"response larger than {context.MaxBytes} bytes (Content-Length {declared})");
         }
 
         byte[] body;
@@ -69,7 +68,7 @@ internal sealed class CappedBodyHandler : DelegatingHandler
             while ((read = await stream.ReadAsync(chunk.AsMemory(), cancellationToken)) > 0)
             {
                 if (buffer.Length + read > maxBytes)
-                    throw new FetchRejectedException($"response larger than {maxBytes} bytes");
+                    throw new FetchRejectedException(FailureCause.TooLarge, $"response larger than {maxBytes} bytes");
                 buffer.Write(chunk, 0, read);
             }
         }

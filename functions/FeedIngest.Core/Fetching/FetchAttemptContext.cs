@@ -24,6 +24,9 @@ internal sealed class FetchAttemptContext
 
     public required AcceptedContent Accepted { get; init; }
     public required long MaxBytes { get; init; }
+    /// <summary>The host's throttle key and politeness: a retry waits for the host's next turn like any other request.</summary>
+    public string? HostKey { get; init; }
+    public HostPoliteness? Politeness { get; init; }
     public int Attempts;
 
     public bool Accepts(MediaTypeHeaderValue? contentType)
@@ -47,4 +50,7 @@ internal sealed class FetchAttemptContext
 }
 
 /// <summary>A response the fetcher refuses on purpose (size, content type); never retried.</summary>
-internal sealed class FetchRejectedException(string reason) : Exception(reason);
+internal sealed class FetchRejectedException(FailureCause cause, string reason) : Exception(reason)
+{
+    public FailureCause Cause { get; } = cause;
+}

@@ -30,6 +30,8 @@ public sealed record FetchResult
     public FetchOutcome Outcome { get; init; }
     public int StatusCode { get; init; }
     public string? FailureReason { get; init; }
+    /// <summary>Why the page was not fetched (Failed or Skipped); <see cref="FailureCause.None"/> otherwise.</summary>
+    public FailureCause Cause { get; init; }
     public byte[] Body { get; init; } = [];
     public string? ContentType { get; init; }
     public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
@@ -39,11 +41,11 @@ public sealed record FetchResult
     public string? Text { get; init; }
     public string? Charset { get; init; }
 
-    public static FetchResult Fail(Uri url, string reason, int status = 0) =>
-        new() { RequestedUrl = url, Outcome = FetchOutcome.Failed, FailureReason = reason, StatusCode = status };
+    public static FetchResult Fail(Uri url, FailureCause cause, string reason, int status = 0) =>
+        new() { RequestedUrl = url, Outcome = FetchOutcome.Failed, Cause = cause, FailureReason = reason, StatusCode = status };
 
-    public static FetchResult Skip(Uri url, string reason) =>
-        new() { RequestedUrl = url, Outcome = FetchOutcome.Skipped, FailureReason = reason };
+    public static FetchResult Skip(Uri url, FailureCause cause, string reason) =>
+        new() { RequestedUrl = url, Outcome = FetchOutcome.Skipped, Cause = cause, FailureReason = reason };
 }
 
 public interface IPageFetcher

@@ -41,6 +41,12 @@ public sealed class FetchingOptions
     public int CircuitBreakerMinimumThroughput { get; set; } = 10;
     public double CircuitBreakerSamplingSeconds { get; set; } = 60;
     public double CircuitBreakerBreakSeconds { get; set; } = 60;
+    /// <summary>
+    /// Networks (CIDRs or single addresses, separated by commas) that fetches may connect to although they are
+    /// private, loopback or link-local. Empty (the default): only public addresses. The bundled sample portal and
+    /// the tests set "127.0.0.1/32".
+    /// </summary>
+    public string? AllowedPrivateNetworks { get; set; }
 
     internal string EffectiveUserAgent(string contactUrl) =>
         string.IsNullOrWhiteSpace(UserAgent) ? $"{UserAgentProduct} (+{contactUrl})" : UserAgent!;

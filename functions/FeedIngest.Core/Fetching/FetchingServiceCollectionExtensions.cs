@@ -7,6 +7,7 @@ using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Polly;
+using Polly.Telemetry;
 
 namespace FeedIngest.Core.Fetching;
 
@@ -32,7 +33,18 @@ public static class FetchingServiceCollectionExtensions
                            && o.CircuitBreakerSamplingSeconds >= 0.5 && o.CircuitBreakerBreakSeconds >= 0.5,
                 "FeedIngest:Fetching:CircuitBreaker* out of range (ratio 0-1, throughput ≥ 2, durations ≥ 0.5 s)")
             .Validate(o => o.SlotLeaseSeconds >= o.TotalTimeoutSeconds,
-                "FeedIngest:Fetching:SlotLeaseSeconds must outlast TotalTimeoutSeconds, or a live fetch could lose its slot");
+                "FeedIngest:Fetching:SlotLeaseSeconds must outlast TotalTimeoutSeconds, or a live fetch could lose its slot")
+            .Validate(o => AddressGuard.TryParseNetworks(o.AllowedPrivateNetworks, out _, out _),
+                "FeedIngest:Fetching:AllowedPrivateNetworks must be CIDRs or addresses separated by commas (e.g. 127.0.0.1/32)");
+        services.TryAddSingleton(sp =>
+        {
+            AddressGuard.TryParseNetworks(sp.GetRequiredService<IOptions<FetchingOptions>>().Value.AllowedPrivateNetworks, out var networks, out _);
+            return new AddressGuard(networks);
+        });
+        // Polly reports every retried attempt as a warning with the exception's stack trace; a fetch failure is
+        // reported once, with its cause, by PageFetcher. The attempts stay visible at Debug (feedingest --verbose).
+        services.Configure<TelemetryOptions>(o => o.SeverityProvider = args =>
+            args.Event.EventName is "OnCircuitOpened" ? ResilienceEventSeverity.Information : ResilienceEventSeverity.Debug);
         services.TryAddSingleton(TimeProvider.System);
 
         services.TryAddSingleton(sp => new InProcessHostThrottle(sp.GetRequiredService<TimeProvider>()));
@@ -63,6 +75,7 @@ public static class FetchingServiceCollectionExtensions
             sp.GetRequiredService<IOptions<FetchingOptions>>(), sp.GetRequiredService<ILogger<PageFetcher>>()));
 
         services.TryAddTransient<CappedBodyHandler>();
+        services.TryAddTransient<AttemptSpacingHandler>();
         services.AddHttpClient(HttpPageSender.ClientName, (sp, client) =>
             {
                 var options = sp.GetRequiredService<IOptions<FetchingOptions>>().Value;
@@ -79,17 +92,32 @@ public static class FetchingServiceCollectionExtensions
                 AutomaticDecompression = DecompressionMethods.All,
                 PooledConnectionLifetime = TimeSpan.FromMinutes(5),
                 ConnectTimeout = TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<FetchingOptions>>().Value.AttemptTimeoutSeconds),
+                // The SSRF guard: every connection (every hop, every host) is checked after DNS resolution. A proxy
+                // would make the guard judge the proxy's address instead of the portal's, so none is used.
+                ConnectCallback = sp.GetRequiredService<AddressGuard>().ConnectAsync,
+                UseProxy = false,
             })
+            // Outer pipeline: total timeout and retries, once per logical request.
             .AddResilienceHandler("fetch", (pipeline, context) =>
-            {
-                var options = context.ServiceProvider.GetRequiredService<IOptions<FetchingOptions>>().Value;
-                ConfigurePipeline(pipeline, options);
-            })
-            // One pipeline instance (and so one circuit breaker) per scheme+host+port.
+                ConfigureRetryPipeline(pipeline, context.ServiceProvider.GetRequiredService<IOptions<FetchingOptions>>().Value));
+        // Between them, once per attempt: a retry waits for the host's next turn (outside the attempt timeout).
+        services.AddHttpClient(HttpPageSender.ClientName).AddHttpMessageHandler<AttemptSpacingHandler>()
+            // Inner pipeline, per attempt: circuit breaker and attempt timeout.
+            .AddResilienceHandler("attempt", (pipeline, context) =>
+                ConfigureAttemptPipeline(pipeline, context.ServiceProvider.GetRequiredService<IOptions<FetchingOptions>>().Value))
+            // One inner pipeline instance (and so one circuit breaker) per scheme+host+port.
             .SelectPipelineByAuthority();
-        // Added after the resilience handler = inside it: runs once per attempt.
+        // Innermost, once per attempt, inside the attempt timeout: content type and size caps while reading the body.
         services.AddHttpClient(HttpPageSender.ClientName).AddHttpMessageHandler<CappedBodyHandler>();
         return services;
+    }
+
+    /// <summary>A refused address stays refused: asking again cannot help.</summary>
+    private static bool IsFinal(Exception? exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+            if (e is AddressBlockedException) return true;
+        return false;
     }
 
     /// <summary>The server's Retry-After (seconds or an HTTP date) as a delay from now; null when absent.</summary>
@@ -106,8 +134,8 @@ public static class FetchingServiceCollectionExtensions
         return null;
     }
 
-    /// <summary>Outermost first: total timeout → retry (exponential, jitter, Retry-After) → circuit breaker → attempt timeout.</summary>
-    internal static void ConfigurePipeline(ResiliencePipelineBuilder<HttpResponseMessage> pipeline, FetchingOptions options)
+    /// <summary>The logical request: total timeout → retry (exponential, jitter, Retry-After).</summary>
+    internal static void ConfigureRetryPipeline(ResiliencePipelineBuilder<HttpResponseMessage> pipeline, FetchingOptions options)
     {
         pipeline.AddTimeout(new HttpTimeoutStrategyOptions
         {
@@ -130,10 +158,16 @@ public static class FetchingServiceCollectionExtensions
                 // that answer is final for this fetch, and asking again sooner would be rude.
                 ShouldHandle = args => ValueTask.FromResult(
                     HttpClientResiliencePredicates.IsTransient(args.Outcome)
+                    && !IsFinal(args.Outcome.Exception)
                     && !(RetryAfter(args.Outcome.Result) > maxDelay)),
                 DelayGenerator = args => ValueTask.FromResult(RetryAfter(args.Outcome.Result)),
             });
         }
+    }
+
+    /// <summary>One attempt: circuit breaker (per host) → attempt timeout.</summary>
+    internal static void ConfigureAttemptPipeline(ResiliencePipelineBuilder<HttpResponseMessage> pipeline, FetchingOptions options)
+    {
         pipeline.AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
         {
             FailureRatio = options.CircuitBreakerFailureRatio,

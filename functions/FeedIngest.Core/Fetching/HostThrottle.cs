@@ -9,6 +9,12 @@ public sealed record HostPoliteness(TimeSpan MinDelay, int MaxConcurrency);
 public interface IHostThrottle
 {
     ValueTask<IAsyncDisposable> AcquireAsync(string hostKey, HostPoliteness politeness, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// For a retry inside a lease already held: waits until the host's next allowed start and claims it (moves it on
+    /// by the delay), without taking another concurrency slot.
+    /// </summary>
+    ValueTask WaitForNextStartAsync(string hostKey, HostPoliteness politeness, CancellationToken cancellationToken);
 }
 
 /// <summary>
@@ -47,6 +53,26 @@ public sealed class InProcessHostThrottle(TimeProvider time) : IHostThrottle
         {
             gate.Slots.Release();
             throw;
+        }
+    }
+
+    public async ValueTask WaitForNextStartAsync(string hostKey, HostPoliteness politeness, CancellationToken cancellationToken)
+    {
+        var gate = _gates.GetOrAdd(hostKey, _ => new HostGate(Math.Max(1, politeness.MaxConcurrency)));
+        while (true)
+        {
+            TimeSpan wait;
+            lock (gate)
+            {
+                var now = time.GetUtcNow();
+                if (now >= gate.NextAllowed)
+                {
+                    gate.NextAllowed = now + politeness.MinDelay;
+                    return;
+                }
+                wait = gate.NextAllowed - now;
+            }
+            await Task.Delay(wait, time, cancellationToken);
         }
     }
 

@@ -19,6 +19,8 @@ internal sealed record SendOutcome
     public int Attempts { get; init; }
     /// <summary>Set when no usable HTTP response came back (timeout, connection, size, content type, open circuit).</summary>
     public string? Failure { get; init; }
+    /// <summary>The cause of <see cref="Failure"/>.</summary>
+    public FailureCause Cause { get; init; }
     /// <summary>The failure was a refusal on our side (size, content type), not the host's fault.</summary>
     public bool Rejected { get; init; }
 
@@ -33,22 +35,25 @@ internal sealed class HttpPageSender(IHttpClientFactory clients, IHostThrottle t
 {
     public const string ClientName = "FeedIngest.Fetching";
     private readonly FetchingOptions _options = options.Value;
+    // What last failed per host, so an open circuit still says why it opened.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, FailureCause> _lastCause = new(StringComparer.OrdinalIgnoreCase);
 
     public async Task<SendOutcome> SendAsync(
         Uri url, AcceptedContent accepted, HostPoliteness politeness, string? ifNoneMatch, DateTimeOffset? ifModifiedSince,
         CancellationToken cancellationToken)
     {
-        var context = new FetchAttemptContext { Accepted = accepted, MaxBytes = _options.MaxResponseBytes };
+        var hostKey = url.Authority.ToLowerInvariant();
+        var context = new FetchAttemptContext { Accepted = accepted, MaxBytes = _options.MaxResponseBytes, HostKey = hostKey, Politeness = politeness };
         IAsyncDisposable lease;
         try
         {
-            lease = await throttle.AcquireAsync(url.Authority.ToLowerInvariant(), politeness, cancellationToken);
+            lease = await throttle.AcquireAsync(hostKey, politeness, cancellationToken);
         }
         catch (Exception ex) when (ex is RequestFailedException or AggregateException && !cancellationToken.IsCancellationRequested)
         {
             // Azure.Core wraps failures after its own retries in an AggregateException.
             var inner = ex is AggregateException agg ? agg.InnerExceptions.LastOrDefault() ?? ex : ex;
-            return new SendOutcome { Url = url, Failure = $"politeness store unavailable: {inner.Message.Split('\n')[0].Trim()}" };
+            return new SendOutcome { Url = url, Cause = FailureCause.Storage, Failure = $"politeness store unavailable: {inner.Message.Split('\n')[0].Trim()}" };
         }
         await using var _ = lease;
 
@@ -62,6 +67,13 @@ internal sealed class HttpPageSender(IHttpClientFactory clients, IHostThrottle t
             request.Headers.IfNoneMatch.Add(etag);
         if (ifModifiedSince is not null) request.Headers.IfModifiedSince = ifModifiedSince;
 
+        var outcome = await SendCoreAsync(url, request, context, cancellationToken);
+        if (outcome.Failure is not null && outcome.Cause is not FailureCause.Other) _lastCause[hostKey] = outcome.Cause;
+        return outcome;
+    }
+
+    private async Task<SendOutcome> SendCoreAsync(Uri url, HttpRequestMessage request, FetchAttemptContext context, CancellationToken cancellationToken)
+    {
         try
         {
             var client = clients.CreateClient(ClientName);
@@ -85,35 +97,42 @@ internal sealed class HttpPageSender(IHttpClientFactory clients, IHostThrottle t
         }
         catch (FetchRejectedException ex)
         {
-            return new SendOutcome { Url = url, Failure = ex.Message, Attempts = context.Attempts, Rejected = true };
+            return new SendOutcome { Url = url, Cause = ex.Cause, Failure = ex.Message, Attempts = context.Attempts, Rejected = true };
         }
         catch (TimeoutRejectedException ex)
         {
             var total = Math.Abs(ex.Timeout.TotalSeconds - _options.TotalTimeoutSeconds) < 0.001;
             var what = total ? $"total timeout after {Seconds(ex.Timeout)} s" : $"timeout after {Seconds(ex.Timeout)} s";
-            return new SendOutcome { Url = url, Failure = what + AttemptsSuffix(context.Attempts), Attempts = context.Attempts };
+            return new SendOutcome { Url = url, Cause = FailureCause.Timeout, Failure = what + AttemptsSuffix(context.Attempts), Attempts = context.Attempts };
         }
         catch (BrokenCircuitException)
         {
+            var authority = url.Authority;
+            var last = _lastCause.GetValueOrDefault(authority.ToLowerInvariant(), FailureCause.Other);
             return new SendOutcome
             {
-                Url = url, Failure = $"circuit open for host {url.Authority} after repeated failures", Attempts = context.Attempts,
+                Url = url, Cause = last, Attempts = context.Attempts,
+                Failure = $"circuit open for host {authority} after repeated failures" + (last == FailureCause.Other ? "" : $" ({FailureCauses.Name(last)})"),
             };
         }
         catch (HttpRequestException ex)
         {
-            return new SendOutcome { Url = url, Failure = Describe(ex) + AttemptsSuffix(context.Attempts), Attempts = context.Attempts };
+            var (cause, text) = Classify(ex);
+            return new SendOutcome { Url = url, Cause = cause, Failure = text + AttemptsSuffix(context.Attempts), Attempts = context.Attempts };
         }
         catch (OperationCanceledException)
         {
             // Not the caller's token: some inner timeout fired outside the pipeline's own strategies.
-            return new SendOutcome { Url = url, Failure = "timeout" + AttemptsSuffix(context.Attempts), Attempts = context.Attempts };
+            return new SendOutcome { Url = url, Cause = FailureCause.Timeout, Failure = "timeout" + AttemptsSuffix(context.Attempts), Attempts = context.Attempts };
         }
     }
 
-    /// <summary>For robots.txt: follows redirects to any host (RFC 9309 §2.3.1.2), up to the configured bound.</summary>
+    /// <summary>
+    /// For robots.txt: follows redirects (RFC 9309 §2.3.1.2) up to the configured bound, but only to hosts
+    /// <paramref name="isAllowedHost"/> accepts (the source's hosts): a robots.txt is never a way off the source.
+    /// </summary>
     public async Task<SendOutcome> SendFollowingRedirectsAsync(
-        Uri url, AcceptedContent accepted, HostPoliteness politeness, CancellationToken cancellationToken)
+        Uri url, AcceptedContent accepted, HostPoliteness politeness, Func<Uri, bool> isAllowedHost, CancellationToken cancellationToken)
     {
         var current = url;
         for (var hop = 0; ; hop++)
@@ -121,8 +140,11 @@ internal sealed class HttpPageSender(IHttpClientFactory clients, IHostThrottle t
             var outcome = await SendAsync(current, accepted, politeness, null, null, cancellationToken);
             if (outcome.Failure is not null || !outcome.IsRedirect || outcome.Location is null) return outcome;
             if (hop >= _options.MaxRedirects)
-                return outcome with { Failure = $"more than {_options.MaxRedirects} redirects" };
-            current = new Uri(current, outcome.Location);
+                return outcome with { Cause = FailureCause.Redirects, Failure = $"more than {_options.MaxRedirects} redirects" };
+            var next = new Uri(current, outcome.Location);
+            if (!isAllowedHost(next))
+                return outcome with { Cause = FailureCause.OffSourceHost, Failure = $"redirect to foreign host {next.Host}" };
+            current = next;
         }
     }
 
@@ -130,15 +152,35 @@ internal sealed class HttpPageSender(IHttpClientFactory clients, IHostThrottle t
 
     private static string Seconds(TimeSpan t) => t.TotalSeconds.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture);
 
-    private static string Describe(HttpRequestException ex) => ex.HttpRequestError switch
+    /// <summary>The cause and a one-line description of a request that got no response.</summary>
+    internal static (FailureCause Cause, string Text) Classify(HttpRequestException ex)
     {
-        HttpRequestError.NameResolutionError => "DNS lookup failed",
-        HttpRequestError.ConnectionError => "connection failed",
-        HttpRequestError.SecureConnectionError => "TLS handshake failed",
-        HttpRequestError.ResponseEnded => "connection closed before the response was complete",
-        _ when ex.Message.StartsWith("truncated body", StringComparison.Ordinal) => "truncated body",
-        _ => Innermost(ex),
-    };
+        var blocked = Find<AddressBlockedException>(ex);
+        if (blocked is not null) return (FailureCause.AddressBlocked, blocked.Message);
+        var socket = Find<System.Net.Sockets.SocketException>(ex);
+        if (ex.HttpRequestError == HttpRequestError.NameResolutionError
+            || socket?.SocketErrorCode is System.Net.Sockets.SocketError.HostNotFound or System.Net.Sockets.SocketError.NoData or System.Net.Sockets.SocketError.TryAgain)
+            return (FailureCause.Dns, "DNS lookup failed" + (socket is null ? "" : $" ({socket.Message.TrimEnd('.')})"));
+        if (ex.HttpRequestError == HttpRequestError.SecureConnectionError || Find<System.Security.Authentication.AuthenticationException>(ex) is not null)
+            return (FailureCause.Tls, "TLS handshake failed" + (Find<System.Security.Authentication.AuthenticationException>(ex) is { } auth ? $" ({auth.Message.TrimEnd('.')})" : ""));
+        if (socket?.SocketErrorCode == System.Net.Sockets.SocketError.ConnectionRefused)
+            return (FailureCause.ConnectionRefused, "connection refused");
+        if (socket?.SocketErrorCode == System.Net.Sockets.SocketError.TimedOut)
+            return (FailureCause.Timeout, "connect timed out");
+        if (ex.HttpRequestError == HttpRequestError.ConnectionError)
+            // Unreachable network or host, reset during connect: the host could not be connected to.
+            return (FailureCause.ConnectionRefused, "connection failed" + (socket is null ? "" : $" ({socket.Message.TrimEnd('.')})"));
+        if (ex.HttpRequestError == HttpRequestError.ResponseEnded) return (FailureCause.Other, "connection closed before the response was complete");
+        if (ex.Message.StartsWith("truncated body", StringComparison.Ordinal)) return (FailureCause.Other, "truncated body");
+        return (FailureCause.Other, Innermost(ex));
+    }
+
+    private static T? Find<T>(Exception ex) where T : Exception
+    {
+        for (Exception? e = ex; e is not null; e = e.InnerException)
+            if (e is T found) return found;
+        return null;
+    }
 
     // "An error occurred while sending the request." says nothing; the innermost exception says what happened.
     private static string Innermost(Exception ex)

@@ -8,7 +8,8 @@ namespace FeedIngest.Core.Fetching;
 /// <summary>
 /// Fetches one page politely and defensively. In order, per redirect hop:
 /// 1. the hop's host must be one of the allowed hosts (else Skipped);
-/// 2. robots.txt must allow the URL (else Skipped); its Crawl-delay raises the host's minimum delay;
+/// 2. robots.txt must allow the URL (else Skipped; an unreachable robots.txt is Failed with its cause); its
+///    Crawl-delay raises the host's minimum delay;
 /// 3. a politeness lease for the host is taken (delay + concurrency, across instances);
 /// 4. the GET runs through the resilience pipeline (retries, timeouts, circuit breaker, size cap, content type);
 /// 5. a 3xx is followed (bounded, loops detected); 304 is NotModified; other non-2xx is Failed;
@@ -34,7 +35,7 @@ public sealed partial class PageFetcher : IPageFetcher
     {
         var result = await FetchCoreAsync(request, cancellationToken);
         if (result.Outcome is FetchOutcome.Failed or FetchOutcome.Skipped)
-            LogNotFetched(_logger, request.Url, result.Outcome, result.FailureReason);
+            LogNotFetched(_logger, request.Url, result.Outcome, FailureCauses.Name(result.Cause), result.FailureReason);
         return result;
     }
 
@@ -42,7 +43,7 @@ public sealed partial class PageFetcher : IPageFetcher
     {
         var requested = request.Url;
         if (!requested.IsAbsoluteUri || requested.Scheme is not ("http" or "https"))
-            return FetchResult.Skip(requested, $"not an http(s) URL: {requested}");
+            return FetchResult.Skip(requested, FailureCause.Other, $"not an http(s) URL: {requested}");
 
         var allowedHosts = new HashSet<string>(
             request.AllowedHosts.Count > 0 ? request.AllowedHosts : [requested.Host], StringComparer.OrdinalIgnoreCase);
@@ -55,16 +56,19 @@ public sealed partial class PageFetcher : IPageFetcher
         {
             if (!allowedHosts.Contains(current.Host))
                 return hop == 0
-                    ? FetchResult.Skip(requested, $"host {current.Host} is not one of the source's hosts")
-                    : FetchResult.Skip(requested, $"redirect to foreign host {current.Host}") with { FinalUrl = current };
+                    ? FetchResult.Skip(requested, FailureCause.OffSourceHost, $"host {current.Host} is not one of the source's hosts")
+                    : FetchResult.Skip(requested, FailureCause.OffSourceHost, $"redirect to foreign host {current.Host}") with { FinalUrl = current };
             visited.Add(current.AbsoluteUri);
 
             var politeness = new HostPoliteness(TimeSpan.FromMilliseconds(Math.Max(0, settings.MinDelayMs)), Math.Max(1, settings.MaxConcurrency));
             if (settings.ObeyRobotsTxt)
             {
-                var robots = await _robots.GetAsync(current, politeness, cancellationToken);
+                var robots = await _robots.GetAsync(current, politeness, allowedHosts, cancellationToken);
+                // Unreachable is not "disallowed": it fails (so the next run retries it) with what really happened.
+                if (robots.UnreachableCause is { } unreachable)
+                    return FetchResult.Fail(requested, unreachable, robots.UnreachableReason ?? "robots.txt unreachable") with { FinalUrl = current };
                 if (!robots.IsAllowed(current))
-                    return FetchResult.Skip(requested, $"disallowed by robots.txt ({current.AbsoluteUri})") with { FinalUrl = current };
+                    return FetchResult.Skip(requested, FailureCause.RobotsDisallowed, $"disallowed by robots.txt ({current.AbsoluteUri})") with { FinalUrl = current };
                 if (robots.CrawlDelay is { } crawlDelay)
                 {
                     var capped = TimeSpan.FromSeconds(Math.Min(crawlDelay.TotalSeconds, _options.MaxCrawlDelaySeconds));
@@ -78,17 +82,17 @@ public sealed partial class PageFetcher : IPageFetcher
                 hop == 0 ? request.IfNoneMatch : null, hop == 0 ? request.IfModifiedSince : null, cancellationToken);
 
             if (outcome.Failure is not null)
-                return FetchResult.Fail(requested, outcome.Failure, outcome.StatusCode) with { FinalUrl = current };
+                return FetchResult.Fail(requested, outcome.Cause, outcome.Failure, outcome.StatusCode) with { FinalUrl = current };
 
             if (outcome.IsRedirect)
             {
                 if (outcome.Location is null)
-                    return FetchResult.Fail(requested, $"HTTP {outcome.StatusCode} without a Location header", outcome.StatusCode);
+                    return FetchResult.Fail(requested, FailureCause.Redirects, $"HTTP {outcome.StatusCode} without a Location header", outcome.StatusCode);
                 var next = new Uri(current, outcome.Location);
                 if (visited.Contains(next.AbsoluteUri))
-                    return FetchResult.Fail(requested, $"redirect loop at {next.AbsoluteUri}", outcome.StatusCode) with { FinalUrl = current };
+                    return FetchResult.Fail(requested, FailureCause.Redirects, $"redirect loop at {next.AbsoluteUri}", outcome.StatusCode) with { FinalUrl = current };
                 if (hop >= _options.MaxRedirects)
-                    return FetchResult.Fail(requested, $"more than {_options.MaxRedirects} redirects", outcome.StatusCode) with { FinalUrl = current };
+                    return FetchResult.Fail(requested, FailureCause.Redirects, $"more than {_options.MaxRedirects} redirects", outcome.StatusCode) with { FinalUrl = current };
                 current = next;
                 continue;
             }
@@ -99,7 +103,7 @@ public sealed partial class PageFetcher : IPageFetcher
             if (outcome.StatusCode is < 200 or >= 300)
             {
                 var retryAfter = outcome.Headers.TryGetValue("Retry-After", out var ra) ? $" (Retry-After {ra})" : "";
-                return FetchResult.Fail(requested, $"HTTP {outcome.StatusCode}{HttpPageSender.AttemptsSuffix(outcome.Attempts)}{retryAfter}", outcome.StatusCode)
+                return FetchResult.Fail(requested, FailureCause.HttpStatus, $"HTTP {outcome.StatusCode}{HttpPageSender.AttemptsSuffix(outcome.Attempts)}{retryAfter}", outcome.StatusCode)
                     with { FinalUrl = current, Headers = outcome.Headers };
             }
 
@@ -126,6 +130,6 @@ public sealed partial class PageFetcher : IPageFetcher
             && DateTimeOffset.TryParse(lm, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed) ? parsed : null,
     };
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "{Url} {Outcome}: {Reason}")]
-    private static partial void LogNotFetched(ILogger logger, Uri url, FetchOutcome outcome, string? reason);
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Url} {Outcome} [{Cause}]: {Reason}")]
+    private static partial void LogNotFetched(ILogger logger, Uri url, FetchOutcome outcome, string cause, string? reason);
 }

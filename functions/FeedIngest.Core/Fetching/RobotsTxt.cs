@@ -12,6 +12,17 @@ public sealed class RobotsTxt
     /// <summary>RFC 9309 §2.3.1.4: an unreachable robots.txt means the whole host is disallowed for now.</summary>
     public static readonly RobotsTxt DisallowAll = new([new Rule("/", false)], null, []);
 
+    /// <summary>
+    /// robots.txt could not be read (5xx, or the host did not answer): every URL of the host is off limits until it
+    /// is asked again, and fetches fail with this cause instead of reading as "disallowed".
+    /// </summary>
+    public static RobotsTxt Unreachable(FailureCause cause, string reason) =>
+        new([new Rule("/", false)], null, []) { UnreachableCause = cause, UnreachableReason = reason };
+
+    /// <summary>Set when robots.txt was unreachable: the host's own failure (DNS, connection refused, TLS, timeout, address blocked) or <see cref="FailureCause.RobotsUnreachable"/>.</summary>
+    public FailureCause? UnreachableCause { get; private init; }
+    public string? UnreachableReason { get; private init; }
+
     private readonly IReadOnlyList<Rule> _rules;
 
     private RobotsTxt(IReadOnlyList<Rule> rules, TimeSpan? crawlDelay, IReadOnlyList<string> sitemaps)
@@ -24,15 +35,19 @@ public sealed class RobotsTxt
     public TimeSpan? CrawlDelay { get; }
     public IReadOnlyList<string> Sitemaps { get; }
 
-    public bool IsAllowed(Uri url)
+    public bool IsAllowed(Uri url) => IsAllowed(url, out _);
+
+    /// <summary>As <see cref="IsAllowed(Uri)"/>, counting the character comparisons made (linear in path and rules).</summary>
+    internal bool IsAllowed(Uri url, out long steps)
     {
+        steps = 0;
         var path = url.PathAndQuery;
         if (path == "/robots.txt") return true;
         Rule? best = null;
         foreach (var rule in _rules)
         {
-            if (!rule.Matches(path)) continue;
-            if (best is null || rule.Pattern.Length > best.Pattern.Length || (rule.Pattern.Length == best.Pattern.Length && rule.Allow))
+            if (!rule.Pattern.Matches(path, ref steps)) continue;
+            if (best is null || rule.Length > best.Length || (rule.Length == best.Length && rule.Allow))
                 best = rule;
         }
         return best?.Allow ?? true;
@@ -92,30 +107,11 @@ public sealed class RobotsTxt
         return new RobotsTxt(rules, delay, sitemaps);
     }
 
-    private sealed record Rule(string Pattern, bool Allow)
+    /// <summary>One Allow/Disallow line, its pattern compiled once.</summary>
+    private sealed class Rule(string pattern, bool allow)
     {
-        public bool Matches(string path) => Match(Pattern, 0, path, 0);
-
-        // Patterns are short; a small backtracking matcher over '*' and a trailing '$' is enough.
-        private static bool Match(string pattern, int pi, string path, int si)
-        {
-            while (pi < pattern.Length)
-            {
-                var c = pattern[pi];
-                if (c == '*')
-                {
-                    for (var k = si; k <= path.Length; k++)
-                        if (Match(pattern, pi + 1, path, k)) return true;
-                    return false;
-                }
-                if (c == '$' && pi == pattern.Length - 1) return si == path.Length;
-                if (si >= path.Length || !CharEquals(c, path[si])) return false;
-                pi++;
-                si++;
-            }
-            return true; // prefix match
-        }
-
-        private static bool CharEquals(char a, char b) => a == b;
+        public RobotsPattern Pattern { get; } = new(pattern);
+        public int Length { get; } = pattern.Length;
+        public bool Allow { get; } = allow;
     }
 }

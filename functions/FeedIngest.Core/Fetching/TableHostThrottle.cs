@@ -48,9 +48,23 @@ public sealed partial class TableHostThrottle(
         }
     }
 
-    /// <summary>Null when the slot was taken; otherwise how long to wait before asking again.</summary>
+    public async ValueTask WaitForNextStartAsync(string hostKey, HostPoliteness politeness, CancellationToken cancellationToken)
+    {
+        await local.WaitForNextStartAsync(hostKey, politeness, cancellationToken);
+        await EnsureTableAsync(cancellationToken);
+        var rowKey = RowKeyFor(hostKey);
+        while (true)
+        {
+            // No slot: the retry runs inside the slot its request already holds.
+            var wait = await TryTakeSlotAsync(rowKey, slotId: null, politeness, FirstFullPoll, cancellationToken);
+            if (wait is null) return;
+            await Task.Delay(wait.Value + TimeSpan.FromMilliseconds(Random.Shared.Next(5, 40)), time, cancellationToken);
+        }
+    }
+
+    /// <summary>Null when the slot (or, with no slot id, the next start) was taken; otherwise how long to wait before asking again.</summary>
     private async Task<TimeSpan?> TryTakeSlotAsync(
-        string rowKey, string slotId, HostPoliteness politeness, TimeSpan fullPoll, CancellationToken cancellationToken)
+        string rowKey, string? slotId, HostPoliteness politeness, TimeSpan fullPoll, CancellationToken cancellationToken)
     {
         var existing = await _table.GetEntityIfExistsAsync<TableEntity>(Partition, rowKey, cancellationToken: cancellationToken);
         var now = time.GetUtcNow();
@@ -58,10 +72,10 @@ public sealed partial class TableHostThrottle(
         var slots = SlotList.Parse(entity.GetString("Slots"), now);
         var nextAllowed = entity.GetDateTimeOffset("NextAllowedUtc") ?? DateTimeOffset.MinValue;
 
-        if (slots.Count >= Math.Max(1, politeness.MaxConcurrency)) return fullPoll;
+        if (slotId is not null && slots.Count >= Math.Max(1, politeness.MaxConcurrency)) return fullPoll;
         if (now < nextAllowed) return nextAllowed - now;
 
-        slots.Add(slotId, now + slotLease);
+        if (slotId is not null) slots.Add(slotId, now + slotLease);
         entity["Slots"] = slots.ToString();
         entity["NextAllowedUtc"] = now + politeness.MinDelay;
         try

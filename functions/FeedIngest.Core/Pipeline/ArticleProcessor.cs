@@ -50,10 +50,11 @@ public sealed class ArticleProcessor(
                 if (row is not null) await articles.MarkCheckedAsync(source.Id, row.RowKey, DateTimeOffset.UtcNow, cancellationToken);
                 return new ArticleOutcome(ArticleResult.Unchanged, url.AbsoluteUri, row?.RowKey);
             case FetchOutcome.Skipped:
-                await urls.RecordAsync(source.Id, url, UrlStatus.Skipped, fetch.FailureReason, null, message.RunId, cancellationToken);
-                return new ArticleOutcome(ArticleResult.Skipped, url.AbsoluteUri, null, fetch.FailureReason);
+                await urls.RecordAsync(source.Id, url, UrlStatus.Skipped, fetch.FailureReason, null, message.RunId, cancellationToken, fetch.Cause);
+                logger.LogInformation("Article {url} skipped [{cause}]: {reason}", url.AbsoluteUri, FailureCauses.Name(fetch.Cause), fetch.FailureReason);
+                return new ArticleOutcome(ArticleResult.Skipped, url.AbsoluteUri, null, fetch.FailureReason) { Cause = fetch.Cause };
             case FetchOutcome.Failed:
-                return await RecordFailureAsync(message, source, url, row?.RowKey ?? urlKey, fetch.FailureReason ?? "fetch failed", cancellationToken);
+                return await RecordFailureAsync(message, source, url, row?.RowKey ?? urlKey, fetch.FailureReason ?? "fetch failed", cancellationToken, fetch.Cause);
         }
 
         var fetchedAt = DateTimeOffset.UtcNow;
@@ -69,14 +70,14 @@ public sealed class ArticleProcessor(
         {
             // Keep the bytes so a better extractor can retry from the archive without the network.
             await rawArchive.ArchiveAsync(source.Id, urlKey, fetch, fetchedAt, cancellationToken);
-            return await RecordFailureAsync(message, source, url, urlKey, "extraction failed: " + e.Message, cancellationToken);
+            return await RecordFailureAsync(message, source, url, urlKey, "extraction failed: " + e.Message, cancellationToken, FailureCause.Other);
         }
 
         var canonical = ChooseCanonical(extracted.CanonicalUrl, pageUrl, url, source);
         var articleId = UrlCanonicalizer.ArticleId(canonical);
         var rawBlob = await rawArchive.ArchiveAsync(source.Id, articleId, fetch, fetchedAt, cancellationToken);
         if (extracted.Blocks.Count == 0)
-            return await RecordFailureAsync(message, source, url, articleId, "no article text found on the page", cancellationToken);
+            return await RecordFailureAsync(message, source, url, articleId, "no article text found on the page", cancellationToken, FailureCause.EmptyContent);
 
         var document = ArticleDocumentFactory.Create(extracted, source, articleId, pageUrl, canonical, fetchedAt);
         var saved = await articles.SaveAsync(document, new StoreContext(rawBlob, fetch.ETag, fetch.LastModified?.ToString("R"), message.RunId,
@@ -120,14 +121,24 @@ public sealed class ArticleProcessor(
     }
 
     /// <summary>Records a URL as failed on its Urls row and article row; used for page failures and by callers giving up after retries.</summary>
-    public async Task<ArticleOutcome> RecordFailureAsync(ArticleMessage message, SourceDefinition? source, Uri url, string articleId, string reason, CancellationToken cancellationToken)
+    public async Task<ArticleOutcome> RecordFailureAsync(ArticleMessage message, SourceDefinition? source, Uri url, string articleId, string reason, CancellationToken cancellationToken,
+        FailureCause cause = FailureCause.Other)
     {
         var sourceId = source?.Id ?? message.SourceId;
-        await urls.RecordAsync(sourceId, url, UrlStatus.Failed, reason, null, message.RunId, cancellationToken);
+        await urls.RecordAsync(sourceId, url, UrlStatus.Failed, reason, null, message.RunId, cancellationToken, cause);
         await articles.RecordFailureAsync(sourceId, articleId, url.AbsoluteUri, reason, message.RunId, cancellationToken);
-        logger.LogWarning("Article {url} failed: {reason}", url.AbsoluteUri, reason);
-        return new ArticleOutcome(ArticleResult.Failed, url.AbsoluteUri, articleId, reason);
+        // One line per failure, with its cause; no stack trace (the reason says what happened).
+        logger.LogWarning("Article {url} failed [{cause}]: {reason}", url.AbsoluteUri, FailureCauses.Name(cause), reason);
+        return new ArticleOutcome(ArticleResult.Failed, url.AbsoluteUri, articleId, reason) { Cause = cause };
     }
+
+    /// <summary>The cause of an exception that escaped processing: storage when Azure storage failed, else other.</summary>
+    public static FailureCause CauseOf(Exception e) => e switch
+    {
+        Azure.RequestFailedException or AggregateException { InnerException: Azure.RequestFailedException } => FailureCause.Storage,
+        OperationCanceledException => FailureCause.Cancelled,
+        _ => FailureCause.Other,
+    };
 
     internal static ArticleResult ToResult(SaveChange change) => change switch
     {

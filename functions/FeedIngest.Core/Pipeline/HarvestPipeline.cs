@@ -11,6 +11,9 @@ public sealed record HarvestProgress(string SourceId, int Done, int Total, Artic
 /// <summary>A finished run, for people (the CLI summary) and for programs (exit codes, tests).</summary>
 public sealed record HarvestSummary(string RunId, RunCounts Counts, TimeSpan Elapsed, IReadOnlyList<string> Errors, IReadOnlyList<string> FailedSources)
 {
+    /// <summary>Sources whose discovery reported at least one failed channel (all failed or not).</summary>
+    public int SourcesWithDiscoveryErrors { get; init; }
+
     public bool HasFailures => Counts.Failed > 0 || FailedSources.Count > 0;
 }
 
@@ -36,6 +39,7 @@ public sealed class HarvestPipeline(
         var total = new RunCounts();
         var errors = new List<string>();
         var failedSources = new List<string>();
+        var sourcesWithErrors = 0;
 
         foreach (var source in sources)
         {
@@ -47,12 +51,13 @@ public sealed class HarvestPipeline(
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                found = new SourceDiscovery(source, [], [], 0, [$"discovery failed: {e.Message}"]);
+                found = new SourceDiscovery(source, [], [], 0, [$"discovery failed: {e.Message}"]) { ErrorCauses = [ArticleProcessor.CauseOf(e)] };
             }
-            var sourceErrors = found.Errors.Select(e => $"{source.Id}: {e}").ToList();
+            var sourceErrors = found.ErrorLines();
             if (found.Failed) failedSources.Add(source.Id);
+            if (found.Errors.Count > 0) sourcesWithErrors++;
 
-            var counts = new RunCounts(Discovered: found.Found.Count, AlreadyStored: found.AlreadyStored, Queued: found.Work.Count);
+            var counts = new RunCounts(Discovered: found.Found.Count, AlreadyStored: found.AlreadyStored, Queued: found.Work.Count) + found.CauseCounts();
             var done = 0;
             var outcomes = new List<ArticleOutcome>();
             await Parallel.ForEachAsync(found.Work, new ParallelOptions
@@ -72,7 +77,7 @@ public sealed class HarvestPipeline(
             {
                 counts += outcome.ToCounts();
                 if (outcome.Result is ArticleResult.Failed or ArticleResult.Skipped)
-                    sourceErrors.Add($"{outcome.Url}: {outcome.Reason}");
+                    sourceErrors.Add(outcome.FailureLine());
             }
             // Unchanged = every stored article of the source this run did not store or update: a re-run of an
             // unchanged portal reports its whole archive as unchanged, even when its feeds answer 304.
@@ -92,7 +97,7 @@ public sealed class HarvestPipeline(
             await TryAsync(() => runs.FailAsync(runId, "every source failed: " + string.Join(", ", failedSources), cancellationToken));
         else
             await TryAsync(() => runs.CompleteAsync(runId, cancellationToken));
-        return new HarvestSummary(runId, total, stopwatch.Elapsed, errors, failedSources);
+        return new HarvestSummary(runId, total, stopwatch.Elapsed, errors, failedSources) { SourcesWithDiscoveryErrors = sourcesWithErrors };
     }
 
     private async Task<ArticleOutcome> ProcessOneAsync(ArticleMessage message, SourceDefinition source, CancellationToken cancellationToken)
@@ -104,15 +109,17 @@ public sealed class HarvestPipeline(
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             // Storage or another infrastructure failure: record it if storage lets us; the URL is not marked stored, so a re-run retries it.
-            var reason = $"{e.GetType().Name}: {e.Message}";
+            var reason = $"{e.GetType().Name}: {e.Message.Split('\n')[0].Trim()}";
+            var cause = ArticleProcessor.CauseOf(e);
+            logger.LogDebug(e, "Article {url} failed", message.Url);
             try
             {
                 var url = new Uri(message.Url);
-                return await processor.RecordFailureAsync(message, source, url, UrlIndexKey(url), reason, cancellationToken);
+                return await processor.RecordFailureAsync(message, source, url, UrlIndexKey(url), reason, cancellationToken, cause);
             }
             catch (Exception) when (!cancellationToken.IsCancellationRequested)
             {
-                return new ArticleOutcome(ArticleResult.Failed, message.Url, null, reason);
+                return new ArticleOutcome(ArticleResult.Failed, message.Url, null, reason) { Cause = cause };
             }
         }
     }

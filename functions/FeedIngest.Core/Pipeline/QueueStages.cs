@@ -78,8 +78,8 @@ public sealed class QueueStages(
         var found = await discovery.DiscoverAsync(message.RunId, source, cancellationToken);
         await queues.SendManyAsync(StorageNames.ArticlesQueue, found.Work, cancellationToken);
         await runs.AddAsync(message.RunId,
-            new RunCounts(Discovered: found.Found.Count, Queued: found.Work.Count, AlreadyStored: found.AlreadyStored, SourcesDone: 1),
-            found.Errors.Select(e => $"{source.Id}: {e}").ToList(), cancellationToken);
+            new RunCounts(Discovered: found.Found.Count, Queued: found.Work.Count, AlreadyStored: found.AlreadyStored, SourcesDone: 1) + found.CauseCounts(),
+            found.ErrorLines(), cancellationToken);
         logger.LogInformation("Source {sourceId}: {found} found, {queued} queued", source.Id, found.Found.Count, found.Work.Count);
     }
 
@@ -106,13 +106,13 @@ public sealed class QueueStages(
             {
                 var url = Discovery.UrlCanonicalizer.Canonicalize(new Uri(message.Url));
                 var reason = $"gave up after {dequeueCount} attempts: {e.GetType().Name}: {e.Message}";
-                outcome = await processor.RecordFailureAsync(message, source, url, UrlIndex.Key(url), reason, cancellationToken);
-                await runs.AddAsync(message.RunId, outcome.ToCounts(), [$"{outcome.Url}: {reason}"], cancellationToken);
+                outcome = await processor.RecordFailureAsync(message, source, url, UrlIndex.Key(url), reason, cancellationToken, ArticleProcessor.CauseOf(e));
+                await runs.AddAsync(message.RunId, outcome.ToCounts(), [outcome.FailureLine()], cancellationToken);
                 throw;
             }
         }
         await runs.AddAsync(message.RunId, outcome.ToCounts(),
-            outcome.Result is ArticleResult.Failed or ArticleResult.Skipped ? [$"{outcome.Url}: {outcome.Reason}"] : null, cancellationToken);
+            outcome.Result is ArticleResult.Failed or ArticleResult.Skipped ? [outcome.FailureLine()] : null, cancellationToken);
         return outcome;
     }
 

@@ -8,7 +8,19 @@ namespace FeedIngest.Core.Pipeline;
 /// <summary>What discovery found for one source, and which of it needs work.</summary>
 public sealed record SourceDiscovery(SourceDefinition Source, IReadOnlyList<DiscoveredArticle> Found, IReadOnlyList<ArticleMessage> Work, int AlreadyStored, IReadOnlyList<string> Errors)
 {
+    /// <summary>The cause of each of <see cref="Errors"/>, index for index (Other where none was given).</summary>
+    public IReadOnlyList<Fetching.FailureCause> ErrorCauses { get; init; } = [];
+
     public bool Failed => Found.Count == 0 && Errors.Count > 0;
+
+    public Fetching.FailureCause CauseOf(int index) => index < ErrorCauses.Count ? ErrorCauses[index] : Fetching.FailureCause.Other;
+
+    /// <summary>One line per failed channel, for the run row and the console: "source: [cause] channel url: reason".</summary>
+    public List<string> ErrorLines() =>
+        Errors.Select((e, i) => $"{Source.Id}: [{Fetching.FailureCauses.Name(CauseOf(i))}] {e}").ToList();
+
+    public RunCounts CauseCounts() =>
+        Errors.Select((_, i) => RunCounts.Cause(CauseOf(i))).Aggregate(new RunCounts(), (a, b) => a + b);
 }
 
 /// <summary>
@@ -45,7 +57,7 @@ public sealed class SourceDiscoveryStage(IArticleDiscoverer discoverer, UrlIndex
                 if (row.Attempts < MaxAttempts && queued.Add(row.Url))
                     work.Add(new ArticleMessage(runId, source.Id, row.Url));
         await AddRecrawlsAsync(runId, source, work, queued, cancellationToken);
-        return new SourceDiscovery(source, result.Articles, work, alreadyStored, result.Errors);
+        return new SourceDiscovery(source, result.Articles, work, alreadyStored, result.Errors) { ErrorCauses = result.ErrorCauses };
     }
 
     /// <summary>

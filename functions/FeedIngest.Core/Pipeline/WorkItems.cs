@@ -21,13 +21,21 @@ public enum ArticleResult { Stored, Updated, Reprocessed, Unchanged, Duplicate, 
 /// <summary>What became of one article URL.</summary>
 public sealed record ArticleOutcome(ArticleResult Result, string Url, string? ArticleId = null, string? Reason = null)
 {
+    /// <summary>Why a Failed or Skipped URL was not stored.</summary>
+    public Fetching.FailureCause Cause { get; init; }
+
     public Storage.RunCounts ToCounts() => Result switch
     {
         ArticleResult.Stored => new(Stored: 1),
         ArticleResult.Updated or ArticleResult.Reprocessed => new(Updated: 1),
         ArticleResult.Unchanged => new(Unchanged: 1),
         ArticleResult.Duplicate => new(Duplicates: 1),
-        ArticleResult.Skipped => new(Skipped: 1),
-        _ => new(Failed: 1),
+        ArticleResult.Skipped => new Storage.RunCounts(Skipped: 1) + Storage.RunCounts.Cause(CauseOrOther),
+        _ => new Storage.RunCounts(Failed: 1) + Storage.RunCounts.Cause(CauseOrOther),
     };
+
+    private Fetching.FailureCause CauseOrOther => Cause == Fetching.FailureCause.None ? Fetching.FailureCause.Other : Cause;
+
+    /// <summary>One line for people: "url: [cause] reason".</summary>
+    public string FailureLine() => $"{Url}: [{Fetching.FailureCauses.Name(CauseOrOther)}] {Reason}";
 }

@@ -39,6 +39,8 @@ public sealed class RunEntity : ITableEntity
     public int Duplicates { get; set; }
     public int Skipped { get; set; }
     public int Failed { get; set; }
+    /// <summary>Failed and skipped article URLs and failed discovery channels by cause: "dns=2;http-status=1" (names from FailureCauses).</summary>
+    public string? FailuresByCause { get; set; }
     /// <summary>Readable failure lines ("url: reason"), newest last, cut to fit a table property.</summary>
     public string? Errors { get; set; }
 }
@@ -47,9 +49,26 @@ public sealed class RunEntity : ITableEntity
 public sealed record RunCounts(int Discovered = 0, int AlreadyStored = 0, int Queued = 0, int Stored = 0, int Updated = 0, int Unchanged = 0,
     int Duplicates = 0, int Skipped = 0, int Failed = 0, int SourcesDone = 0)
 {
+    /// <summary>Failures (failed or skipped URLs, failed discovery channels) by cause name.</summary>
+    public IReadOnlyDictionary<string, int> FailuresByCause { get; init; } = new Dictionary<string, int>();
+
     public static RunCounts operator +(RunCounts a, RunCounts b) => new(
         a.Discovered + b.Discovered, a.AlreadyStored + b.AlreadyStored, a.Queued + b.Queued, a.Stored + b.Stored, a.Updated + b.Updated, a.Unchanged + b.Unchanged,
-        a.Duplicates + b.Duplicates, a.Skipped + b.Skipped, a.Failed + b.Failed, a.SourcesDone + b.SourcesDone);
+        a.Duplicates + b.Duplicates, a.Skipped + b.Skipped, a.Failed + b.Failed, a.SourcesDone + b.SourcesDone)
+    {
+        FailuresByCause = Merge(a.FailuresByCause, b.FailuresByCause),
+    };
+
+    /// <summary>One failure of <paramref name="cause"/>, to add to other counts.</summary>
+    public static RunCounts Cause(Fetching.FailureCause cause) =>
+        new() { FailuresByCause = new Dictionary<string, int> { [Fetching.FailureCauses.Name(cause)] = 1 } };
+
+    internal static Dictionary<string, int> Merge(IReadOnlyDictionary<string, int> a, IReadOnlyDictionary<string, int> b)
+    {
+        var merged = new Dictionary<string, int>(a, StringComparer.Ordinal);
+        foreach (var (cause, n) in b) merged[cause] = merged.GetValueOrDefault(cause) + n;
+        return merged;
+    }
 }
 
 public sealed class RunLedger(TableServiceClient tables)
@@ -124,6 +143,9 @@ public sealed class RunLedger(TableServiceClient tables)
             row.Skipped += counts.Skipped;
             row.Failed += counts.Failed;
             row.SourcesDone += counts.SourcesDone;
+            if (counts.FailuresByCause.Count > 0)
+                row.FailuresByCause = Fetching.FailureCauses.FormatCounts(
+                    RunCounts.Merge(Fetching.FailureCauses.ParseCounts(row.FailuresByCause), counts.FailuresByCause));
             AppendErrors(row, errors);
             // A fanned-out run is done when every source is discovered and every queued article is accounted for.
             if (row.State == RunState.Running && row.Host == "functions" && row.SourcesDone >= row.SourcesQueued

@@ -25,6 +25,8 @@ public sealed class UrlEntity : ITableEntity
     public string Url { get; set; } = "";
     public string Status { get; set; } = "";
     public string? Reason { get; set; }
+    /// <summary>Why a failed or skipped URL was not stored: a <see cref="Fetching.FailureCause"/> name ("dns", "http-status", …); null otherwise.</summary>
+    public string? Cause { get; set; }
     /// <summary>The article the URL resolved to (its page may name another canonical URL).</summary>
     public string? ArticleId { get; set; }
     public int Attempts { get; set; }
@@ -70,7 +72,8 @@ public sealed class UrlIndex(TableServiceClient tables) : IKnownArticles
         }
     }
 
-    public async Task RecordAsync(string sourceId, Uri canonicalUrl, string status, string? reason, string? articleId, string? runId, CancellationToken cancellationToken)
+    public async Task RecordAsync(string sourceId, Uri canonicalUrl, string status, string? reason, string? articleId, string? runId, CancellationToken cancellationToken,
+        Fetching.FailureCause cause = Fetching.FailureCause.None)
     {
         await EnsureAsync(cancellationToken);
         var existing = await GetAsync(sourceId, canonicalUrl, cancellationToken);
@@ -80,6 +83,7 @@ public sealed class UrlIndex(TableServiceClient tables) : IKnownArticles
             return;
         row.Status = status;
         row.Reason = reason;
+        row.Cause = cause == Fetching.FailureCause.None ? null : Fetching.FailureCauses.Name(cause);
         row.ArticleId = articleId ?? row.ArticleId;
         row.Attempts++;
         row.LastAttemptAt = DateTimeOffset.UtcNow;
