@@ -28,6 +28,8 @@ export FeedIngestStorage="UseDevelopmentStorage=true"
 
 if [[ -z "$SOURCES" ]]; then
   SOURCES="$REPO_ROOT/sources.json"
+  # The bundled portal listens on loopback, which the fetcher's SSRF guard refuses unless allowed.
+  export FeedIngest__Fetching__AllowedPrivateNetworks="127.0.0.1/32"
   if port_open "$PORTAL_PORT"; then
     log "Something already listens on 127.0.0.1:$PORTAL_PORT — assuming it is the sample portal"
   else

@@ -73,6 +73,9 @@ param attemptTimeoutSeconds int = 20
 @minValue(1)
 param totalTimeoutSeconds int = 90
 
+@description('Private networks (CIDRs, comma-separated) fetches may connect to; empty = public addresses only (the SSRF guard).')
+param allowedPrivateNetworks string = ''
+
 @description('Redirects a fetch follows.')
 @minValue(0)
 param maxRedirects int = 5
@@ -219,6 +222,7 @@ module functionApp 'modules/functionapp.bicep' = {
       FeedIngest__Fetching__AttemptTimeoutSeconds: string(attemptTimeoutSeconds)
       FeedIngest__Fetching__TotalTimeoutSeconds: string(totalTimeoutSeconds)
       FeedIngest__Fetching__MaxRedirects: string(maxRedirects)
+      FeedIngest__Fetching__AllowedPrivateNetworks: allowedPrivateNetworks
       FeedIngest__Reprocess__MaxArticleIds: string(reprocessMaxArticleIds)
       FeedIngest__Reprocess__MaxRangeDays: string(reprocessMaxRangeDays)
     }

@@ -1,259 +1,241 @@
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using AngleSharp.Css.Parser;
+using Json.Pointer;
+using Json.Schema;
 
 namespace FeedIngest.Core.Sources;
 
 /// <summary>
 /// Checks a registry document before it is used and reports every problem at once, each as
-/// "$.sources[2].baseUrl: not an absolute http(s) URL". Works on the raw JSON, so type errors and unknown
-/// (misspelt) properties are caught with their paths instead of failing deserialization at the first one.
-/// Mirrors sources.schema.json, plus what a schema cannot say (unique ids, regexes and CSS selectors that compile).
+/// "$.sources[2].baseUrl: not an absolute http(s) URL". Two passes: the shipped sources.schema.json (embedded,
+/// evaluated by JsonSchema.Net — types, required and unknown properties, ranges, patterns), then what a schema
+/// cannot say: unique ids, URLs that parse, regular expressions and CSS selectors that compile, a discovery channel.
 /// </summary>
 public static partial class SourceRegistryValidator
 {
-    public const int MaxListingPages = 100;
-    public const int MaxMinDelayMs = 600_000;
-    public const int MaxConcurrencyLimit = 16;
-
-    internal static readonly string[] RootProperties = ["$schema", "sources"];
-    internal static readonly string[] SourceProperties =
-    [
-        "id", "name", "district", "baseUrl", "enabled", "verified", "notes", "feeds", "discoverFeeds", "listings",
-        "sitemaps", "useRobotsSitemaps", "hosts", "articleUrlPattern", "politeness", "extraction",
-    ];
-    internal static readonly string[] ListingProperties = ["url", "articleLinkSelector", "nextPageSelector", "pageUrlTemplate", "maxPages"];
-    internal static readonly string[] PolitenessProperties = ["minDelayMs", "maxConcurrency", "obeyRobotsTxt"];
-    internal static readonly string[] ExtractionProperties = ["contentSelector", "removeSelectors", "titleSelector", "dateSelector"];
-
-    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,62}$")]
-    private static partial Regex SourceIdPattern();
-
-    [GeneratedRegex(@"^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$")]
-    private static partial Regex HostPattern();
+    private static readonly Lazy<(JsonSchema Schema, JsonNode Node)> Schema = new(LoadSchema);
 
     public static IReadOnlyList<string> Validate(string json)
     {
-        var problems = new List<string>();
-        JsonDocument document;
+        JsonNode? root;
         try
         {
-            document = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+            root = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
         }
         catch (JsonException ex)
         {
             return [$"$: not valid JSON (line {ex.LineNumber + 1}, byte {ex.BytePositionInLine + 1}): {ex.Message.Split(" Path:")[0]}"];
         }
-        using (document)
-        {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object) return ["$: must be an object with a \"sources\" array"];
-            UnknownProperties(root, "$", RootProperties, problems);
-            if (!root.TryGetProperty("sources", out var sources) || sources.ValueKind != JsonValueKind.Array)
-            {
-                problems.Add("$.sources: required, must be an array");
-                return problems;
-            }
-            if (sources.GetArrayLength() == 0) problems.Add("$.sources: must list at least one source");
-            var ids = new Dictionary<string, string>(StringComparer.Ordinal);
-            var i = 0;
-            foreach (var source in sources.EnumerateArray())
-                ValidateSource(source, $"$.sources[{i++}]", ids, problems);
-        }
-        return problems;
+        if (root is not JsonObject) return ["$: must be an object with a \"sources\" array"];
+
+        var problems = new List<Problem>();
+        SchemaProblems(root, problems);
+        SemanticProblems(root, problems);
+        // Grouped by source, in path order; one message per path and text.
+        return problems.OrderBy(p => p.Path, PathComparer.Instance).Select(p => $"{p.Path}: {p.Message}").Distinct().ToList();
     }
 
-    private static void ValidateSource(JsonElement source, string path, Dictionary<string, string> ids, List<string> problems)
+    private sealed record Problem(string Path, string Message);
+
+    private static void SchemaProblems(JsonNode root, List<Problem> problems)
     {
-        if (source.ValueKind != JsonValueKind.Object)
+        var (schema, schemaNode) = Schema.Value;
+        var results = schema.Evaluate(root, new EvaluationOptions { OutputFormat = OutputFormat.List });
+        if (results.IsValid) return;
+        foreach (var detail in results.Details.Where(d => d.HasErrors))
         {
-            problems.Add($"{path}: must be an object");
-            return;
-        }
-        UnknownProperties(source, path, SourceProperties, problems);
-
-        var id = RequiredString(source, path, "id", problems);
-        if (id is not null)
-        {
-            if (!SourceIdPattern().IsMatch(id))
-                problems.Add($"{path}.id: \"{id}\" must be 1-63 lower-case letters, digits or '-' (it becomes a blob prefix and PartitionKey)");
-            else if (ids.TryGetValue(id, out var first))
-                problems.Add($"{path}.id: duplicate id \"{id}\" (first used at {first})");
-            else ids[id] = path;
-        }
-        RequiredString(source, path, "name", problems);
-        OptionalString(source, path, "district", problems);
-        OptionalString(source, path, "notes", problems);
-        var baseUrl = RequiredString(source, path, "baseUrl", problems);
-        if (baseUrl is not null) HttpUrl(baseUrl, $"{path}.baseUrl", problems);
-        OptionalBool(source, path, "enabled", problems);
-        OptionalBool(source, path, "verified", problems);
-        OptionalBool(source, path, "discoverFeeds", problems);
-        OptionalBool(source, path, "useRobotsSitemaps", problems);
-
-        foreach (var (feed, feedPath) in StringArray(source, path, "feeds", problems)) HttpUrl(feed, feedPath, problems);
-        foreach (var (sitemap, sitemapPath) in StringArray(source, path, "sitemaps", problems)) HttpUrl(sitemap, sitemapPath, problems);
-        foreach (var (host, hostPath) in StringArray(source, path, "hosts", problems))
-            if (!HostPattern().IsMatch(host.ToLowerInvariant()) && !System.Net.IPAddress.TryParse(host, out _))
-                problems.Add($"{hostPath}: \"{host}\" is not a host name (no scheme, path or port)");
-
-        var pattern = OptionalString(source, path, "articleUrlPattern", problems);
-        if (pattern is not null)
-        {
-            try { _ = new Regex(pattern, RegexOptions.IgnoreCase, TimeSpan.FromSeconds(1)); }
-            catch (ArgumentException ex) { problems.Add($"{path}.articleUrlPattern: not a valid regular expression: {ex.Message}"); }
-        }
-
-        if (source.TryGetProperty("listings", out var listings))
-        {
-            if (listings.ValueKind != JsonValueKind.Array) problems.Add($"{path}.listings: must be an array");
-            else
+            // The discovery-channel anyOf is reported once, by the semantic pass, in words.
+            if (detail.EvaluationPath.Any(s => s == "anyOf")) continue;
+            var path = ToJsonPath(detail.InstanceLocation);
+            var at = SchemaAt(schemaNode, detail.SchemaLocation);
+            var instance = detail.InstanceLocation.TryEvaluate(root, out var node) ? node : null;
+            foreach (var (keyword, message) in detail.Errors!)
             {
-                var j = 0;
-                foreach (var listing in listings.EnumerateArray()) ValidateListing(listing, $"{path}.listings[{j++}]", problems);
+                var last = detail.EvaluationPath.Count > 0 ? detail.EvaluationPath[^1] : "";
+                if (last == "additionalProperties")
+                {
+                    var parent = SchemaAt(schemaNode, ParentLocation(detail.SchemaLocation));
+                    var known = parent?["properties"] is JsonObject props ? string.Join(", ", props.Select(p => p.Key)) : "";
+                    problems.Add(new(path, $"unknown property (known: {known})"));
+                    continue;
+                }
+                problems.AddRange(Describe(keyword, message, path, at, instance));
             }
         }
+    }
 
-        var hasChannel = Count(source, "feeds") + Count(source, "listings") + Count(source, "sitemaps") > 0
-            || Bool(source, "discoverFeeds") == true || Bool(source, "useRobotsSitemaps") == true;
-        if (!hasChannel)
-            problems.Add($"{path}: no discovery channel (give feeds, listings or sitemaps, or set discoverFeeds / useRobotsSitemaps)");
-
-        if (source.TryGetProperty("politeness", out var politeness))
+    private static IEnumerable<Problem> Describe(string keyword, string message, string path, JsonNode? schema, JsonNode? instance)
+    {
+        switch (keyword)
         {
-            var p = $"{path}.politeness";
-            if (politeness.ValueKind != JsonValueKind.Object) problems.Add($"{p}: must be an object");
-            else
-            {
-                UnknownProperties(politeness, p, PolitenessProperties, problems);
-                IntInRange(politeness, p, "minDelayMs", 0, MaxMinDelayMs, problems);
-                IntInRange(politeness, p, "maxConcurrency", 1, MaxConcurrencyLimit, problems);
-                OptionalBool(politeness, p, "obeyRobotsTxt", problems);
-            }
+            case "required":
+                var present = instance as JsonObject;
+                foreach (var name in (schema?["required"] as JsonArray ?? []).Select(n => n!.GetValue<string>()))
+                    if (present is null || !present.ContainsKey(name)) yield return new($"{path}.{name}", "required");
+                yield break;
+            case "type":
+                yield return new(path, $"must be {TypeWords(schema?["type"])}");
+                yield break;
+            case "minimum" or "maximum":
+                yield return new(path, $"{instance?.ToJsonString()} is outside {schema?["minimum"]}..{schema?["maximum"]}");
+                yield break;
+            case "minItems" when path == "$.sources":
+                yield return new(path, "must list at least one source");
+                yield break;
+            case "minLength":
+                yield return new(path, "must not be empty");
+                yield break;
+            case "pattern":
+                var value = instance?.GetValue<string>();
+                if (path.EndsWith(".id", StringComparison.Ordinal))
+                    yield return new(path, $"\"{value}\" must be 1-63 lower-case letters, digits or '-' (it becomes a blob prefix and PartitionKey)");
+                else if (path.Contains(".hosts[", StringComparison.Ordinal))
+                    yield return new(path, $"\"{value}\" is not a host name (no scheme, path or port)");
+                else if (path.EndsWith(".pageUrlTemplate", StringComparison.Ordinal))
+                    yield return new(path, "must contain the placeholder {page}");
+                else
+                    yield return new(path, $"not an absolute http(s) URL: \"{value}\"");
+                yield break;
+            default:
+                yield return new(path, message);
+                yield break;
         }
+    }
 
-        if (source.TryGetProperty("extraction", out var extraction) && extraction.ValueKind != JsonValueKind.Null)
+    private static void SemanticProblems(JsonNode root, List<Problem> problems)
+    {
+        if (root["sources"] is not JsonArray sources) return;
+        var ids = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i < sources.Count; i++)
         {
-            var e = $"{path}.extraction";
-            if (extraction.ValueKind != JsonValueKind.Object) problems.Add($"{e}: must be an object");
-            else
+            if (sources[i] is not JsonObject source) continue;
+            var path = $"$.sources[{i}]";
+            if (Text(source["id"]) is { } id && IdPattern().IsMatch(id))
             {
-                UnknownProperties(extraction, e, ExtractionProperties, problems);
+                if (ids.TryGetValue(id, out var first)) problems.Add(new($"{path}.id", $"duplicate id \"{id}\" (first used at {first})"));
+                else ids[id] = path;
+            }
+            HttpUrl(source["baseUrl"], $"{path}.baseUrl", problems);
+            foreach (var name in new[] { "feeds", "sitemaps" })
+                if (source[name] is JsonArray urls)
+                    for (var j = 0; j < urls.Count; j++) HttpUrl(urls[j], $"{path}.{name}[{j}]", problems);
+            if (Text(source["articleUrlPattern"]) is { } pattern)
+            {
+                try { _ = new Regex(pattern, RegexOptions.IgnoreCase, TimeSpan.FromSeconds(1)); }
+                catch (ArgumentException ex) { problems.Add(new($"{path}.articleUrlPattern", $"not a valid regular expression: {ex.Message}")); }
+            }
+            if (source["listings"] is JsonArray listings)
+                for (var j = 0; j < listings.Count; j++)
+                {
+                    if (listings[j] is not JsonObject listing) continue;
+                    var at = $"{path}.listings[{j}]";
+                    HttpUrl(listing["url"], $"{at}.url", problems);
+                    Selector(listing["articleLinkSelector"], $"{at}.articleLinkSelector", problems);
+                    Selector(listing["nextPageSelector"], $"{at}.nextPageSelector", problems);
+                    if (Text(listing["pageUrlTemplate"]) is { } template && template.Contains("{page}", StringComparison.Ordinal))
+                        HttpUrl(JsonValue.Create(template.Replace("{page}", "2", StringComparison.Ordinal)), $"{at}.pageUrlTemplate", problems);
+                }
+            if (source["extraction"] is JsonObject extraction)
+            {
                 foreach (var name in new[] { "contentSelector", "titleSelector", "dateSelector" })
-                    Selector(OptionalString(extraction, e, name, problems), $"{e}.{name}", problems);
-                foreach (var (selector, selectorPath) in StringArray(extraction, e, "removeSelectors", problems))
-                    Selector(selector, selectorPath, problems);
+                    Selector(extraction[name], $"{path}.extraction.{name}", problems);
+                if (extraction["removeSelectors"] is JsonArray remove)
+                    for (var j = 0; j < remove.Count; j++) Selector(remove[j], $"{path}.extraction.removeSelectors[{j}]", problems);
             }
+            var hasChannel = Count(source["feeds"]) + Count(source["listings"]) + Count(source["sitemaps"]) > 0
+                || Bool(source["discoverFeeds"]) == true || Bool(source["useRobotsSitemaps"]) == true;
+            if (!hasChannel)
+                problems.Add(new(path, "no discovery channel (give feeds, listings or sitemaps, or set discoverFeeds / useRobotsSitemaps)"));
         }
     }
 
-    private static void ValidateListing(JsonElement listing, string path, List<string> problems)
+    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,62}$")]
+    private static partial Regex IdPattern();
+
+    private static string? Text(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+    private static bool? Bool(JsonNode? node) => node is JsonValue v && v.TryGetValue<bool>(out var b) ? b : null;
+    private static int Count(JsonNode? node) => node is JsonArray a ? a.Count : 0;
+
+    /// <summary>Only for strings the schema accepted as strings: the schema's pattern is a first check, Uri the real one.</summary>
+    private static void HttpUrl(JsonNode? node, string path, List<Problem> problems)
     {
-        if (listing.ValueKind != JsonValueKind.Object)
-        {
-            problems.Add($"{path}: must be an object");
-            return;
-        }
-        UnknownProperties(listing, path, ListingProperties, problems);
-        var url = RequiredString(listing, path, "url", problems);
-        if (url is not null) HttpUrl(url, $"{path}.url", problems);
-        Selector(OptionalString(listing, path, "articleLinkSelector", problems), $"{path}.articleLinkSelector", problems);
-        Selector(OptionalString(listing, path, "nextPageSelector", problems), $"{path}.nextPageSelector", problems);
-        var template = OptionalString(listing, path, "pageUrlTemplate", problems);
-        if (template is not null)
-        {
-            if (!template.Contains("{page}", StringComparison.Ordinal))
-                problems.Add($"{path}.pageUrlTemplate: must contain the placeholder {{page}}");
-            else HttpUrl(template.Replace("{page}", "2", StringComparison.Ordinal), $"{path}.pageUrlTemplate", problems);
-        }
-        IntInRange(listing, path, "maxPages", 1, MaxListingPages, problems);
-    }
-
-    private static void UnknownProperties(JsonElement obj, string path, string[] known, List<string> problems)
-    {
-        foreach (var property in obj.EnumerateObject())
-            if (!known.Contains(property.Name, StringComparer.Ordinal))
-                problems.Add($"{path}.{property.Name}: unknown property (known: {string.Join(", ", known)})");
-    }
-
-    private static string? RequiredString(JsonElement obj, string path, string name, List<string> problems)
-    {
-        if (!obj.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null)
-        {
-            problems.Add($"{path}.{name}: required");
-            return null;
-        }
-        if (value.ValueKind != JsonValueKind.String)
-        {
-            problems.Add($"{path}.{name}: must be a string");
-            return null;
-        }
-        var text = value.GetString()!;
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            problems.Add($"{path}.{name}: must not be empty");
-            return null;
-        }
-        return text;
-    }
-
-    private static string? OptionalString(JsonElement obj, string path, string name, List<string> problems)
-    {
-        if (!obj.TryGetProperty(name, out var value) || value.ValueKind == JsonValueKind.Null) return null;
-        if (value.ValueKind == JsonValueKind.String) return value.GetString();
-        problems.Add($"{path}.{name}: must be a string");
-        return null;
-    }
-
-    private static void OptionalBool(JsonElement obj, string path, string name, List<string> problems)
-    {
-        if (obj.TryGetProperty(name, out var value) && value.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
-            problems.Add($"{path}.{name}: must be true or false");
-    }
-
-    private static bool? Bool(JsonElement obj, string name) =>
-        obj.TryGetProperty(name, out var value) && value.ValueKind is JsonValueKind.True or JsonValueKind.False ? value.GetBoolean() : null;
-
-    private static int Count(JsonElement obj, string name) =>
-        obj.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Array ? value.GetArrayLength() : 0;
-
-    private static void IntInRange(JsonElement obj, string path, string name, int min, int max, List<string> problems)
-    {
-        if (!obj.TryGetProperty(name, out var value)) return;
-        if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt32(out var number))
-            problems.Add($"{path}.{name}: must be a whole number");
-        else if (number < min || number > max)
-            problems.Add($"{path}.{name}: {number} is outside {min}..{max}");
-    }
-
-    private static IEnumerable<(string Value, string Path)> StringArray(JsonElement obj, string path, string name, List<string> problems)
-    {
-        if (!obj.TryGetProperty(name, out var array)) yield break;
-        if (array.ValueKind != JsonValueKind.Array)
-        {
-            problems.Add($"{path}.{name}: must be an array of strings");
-            yield break;
-        }
-        var i = 0;
-        foreach (var item in array.EnumerateArray())
-        {
-            var itemPath = $"{path}.{name}[{i++}]";
-            if (item.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(item.GetString()))
-                problems.Add($"{itemPath}: must be a non-empty string");
-            else yield return (item.GetString()!, itemPath);
-        }
-    }
-
-    private static void HttpUrl(string value, string path, List<string> problems)
-    {
+        if (Text(node) is not { } value) return;
         if (!Uri.TryCreate(value, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https") || string.IsNullOrEmpty(uri.Host))
-            problems.Add($"{path}: not an absolute http(s) URL: \"{value}\"");
+            problems.Add(new(path, $"not an absolute http(s) URL: \"{value}\""));
     }
 
-    private static void Selector(string? selector, string path, List<string> problems)
+    private static void Selector(JsonNode? node, string path, List<Problem> problems)
     {
-        if (selector is null) return;
+        if (Text(node) is not { Length: > 0 } selector) return;
         if (new CssSelectorParser().ParseSelector(selector) is null)
-            problems.Add($"{path}: not a valid CSS selector: \"{selector}\"");
+            problems.Add(new(path, $"not a valid CSS selector: \"{selector}\""));
+    }
+
+    private static string TypeWords(JsonNode? type)
+    {
+        var names = type is JsonArray many ? many.Select(t => t!.GetValue<string>()).ToList() : [type?.GetValue<string>() ?? "?"];
+        var words = names.Where(n => n != "null").Select(n => n switch
+        {
+            "boolean" => "true or false",
+            "integer" => "a whole number",
+            "array" => "an array",
+            "object" => "an object",
+            "string" => "a string",
+            "number" => "a number",
+            _ => n,
+        }).ToList();
+        return string.Join(" or ", words) + (names.Contains("null") ? " (or null)" : "");
+    }
+
+    /// <summary>"/sources/2/listings/0/url" → "$.sources[2].listings[0].url".</summary>
+    private static string ToJsonPath(JsonPointer pointer)
+    {
+        var path = new System.Text.StringBuilder("$");
+        foreach (var segment in pointer)
+        {
+            if (int.TryParse(segment, out var index)) path.Append('[').Append(index).Append(']');
+            else path.Append('.').Append(segment);
+        }
+        return path.ToString();
+    }
+
+    private static JsonNode? SchemaAt(JsonNode schema, Uri location)
+    {
+        var fragment = Uri.UnescapeDataString(location.Fragment.TrimStart('#'));
+        if (fragment.Length == 0) return schema;
+        return JsonPointer.TryParse(fragment, out var pointer) && pointer!.TryEvaluate(schema, out var node) ? node : null;
+    }
+
+    private static Uri ParentLocation(Uri location)
+    {
+        var text = location.OriginalString;
+        var slash = text.LastIndexOf('/');
+        return slash > text.IndexOf('#') ? new Uri(text[..slash]) : location;
+    }
+
+    private static (JsonSchema, JsonNode) LoadSchema()
+    {
+        using var stream = typeof(SourceRegistryValidator).Assembly.GetManifestResourceStream("FeedIngest.Core.sources.schema.json")
+            ?? throw new InvalidOperationException("sources.schema.json is not embedded in FeedIngest.Core");
+        using var reader = new StreamReader(stream);
+        var text = reader.ReadToEnd();
+        // Its own registry, so the schema's $id never clashes with another schema of the same id in the process.
+        var schema = JsonSchema.FromText(text);
+        return (schema, JsonNode.Parse(text)!);
+    }
+
+    /// <summary>Orders "$.sources[10]" after "$.sources[9]".</summary>
+    private sealed partial class PathComparer : IComparer<string>
+    {
+        public static readonly PathComparer Instance = new();
+
+        public int Compare(string? x, string? y) => string.CompareOrdinal(Key(x ?? ""), Key(y ?? ""));
+
+        private static string Key(string path) => Index().Replace(path, m => "[" + m.Groups[1].Value.PadLeft(6, '0') + "]");
+
+        [GeneratedRegex(@"\[(\d+)\]")]
+        private static partial Regex Index();
     }
 }

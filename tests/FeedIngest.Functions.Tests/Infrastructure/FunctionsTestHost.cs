@@ -54,6 +54,8 @@ public sealed class FunctionsTestHost : IAsyncDisposable
             ["FeedIngest:Reprocess:MaxRangeDays"] = MaxRangeDays.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["FeedIngest:Fetching:MaxRetries"] = "1",
             ["FeedIngest:Fetching:RetryBaseDelaySeconds"] = "0.1",
+            // The test portals listen on 127.0.0.1; the SSRF guard refuses loopback unless allowed.
+            ["FeedIngest:Fetching:AllowedPrivateNetworks"] = "127.0.0.1/32",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) all[key] = value;
         var host = new HostBuilder()

@@ -30,6 +30,8 @@ public sealed class FetchingTestHost : IAsyncDisposable
             ["FeedIngest:Fetching:RetryBaseDelaySeconds"] = "0.05",
             ["FeedIngest:Fetching:MaxRetries"] = "3",
             ["FeedIngest:Fetching:MaxRedirects"] = "5",
+            // The test portals listen on 127.0.0.1; the SSRF guard refuses loopback unless allowed.
+            ["FeedIngest:Fetching:AllowedPrivateNetworks"] = "127.0.0.1/32",
         };
         // AddFeedIngest registers storage clients eagerly; without Azurite they are registered but never used.
         values["FeedIngestStorage"] = storageConnectionString ?? "UseDevelopmentStorage=true";

@@ -49,10 +49,14 @@ public sealed class HarvestEnvironment : IAsyncLifetime
         return file;
     }
 
+    /// <summary>The test portals listen on 127.0.0.1; the SSRF guard refuses loopback unless allowed.</summary>
+    public const string LoopbackOnly = "127.0.0.1/32";
+
     public Dictionary<string, string?> Settings(string? sourcesFile = null) => new()
     {
         ["FeedIngestStorage"] = Azurite.ConnectionString,
         ["FeedIngest:SourcesPath"] = sourcesFile ?? SourcesFile,
+        ["FeedIngest:Fetching:AllowedPrivateNetworks"] = LoopbackOnly,
     };
 
     /// <summary>The CLI as built beside the tests (same configuration), with its own deps and runtime config.</summary>
@@ -73,6 +77,7 @@ public sealed class HarvestEnvironment : IAsyncLifetime
         psi.ArgumentList.Add(CliPath);
         foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment["FeedIngestStorage"] = Azurite.ConnectionString;
+        psi.Environment["FeedIngest__Fetching__AllowedPrivateNetworks"] = LoopbackOnly;
         using var process = Process.Start(psi)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
