@@ -53,6 +53,10 @@ public sealed partial class TestPortal : IAsyncDisposable
     public Uri BaseUrl { get; private set; } = null!;
     /// <summary>robots.txt body; null = 404 (no rules).</summary>
     public string? RobotsTxt { get; set; }
+    /// <summary>When set, robots.txt answers with this status (e.g. 503) instead of <see cref="RobotsTxt"/>.</summary>
+    public int? RobotsStatus { get; set; }
+    /// <summary>When set, robots.txt redirects (302) to this URL.</summary>
+    public string? RobotsRedirect { get; set; }
     /// <summary>How long /slow-page/* holds each request (for concurrency measurements).</summary>
     public TimeSpan SlowPageDelay { get; set; } = TimeSpan.FromMilliseconds(300);
     /// <summary>How long /slow-first-byte and /slow-body stall.</summary>
@@ -137,6 +141,8 @@ public sealed partial class TestPortal : IAsyncDisposable
         switch (path)
         {
             case "/robots.txt":
+                if (RobotsStatus is { } robotsStatus) { response.StatusCode = robotsStatus; return; }
+                if (RobotsRedirect is { } robotsRedirect) { response.Redirect(robotsRedirect); return; }
                 if (RobotsTxt is null) { response.StatusCode = 404; return; }
                 await Text(response, "text/plain; charset=utf-8", RobotsTxt);
                 return;
@@ -254,6 +260,10 @@ public sealed partial class TestPortal : IAsyncDisposable
                 response.StatusCode = 404;
                 return;
 
+            case "/500":
+                response.StatusCode = 500;
+                return;
+
             case "/slow-first-byte":
                 await Task.Delay(StallDelay, aborted);
                 await Html(response, ArticlePage("Quá chậm"));
@@ -353,6 +363,12 @@ public sealed partial class TestPortal : IAsyncDisposable
             }
         }
 
+        if (path.StartsWith("/redirect-chain/", StringComparison.Ordinal) && int.TryParse(path["/redirect-chain/".Length..], out var hop))
+        {
+            // An endless chain: /redirect-chain/1 → /2 → /3 …
+            response.Redirect($"/redirect-chain/{hop + 1}");
+            return;
+        }
         if (path.StartsWith("/etag/", StringComparison.Ordinal))
         {
             if (await NotModifiedAsync(context, $"\"page-v{ContentVersion}\"")) return;

@@ -1,0 +1,55 @@
+using FeedIngest.Core.Fetching;
+using FeedIngest.Core.Sources;
+
+namespace FeedIngest.IntegrationTests.Fetching;
+
+/// <summary>
+/// Retries are requests too: minDelayMs and Crawl-delay space them against the host's other requests. Measured at
+/// the server, from the moments requests arrive (a correctness check on spacing, not a speed test).
+/// </summary>
+public sealed class RetrySpacingTests : TestPortalTests
+{
+    // A request can reach the server a little after its turn on a busy machine; the back-off alone (50 ms) is far below.
+    private static readonly TimeSpan Tolerance = TimeSpan.FromMilliseconds(120);
+
+    [Fact]
+    public async Task RetriesWaitForTheHostsMinimumDelayLikeEveryOtherRequest()
+    {
+        var politeness = new PolitenessSettings { MinDelayMs = 500, MaxConcurrency = 2, ObeyRobotsTxt = false };
+        await _host.FetchAsync(_portal.Url("/tin-tuc/warm-up-123456.html"), politeness);
+
+        // /503-twice fails twice and is retried after ~50 ms of back-off; two other pages want the host meanwhile.
+        var results = await Task.WhenAll(
+            _host.FetchAsync(_portal.Url("/503-twice"), politeness),
+            _host.FetchAsync(_portal.Url("/tin-tuc/bai-mot-123456.html"), politeness),
+            _host.FetchAsync(_portal.Url("/tin-tuc/bai-hai-123456.html"), politeness));
+
+        Assert.All(results, r => Assert.Equal(FetchOutcome.Ok, r.Outcome));
+        Assert.Equal(3, _portal.Count("/503-twice"));
+        AssertSpaced(TimeSpan.FromMilliseconds(500), expectedRequests: 6);
+    }
+
+    [Fact]
+    public async Task RetriesWaitForCrawlDelayToo()
+    {
+        _portal.RobotsTxt = "User-agent: *\nCrawl-delay: 1\n";
+        var politeness = new PolitenessSettings { MinDelayMs = 0, MaxConcurrency = 2, ObeyRobotsTxt = true };
+        await _host.FetchAsync(_portal.Url("/tin-tuc/warm-up-123456.html"), politeness);
+
+        var results = await Task.WhenAll(
+            _host.FetchAsync(_portal.Url("/503-twice"), politeness),
+            _host.FetchAsync(_portal.Url("/tin-tuc/bai-mot-123456.html"), politeness));
+
+        Assert.All(results, r => Assert.Equal(FetchOutcome.Ok, r.Outcome));
+        AssertSpaced(TimeSpan.FromSeconds(1), expectedRequests: 5);
+    }
+
+    private void AssertSpaced(TimeSpan delay, int expectedRequests)
+    {
+        var starts = _portal.Seen.Where(r => r.PathAndQuery != "/robots.txt").Select(r => r.StartedAt).Order().ToList();
+        Assert.Equal(expectedRequests, starts.Count);
+        var gaps = starts.Zip(starts.Skip(1), (a, b) => b - a).ToList();
+        var shown = $"gaps {string.Join(", ", gaps.Select(g => g.TotalMilliseconds.ToString("0")))} ms";
+        Assert.All(gaps, gap => Assert.True(gap >= delay - Tolerance, shown));
+    }
+}
