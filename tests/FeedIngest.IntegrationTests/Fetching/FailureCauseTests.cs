@@ -2,6 +2,13 @@ using System.Net;
 using System.Net.Sockets;
 using FeedIngest.Core.Fetching;
 using FeedIngest.Core.Sources;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace FeedIngest.IntegrationTests.Fetching;
 
@@ -237,9 +244,9 @@ public sealed class FailureCauseTests : TestPortalTests
     /// <summary>A one-path server on 127.0.0.1 that redirects every request to one URL.</summary>
     private sealed class RedirectServer : IAsyncDisposable
     {
-        private readonly Microsoft.AspNetCore.Builder.WebApplication _app;
+        private readonly WebApplication _app;
 
-        private RedirectServer(Microsoft.AspNetCore.Builder.WebApplication app, Uri url)
+        private RedirectServer(WebApplication app, Uri url)
         {
             _app = app;
             Url = url;
@@ -249,9 +256,9 @@ public sealed class FailureCauseTests : TestPortalTests
 
         public static async Task<RedirectServer> StartAsync(string target)
         {
-            var builder = Microsoft.AspNetCore.Builder.WebApplication.CreateSlimBuilder();
-            Microsoft.Extensions.Logging.LoggingBuilderExtensions.ClearProviders(builder.Logging);
-            Microsoft.AspNetCore.Hosting.WebHostBuilderKestrelExtensions.UseKestrel(builder.WebHost, k => k.Listen(IPAddress.Loopback, 0));
+            var builder = WebApplication.CreateSlimBuilder();
+            builder.Logging.ClearProviders();
+            builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
             var app = builder.Build();
             app.Run(context =>
             {
@@ -259,9 +266,7 @@ public sealed class FailureCauseTests : TestPortalTests
                 return Task.CompletedTask;
             });
             await app.StartAsync();
-            var address = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions
-                .GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>(app.Services)
-                .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.First();
+            var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
             return new RedirectServer(app, new Uri(address + "/tin-tuc/chuyen-huong-123456.html"));
         }
 

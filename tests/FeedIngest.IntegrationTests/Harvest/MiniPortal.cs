@@ -73,7 +73,7 @@ public sealed class MiniPortal : IAsyncDisposable
     /// <summary>One in-process harvest of <paramref name="source"/> through the CLI's service container.</summary>
     public static async Task<HarvestSummary> HarvestAsync(string storage, SourceDefinition source, IDictionary<string, string?>? settings = null)
     {
-        var all = new Dictionary<string, string?> { ["FeedIngest:Fetching:AllowedPrivateNetworks"] = HarvestEnvironment.LoopbackOnly };
+        var all = new Dictionary<string, string?> { ["FeedIngest:Fetching:AllowedPrivateNetworks"] = Infrastructure.HarvestEnvironment.LoopbackOnly };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>()) all[key] = value;
         all["FeedIngestStorage"] = storage;
         await using var services = CliHost.Build(all);
