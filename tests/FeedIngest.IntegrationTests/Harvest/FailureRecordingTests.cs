@@ -59,6 +59,13 @@ public sealed class FailureRecordingTests : IAsyncLifetime
         var run = new TableServiceClient(_azurite.ConnectionString).GetTableClient(StorageNames.RunsTable).GetEntity<RunEntity>(RunEntity.Partition, summary.RunId).Value;
         Assert.Equal((RunState.CompletedWithFailures, 1, 3, 1), (run.State, run.Stored, run.Failed, run.Skipped));
         Assert.All(new[] { Missing, Disallowed, Empty, Pdf }, path => Assert.Contains(_portal.Url(path).AbsoluteUri, run.Errors));
+        // Each with its cause: on the Urls row, counted on the run row and in the summary, named in the error line.
+        Assert.Equal(
+            [(Good, null), (Missing, "http-status"), (Disallowed, "robots-disallowed"), (Empty, "empty-content"), (Pdf, "content-type")],
+            new[] { Good, Missing, Disallowed, Empty, Pdf }.Select(p => (p, UrlRow(p).Cause)));
+        Assert.Equal("content-type=1;empty-content=1;http-status=1;robots-disallowed=1", run.FailuresByCause);
+        Assert.Equal(run.FailuresByCause, Core.Fetching.FailureCauses.FormatCounts(summary.Counts.FailuresByCause));
+        Assert.Contains($"{_portal.Url(Missing).AbsoluteUri}: [http-status] HTTP 404", run.Errors);
 
         var rerun = await MiniPortal.HarvestAsync(_azurite.ConnectionString, _portal.Source("faults", "/rss.xml"));
 
