@@ -61,7 +61,7 @@ public sealed class QueueStages(
         }
         catch (Exception e) when (e is not OperationCanceledException && dequeueCount >= maxDequeueCount)
         {
-            await runs.AddAsync(message.RunId, new RunCounts(SourcesDone: 1),
+            await runs.AddAsync(message.RunId, new RunCounts(SourcesDone: 1) + RunCounts.Cause(ArticleProcessor.CauseOf(e)),
                 [$"{message.SourceId}: discovery gave up after {dequeueCount} attempts: {e.GetType().Name}: {e.Message}"], cancellationToken);
             throw;
         }

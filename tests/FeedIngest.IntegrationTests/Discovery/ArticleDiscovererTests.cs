@@ -171,6 +171,20 @@ public sealed class ArticleDiscovererTests : TestPortalTests
     }
 
     [Fact]
+    public async Task RobotsTxtSitemapOnAnotherHostIsIgnored()
+    {
+        // "localhost" reaches the same server, but it is not one of the source's hosts: a robots.txt is no way off the source.
+        _portal.RobotsTxt = $"User-agent: *\nSitemap: http://localhost:{_portal.BaseUrl.Port}/sitemap-news.xml\n";
+        var source = Source(s => s.UseRobotsSitemaps = true);
+
+        var result = await _host.Discoverer.DiscoverAsync(source, new KnownArticles(), CancellationToken.None);
+
+        Assert.Empty(result.Articles);
+        Assert.Empty(result.Errors);
+        Assert.Equal(0, _portal.Count("/sitemap-news.xml"));
+    }
+
+    [Fact]
     public async Task FailingChannelIsRecordedAndTheOthersStillRun()
     {
         var source = Source(s =>
