@@ -20,7 +20,7 @@ internal static class RunsCommand
             {
                 count++;
                 var took = run.EndedAt is { } end ? $"{(end - run.StartedAt).TotalSeconds:0.0} s" : "running";
-                Console.WriteLine($"{run.RowKey}  {run.Host,-9} {run.State,-23} {took,9}  found {run.Discovered}, stored {run.Stored}, updated {run.Updated}, unchanged {run.Unchanged}, skipped {run.Skipped}, failed {run.Failed}  [{run.Sources}]");
+                Console.WriteLine($"{run.RowKey}  {run.Host,-9} {run.State,-23} {took,9}  found {run.Discovered}, stored {run.Stored}, updated {run.Updated}, unchanged {run.Unchanged}, skipped {run.Skipped}, failed {run.Failed}{(string.IsNullOrEmpty(run.FailuresByCause) ? "" : $" (by cause: {run.FailuresByCause})")}  [{run.Sources}]");
                 if (parse.GetValue(errors) && !string.IsNullOrEmpty(run.Errors))
                     foreach (var line in run.Errors.Split('\n')) Console.WriteLine($"    ! {line}");
             }
