@@ -221,7 +221,6 @@ public static partial class SourceRegistryValidator
             ?? throw new InvalidOperationException("sources.schema.json is not embedded in FeedIngest.Core");
         using var reader = new StreamReader(stream);
         var text = reader.ReadToEnd();
-        // Its own registry, so the schema's $id never clashes with another schema of the same id in the process.
         var schema = JsonSchema.FromText(text);
         return (schema, JsonNode.Parse(text)!);
     }

@@ -90,6 +90,30 @@ public sealed class PolitenessAcrossInstancesTests(AzuriteFixture azurite) : IAs
     }
 
     [Fact]
+    public async Task ARetryOnOneInstanceWaitsForTheHostsDelayAfterTheOtherInstancesRequests()
+    {
+        await using var first = Instance();
+        await using var second = Instance();
+        var politeness = new PolitenessSettings { MinDelayMs = 500, MaxConcurrency = 2, ObeyRobotsTxt = false };
+        await first.FetchAsync(_portal.Url("/tin-tuc/warm-up-a-123456.html"), politeness);
+        await second.FetchAsync(_portal.Url("/tin-tuc/warm-up-b-123456.html"), politeness);
+
+        // The first instance's /503-twice is retried (back-off 50 ms) while the second instance fetches two pages.
+        var results = await Task.WhenAll(
+            first.FetchAsync(_portal.Url("/503-twice"), politeness),
+            second.FetchAsync(_portal.Url("/tin-tuc/bai-mot-123456.html"), politeness),
+            second.FetchAsync(_portal.Url("/tin-tuc/bai-hai-123456.html"), politeness));
+
+        Assert.All(results, r => Assert.Equal(FetchOutcome.Ok, r.Outcome));
+        var starts = _portal.Seen.Select(r => r.StartedAt).Order().ToList();
+        Assert.Equal(7, starts.Count);
+        var gaps = starts.Zip(starts.Skip(1), (a, b) => (b - a).TotalMilliseconds).ToList();
+        var shown = $"gaps {string.Join(", ", gaps.Select(g => g.ToString("0")))} ms";
+        // 500 ms asked; a request can arrive a little after its turn on a busy machine (see the test above).
+        Assert.All(gaps, gap => Assert.True(gap >= 500 - 150, shown));
+    }
+
+    [Fact]
     public async Task SlotOfACrashedInstanceExpiresSoTheHostIsNotBlockedForever()
     {
         var tables = new TableServiceClient(azurite.ConnectionString);
