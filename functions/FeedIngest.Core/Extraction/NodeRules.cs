@@ -15,6 +15,10 @@ internal sealed class NodeStats
     public int Anchors;
     public double Score;
     public bool IsCandidate;
+    /// <summary>Prose of the paragraphs whose parent (or own text runs) this element holds, for the dominant-prose measure.</summary>
+    public int ProseChars;
+    /// <summary>0 not yet known, 1 no negative class hint, 2 named like furniture (sidebar, author, comment …).</summary>
+    public sbyte NegativeBox;
 
     public double LinkDensity => TextChars == 0 ? 0 : (double)LinkChars / TextChars;
 }
@@ -22,13 +26,15 @@ internal sealed class NodeStats
 /// <summary>Small named predicates over DOM nodes (Readability's _isPhrasingContent, _getLinkDensity, …).</summary>
 internal static class NodeRules
 {
-    /// <summary>Elements that never carry article text.</summary>
-    internal static readonly HashSet<string> NonContentTags = new(StringComparer.Ordinal)
+    /// <summary>Elements that never carry article text, removed whatever they hold.</summary>
+    internal static readonly HashSet<string> JunkTags = new(StringComparer.Ordinal)
     {
-        "script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "canvas", "math", "form", "button",
-        "input", "select", "textarea", "option", "label", "nav", "aside", "footer", "header", "menu", "dialog", "link", "meta",
-        "audio", "video", "map", "head",
+        "script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "canvas", "math", "button",
+        "input", "select", "textarea", "option", "label", "menu", "dialog", "link", "meta", "audio", "video", "map", "head",
     };
+
+    /// <summary>Page chrome by tag name: removed unless it holds most of the page's prose.</summary>
+    internal static readonly HashSet<string> ChromeTags = new(StringComparer.Ordinal) { "form", "nav", "aside", "footer", "header" };
 
     /// <summary>Elements that start and end a block of text.</summary>
     internal static readonly HashSet<string> BlockTags = new(StringComparer.Ordinal)
@@ -45,7 +51,35 @@ internal static class NodeRules
         var cls = e.GetAttribute("class");
         var id = e.GetAttribute("id");
         if (string.IsNullOrEmpty(cls)) return id ?? "";
+        cls = WithoutTaxonomy(cls);
         return string.IsNullOrEmpty(id) ? cls : cls + " " + id;
+    }
+
+    // CMSs write the post's tags, categories and states into its class ("tag-social-media", "category-x-share-y",
+    // "status-publish", "post-2817"): words chosen by the author, not by the template, so they are no evidence.
+    private static readonly string[] TaxonomyPrefixes = ["tag-", "category-", "format-", "status-", "type-", "postid-", "topic-", "term-"];
+
+    internal static string WithoutTaxonomy(string cls)
+    {
+        var hit = false;
+        foreach (var prefix in TaxonomyPrefixes)
+            if (cls.Contains(prefix, StringComparison.OrdinalIgnoreCase)) { hit = true; break; }
+        if (!hit) return cls;
+        var sb = new StringBuilder(cls.Length);
+        foreach (var token in cls.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (IsTaxonomyToken(token)) continue;
+            if (sb.Length > 0) sb.Append(' ');
+            sb.Append(token);
+        }
+        return sb.ToString();
+    }
+
+    private static bool IsTaxonomyToken(string token)
+    {
+        foreach (var prefix in TaxonomyPrefixes)
+            if (token.Length > prefix.Length && token.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)) return true;
+        return false;
     }
 
     internal static bool IsHidden(IElement e)
