@@ -24,8 +24,9 @@ internal static class BlockRules
         {
             var text = b.Text;
             if (!HasWordCharacter(text)) continue;
-            var fp = Fingerprint.Of(text);
-            if (seen.Add(fp)) fingerprints.Add(fp);
+            // Fingerprints serve only the cross-page memory: a page extracted without one skips the hashing.
+            var fp = memory is null ? "" : Fingerprint.Of(text);
+            if (memory is not null && seen.Add(fp)) fingerprints.Add(fp);
             if (IsTitleOrBanner(text, metadata)) continue;
             if (text.Length <= ExtractionThresholds.FurnitureMaxChars
                 && (BoilerplateVocabulary.FurnitureLine().IsMatch(text) || BoilerplateVocabulary.EnglishFurnitureLine().IsMatch(text))) continue;

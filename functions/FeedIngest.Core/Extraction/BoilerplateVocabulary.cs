@@ -86,6 +86,17 @@ internal static partial class BoilerplateVocabulary
         "tweet", "like", "thích", "lưu", "in", "a-", "a+",
     ];
 
+    private static readonly HashSet<string> ToolbarWordSet = BuildToolbarWordSet();
+
+    private static HashSet<string> BuildToolbarWordSet()
+    {
+        var set = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var phrase in ToolbarWords)
+            foreach (var w in phrase.Split([' ', '-', '+'], StringSplitOptions.RemoveEmptyEntries)) set.Add(w);
+        // Counters and separators that toolbars print: "Bình luận (0)", "Like 12".
+        return set;
+    }
+
     private static readonly Regex ToolbarWord = new(
         @"(?<![\p{L}\p{N}])(?:" + string.Join('|', ToolbarWords.Select(Regex.Escape)) + @")(?![\p{L}\p{N}])",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Compiled);
@@ -94,6 +105,17 @@ internal static partial class BoilerplateVocabulary
     internal static bool IsToolbarLine(string text)
     {
         if (text.Length > 80) return false;
+        // Fast refusal without the regex: a word (not a number) that no toolbar phrase contains.
+        var lookup = ToolbarWordSet.GetAlternateLookup<ReadOnlySpan<char>>();
+        var start = -1;
+        for (var i = 0; i <= text.Length; i++)
+        {
+            if (i < text.Length && char.IsLetterOrDigit(text[i])) { if (start < 0) start = i; continue; }
+            if (start < 0) continue;
+            var word = text.AsSpan(start, i - start);
+            start = -1;
+            if (word.ContainsAnyExceptInRange('0', '9') && !lookup.Contains(word)) return false;
+        }
         var rest = ToolbarWord.Replace(text, " ");
         if (rest.Length == text.Length) return false;
         foreach (var ch in rest) if (char.IsLetter(ch)) return false;

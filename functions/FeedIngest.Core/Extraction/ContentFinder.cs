@@ -28,7 +28,7 @@ internal static class ContentFinder
     /// most of the page's prose — old ASP.NET portals wrap the whole page in one &lt;form&gt;, and some templates put
     /// the article in an &lt;aside&gt;. Returns the statistics of what is left, ready for the next passes.
     /// </summary>
-    public static Dictionary<IElement, NodeStats> RemoveNonContent(IHtmlDocument document, Sources.ExtractionOverrides? overrides, bool removeChrome = true)
+    public static StatsTable RemoveNonContent(IHtmlDocument document, Sources.ExtractionOverrides? overrides, bool removeChrome = true)
     {
         if (overrides is not null)
             foreach (var selector in overrides.RemoveSelectors)
@@ -36,7 +36,7 @@ internal static class ContentFinder
                 try { foreach (var e in document.QuerySelectorAll(selector)) e.Remove(); }
                 catch (Exception) { /* an invalid override selector is ignored, not fatal */ }
             }
-        if (document.Body is not { } body) return new Dictionary<IElement, NodeStats>(ReferenceEqualityComparer.Instance);
+        if (document.Body is not { } body) return new StatsTable([]);
         var doomed = new List<IElement>();
         var chrome = new List<IElement>();
         var order = NodeRules.ElementsInOrder(body);
@@ -71,7 +71,7 @@ internal static class ContentFinder
     public static void RemoveRelatedLists(IElement root, Dictionary<IElement, NodeStats> stats)
     {
         var labels = new List<IElement>();
-        foreach (var e in NodeRules.ElementsInOrder(root))
+        foreach (var e in NodeRules.ElementsInOrder(root, stats))
         {
             if (!stats.TryGetValue(e, out var s) || s.TextChars is 0 or > 40) continue;
             // The label is the innermost element whose text is the label: test only elements without an element child carrying all the text.
@@ -136,7 +136,7 @@ internal static class ContentFinder
         var bodyStats = stats[body];
         var pageProse = Math.Max(1, bodyStats.TextChars - bodyStats.LinkChars);
         var doomed = new List<IElement>();
-        var order = NodeRules.ElementsInOrder(body);
+        var order = NodeRules.ElementsInOrder(body, stats);
         var skipUnder = new HashSet<IElement>(ReferenceEqualityComparer.Instance);
         foreach (var e in order)
         {
@@ -178,7 +178,7 @@ internal static class ContentFinder
     {
         dominantProse = 0;
         var candidates = new List<IElement>();
-        foreach (var e in NodeRules.ElementsInOrder(body))
+        foreach (var e in NodeRules.ElementsInOrder(body, stats))
         {
             // What counts as a paragraph: p/pre/td/blockquote; a div holding only phrasing content (Readability's DIV-to-P),
             // whose score goes to its parent; and the loose text runs of a container that also has block children

@@ -30,6 +30,10 @@ public static partial class DateParsing
     [GeneratedRegex(@"(?<!\d)(?<h>\d{1,2})\s*[:h]\s*(?<min>\d{2})(?:\s*:\s*(?<s>\d{2}))?(?!\d)", RegexOptions.CultureInvariant)]
     private static partial Regex ClockTime();
 
+    // A generated pattern: the static Regex.IsMatch(string, pattern) goes through the shared cache and its lock on every call.
+    [GeneratedRegex(@"[+\-]\d{2}:?\d{2}$", RegexOptions.CultureInvariant)]
+    private static partial Regex ZoneOffsetAtEnd();
+
     [GeneratedRegex(@"(?:GMT|UTC)\s*(?<sign>[+\-])\s*(?<zh>\d{1,2})(?::?(?<zm>\d{2}))?", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
     private static partial Regex ZoneSuffix();
 
@@ -38,7 +42,7 @@ public static partial class DateParsing
     {
         if (string.IsNullOrWhiteSpace(value)) return null;
         var v = value.Trim();
-        var hasZone = v.EndsWith('Z') || Regex.IsMatch(v, @"[+\-]\d{2}:?\d{2}$") || v.EndsWith("GMT", StringComparison.OrdinalIgnoreCase);
+        var hasZone = v.EndsWith('Z') || ZoneOffsetAtEnd().IsMatch(v) || v.EndsWith("GMT", StringComparison.OrdinalIgnoreCase);
         if (hasZone && DateTimeOffset.TryParse(v, CultureInfo.InvariantCulture, DateTimeStyles.AllowWhiteSpaces, out var withZone))
             return withZone;
         if (DateTime.TryParse(v, CultureInfo.InvariantCulture, DateTimeStyles.AllowWhiteSpaces | DateTimeStyles.AssumeLocal, out var local)

@@ -17,10 +17,30 @@ internal sealed class NodeStats
     public bool IsCandidate;
     /// <summary>Prose of the paragraphs whose parent (or own text runs) this element holds, for the dominant-prose measure.</summary>
     public int ProseChars;
+    /// <summary>Removed from the page (itself or with an ancestor) since the statistics pass.</summary>
+    public bool Removed;
     /// <summary>0 not yet known, 1 no negative class hint, 2 named like furniture (sidebar, author, comment …).</summary>
     public sbyte NegativeBox;
 
     public double LinkDensity => TextChars == 0 ? 0 : (double)LinkChars / TextChars;
+}
+
+/// <summary>
+/// The statistics of one attempt, keyed by element, with the document order of the pass that built them: the later
+/// passes walk this list (skipping what was removed since) instead of walking the DOM again.
+/// </summary>
+internal sealed class StatsTable(List<IElement> order) : Dictionary<IElement, NodeStats>(order.Count, ReferenceEqualityComparer.Instance)
+{
+    /// <summary>Elements still in the page, in document order. Removal marks an element; its descendants follow it here.</summary>
+    public IEnumerable<IElement> LiveOrder()
+    {
+        foreach (var e in order)
+        {
+            if (!TryGetValue(e, out var s) || s.Removed) continue;
+            if (e.ParentElement is { } p && TryGetValue(p, out var ps) && ps.Removed) { s.Removed = true; continue; }
+            yield return e;
+        }
+    }
 }
 
 /// <summary>Small named predicates over DOM nodes (Readability's _isPhrasingContent, _getLinkDensity, …).</summary>
@@ -145,9 +165,13 @@ internal static class NodeRules
     }
 
     /// <summary>Every element of the subtree in document order, without recursion (deep pages overflow recursive walks).</summary>
+    /// <summary>The live order when the statistics carry one (same root), else a fresh walk.</summary>
+    internal static IEnumerable<IElement> ElementsInOrder(IElement root, Dictionary<IElement, NodeStats> stats) =>
+        stats is StatsTable table && root.LocalName == "body" ? table.LiveOrder() : ElementsInOrder(root);
+
     internal static List<IElement> ElementsInOrder(IElement root)
     {
-        var list = new List<IElement>(1024);
+        var list = new List<IElement>(256);
         var stack = new Stack<IElement>();
         stack.Push(root);
         while (stack.Count > 0)
@@ -163,10 +187,10 @@ internal static class NodeRules
     }
 
     /// <summary>One bottom-up pass: text, link-text and comma counts per element.</summary>
-    internal static Dictionary<IElement, NodeStats> ComputeStats(IElement root)
+    internal static StatsTable ComputeStats(IElement root)
     {
         var order = ElementsInOrder(root);
-        var stats = new Dictionary<IElement, NodeStats>(order.Count, ReferenceEqualityComparer.Instance);
+        var stats = new StatsTable(order);
         foreach (var e in order) stats[e] = new NodeStats();
         for (var i = order.Count - 1; i >= 0; i--)
         {
@@ -203,6 +227,8 @@ internal static class NodeRules
     internal static void RemoveCounted(IElement e, Dictionary<IElement, NodeStats> stats)
     {
         if (stats.TryGetValue(e, out var s))
+        {
+            s.Removed = true;
             for (var p = e.ParentElement; p is not null; p = p.ParentElement)
             {
                 if (!stats.TryGetValue(p, out var ps)) break;
@@ -211,6 +237,7 @@ internal static class NodeRules
                 ps.Commas -= s.Commas;
                 ps.Anchors -= s.Anchors;
             }
+        }
         e.Remove();
     }
 
