@@ -30,4 +30,10 @@ public sealed record ArticleOutcome(ArticleResult Result, string Url, string? Ar
         ArticleResult.Skipped => new(Skipped: 1),
         _ => new(Failed: 1),
     };
+
+    /// <summary>The row this outcome adds to its run, keyed by the id of the message's URL (one row per URL, however often delivered).</summary>
+    public Storage.OutcomeRecord ToRecord(string sourceId, string messageUrl) =>
+        new(sourceId, ItemKey(messageUrl), Result.ToString(), Url.Length > 0 ? Url : messageUrl, ArticleId, Reason);
+
+    public static string ItemKey(string messageUrl) => Storage.UrlIndex.Key(Discovery.UrlCanonicalizer.Canonicalize(new Uri(messageUrl, UriKind.Absolute)));
 }
