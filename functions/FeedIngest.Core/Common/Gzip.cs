@@ -1,3 +1,4 @@
+using FeedIngest.Core.Common;
 using System.IO.Compression;
 
 namespace FeedIngest.Core.Common;
@@ -17,6 +18,21 @@ public static class Gzip
     {
         using var input = new MemoryStream(bytes.ToArray());
         return Decompress(input);
+    }
+
+    /// <summary>Un-gzips at most <paramref name="maxBytes"/>: a small gzip must not inflate into gigabytes.</summary>
+    public static byte[] Decompress(ReadOnlySpan<byte> bytes, long maxBytes)
+    {
+        using var input = new GZipStream(new MemoryStream(bytes.ToArray()), CompressionMode.Decompress);
+        using var output = new MemoryStream();
+        var buffer = new byte[81920];
+        int read;
+        while ((read = input.Read(buffer)) > 0)
+        {
+            if (output.Length + read > maxBytes) throw new InvalidDataException($"gzip content larger than {maxBytes} bytes");
+            output.Write(buffer, 0, read);
+        }
+        return output.ToArray();
     }
 
     public static byte[] Decompress(Stream compressed)

@@ -1,3 +1,4 @@
+using FeedIngest.Core.Common;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using Azure;
@@ -21,10 +22,7 @@ public sealed class RawArchive(BlobServiceClient blobs)
         await EnsureContainerAsync(cancellationToken);
         var name = ArticleBlobPaths.Raw(sourceId, articleId, Convert.ToHexStringLower(SHA256.HashData(fetch.Body)));
         var blob = _container.GetBlobClient(name);
-        using var gz = new MemoryStream();
-        await using (var zip = new GZipStream(gz, CompressionLevel.Optimal, leaveOpen: true))
-            await zip.WriteAsync(fetch.Body, cancellationToken);
-        gz.Position = 0;
+        using var gz = new MemoryStream(Gzip.Compress(fetch.Body));
         var metadata = new Dictionary<string, string>
         {
             ["url"] = (fetch.FinalUrl ?? fetch.RequestedUrl).AbsoluteUri,
@@ -56,15 +54,13 @@ public sealed class RawArchive(BlobServiceClient blobs)
         var blob = _container.GetBlobClient(blobName);
         var download = await blob.DownloadContentAsync(cancellationToken);
         var metadata = download.Value.Details.Metadata;
-        await using var zip = new GZipStream(download.Value.Content.ToStream(), CompressionMode.Decompress);
-        using var body = new MemoryStream();
-        await zip.CopyToAsync(body, cancellationToken);
+        var body = await Gzip.DecompressAsync(download.Value.Content.ToStream(), cancellationToken);
         metadata.TryGetValue("url", out var url);
         metadata.TryGetValue("contenttype", out var contentType);
         metadata.TryGetValue("fetchedat", out var fetchedAt);
         metadata.TryGetValue("etag", out var etag);
         metadata.TryGetValue("lastmodified", out var lastModified);
-        return new RawPage(blobName, new Uri(url ?? "about:blank"), body.ToArray(), contentType,
+        return new RawPage(blobName, new Uri(url ?? "about:blank"), body, contentType,
             DateTimeOffset.TryParse(fetchedAt, out var at) ? at : download.Value.Details.LastModified, etag, lastModified);
     }
 
