@@ -22,7 +22,7 @@ public sealed class WorkQueues(QueueServiceClient queues, StorageInitializer sto
     {
         var bodies = messages.Select(m => Serialize(queueName, m)).ToList();
         if (bodies.Count == 0) return;
-        await storage.EnsureAsync(cancellationToken);
+        await storage.EnsureQueuesAsync(cancellationToken);
         var queue = queues.GetQueueClient(queueName);
         await Parallel.ForEachAsync(bodies, new ParallelOptions { MaxDegreeOfParallelism = SendsInFlight, CancellationToken = cancellationToken },
             async (body, ct) => await queue.SendMessageAsync(body, ct));

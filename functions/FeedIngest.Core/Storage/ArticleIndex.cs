@@ -41,7 +41,7 @@ public sealed class ArticleIndex(TableServiceClient tables, StorageInitializer s
     /// <summary>Indexes a stored article (both rows; Replace, so a repeat writes the same thing).</summary>
     public async Task AddAsync(ArticleEntity row, DateTimeOffset? previousPublishedAtUtc, CancellationToken cancellationToken)
     {
-        await storage.EnsureAsync(cancellationToken);
+        await storage.EnsureTablesAsync(cancellationToken);
         await _table.UpsertEntityAsync(new TableEntity(IdPrefix + row.RowKey, row.PartitionKey), TableUpdateMode.Replace, cancellationToken);
         if (row.PublishedAtUtc is not { } published) return;
         await _table.UpsertEntityAsync(new ArticleDayEntity
@@ -60,7 +60,7 @@ public sealed class ArticleIndex(TableServiceClient tables, StorageInitializer s
     public async Task<IReadOnlyList<string>> SourcesOfAsync(string articleId, CancellationToken cancellationToken)
     {
         if (!TableKeys.IsValid(articleId)) return [];
-        await storage.EnsureAsync(cancellationToken);
+        await storage.EnsureTablesAsync(cancellationToken);
         var sources = new List<string>();
         await foreach (var row in _table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {IdPrefix + articleId}"), select: ["RowKey"], cancellationToken: cancellationToken))
             sources.Add(row.RowKey);
@@ -71,7 +71,7 @@ public sealed class ArticleIndex(TableServiceClient tables, StorageInitializer s
     public async IAsyncEnumerable<ArticleDayEntity> ListByDayAsync(DateOnly from, DateOnly to, string? sourceId,
         [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await storage.EnsureAsync(cancellationToken);
+        await storage.EnsureTablesAsync(cancellationToken);
         for (var day = to; day >= from; day = day.AddDays(-1))
         {
             var filter = sourceId is null

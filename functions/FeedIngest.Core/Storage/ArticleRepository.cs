@@ -19,34 +19,25 @@ public sealed record StoreContext(string? RawBlob, string? HttpETag, string? Htt
 /// Idempotent: the same text stored twice writes nothing the second time; a changed text keeps the
 /// previous version under versions/ and bumps the row's Version; one article-events message per change.
 /// </summary>
-public sealed class ArticleRepository(BlobServiceClient blobs, TableServiceClient tables, ArticleEventPublisher events, ArticleIndex index)
+public sealed class ArticleRepository(BlobServiceClient blobs, TableServiceClient tables, ArticleEventPublisher events, ArticleIndex index, StorageInitializer storage)
 {
     private readonly BlobContainerClient _container = blobs.GetBlobContainerClient(StorageNames.ArticlesContainer);
     private readonly TableClient _articles = tables.GetTableClient(StorageNames.ArticlesTable);
     private readonly TableClient _contentIndex = tables.GetTableClient(StorageNames.ContentIndexTable);
-    private volatile bool _ready;
-    private volatile bool _tableReady;
     // How long one delivery owns the sending of an event (far longer than a send takes), and how long another
     // delivery waits on it: longer than the claim, so a claim left by a delivery that died is taken over, not waited out by retries.
     private static readonly TimeSpan EventClaimDuration = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan EventClaimWait = TimeSpan.FromSeconds(15);
 
+    /// <summary>Containers and tables exist (created once per process by <see cref="StorageInitializer"/>).</summary>
     public async Task EnsureCreatedAsync(CancellationToken cancellationToken)
     {
-        if (_ready) return;
-        await _container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
-        await _articles.CreateIfNotExistsAsync(cancellationToken);
-        await _contentIndex.CreateIfNotExistsAsync(cancellationToken);
-        _ready = true;
+        await storage.EnsureTablesAsync(cancellationToken);
+        await storage.EnsureBlobsAsync(cancellationToken);
     }
 
-    // Reads and failure records need the table only: they must work while blob storage does not.
-    private async Task EnsureTableAsync(CancellationToken cancellationToken)
-    {
-        if (_ready || _tableReady) return;
-        await _articles.CreateIfNotExistsAsync(cancellationToken);
-        _tableReady = true;
-    }
+    // Reads and failure records need the tables only: they must work while blob storage does not.
+    private Task EnsureTableAsync(CancellationToken cancellationToken) => storage.EnsureTablesAsync(cancellationToken);
 
     public async Task<ArticleEntity?> GetRowAsync(string sourceId, string articleId, CancellationToken cancellationToken)
     {

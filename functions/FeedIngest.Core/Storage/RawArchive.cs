@@ -12,10 +12,9 @@ namespace FeedIngest.Core.Storage;
 public sealed record RawPage(string BlobName, Uri Url, byte[] Body, string? ContentType, DateTimeOffset FetchedAt, string? ETag, string? LastModified);
 
 /// <summary>The fetched bytes, gzipped, in container <c>raw</c>, with the response headers as blob metadata.</summary>
-public sealed class RawArchive(BlobServiceClient blobs)
+public sealed class RawArchive(BlobServiceClient blobs, StorageInitializer storage)
 {
     private readonly BlobContainerClient _container = blobs.GetBlobContainerClient(StorageNames.RawContainer);
-    private volatile bool _containerReady;
 
     public async Task<string> ArchiveAsync(string sourceId, string articleId, FetchResult fetch, DateTimeOffset fetchedAt, CancellationToken cancellationToken)
     {
@@ -64,12 +63,7 @@ public sealed class RawArchive(BlobServiceClient blobs)
             DateTimeOffset.TryParse(fetchedAt, out var at) ? at : download.Value.Details.LastModified, etag, lastModified);
     }
 
-    private async Task EnsureContainerAsync(CancellationToken cancellationToken)
-    {
-        if (_containerReady) return;
-        await _container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
-        _containerReady = true;
-    }
+    private Task EnsureContainerAsync(CancellationToken cancellationToken) => storage.EnsureBlobsAsync(cancellationToken);
 
     private static void AddAscii(Dictionary<string, string> metadata, string key, string? value)
     {

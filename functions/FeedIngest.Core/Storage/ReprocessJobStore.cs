@@ -54,7 +54,7 @@ public sealed class ReprocessJobStore(TableServiceClient tables, StorageInitiali
 
     public async Task<ReprocessJobEntity> CreateAsync(ReprocessJobEntity job, CancellationToken cancellationToken)
     {
-        await storage.EnsureAsync(cancellationToken);
+        await storage.EnsureTablesAsync(cancellationToken);
         job.ArticleIds = StorageLimits.Cap(job.ArticleIds);
         await _table.AddEntityAsync(job, cancellationToken);
         return job;
@@ -64,7 +64,7 @@ public sealed class ReprocessJobStore(TableServiceClient tables, StorageInitiali
     public async Task<ReprocessJobEntity?> GetHeaderAsync(string jobId, CancellationToken cancellationToken)
     {
         if (!TableKeys.IsValid(jobId)) return null;
-        await storage.EnsureAsync(cancellationToken);
+        await storage.EnsureTablesAsync(cancellationToken);
         var row = await _table.GetEntityIfExistsAsync<ReprocessJobEntity>(ReprocessJobEntity.Partition, jobId, cancellationToken: cancellationToken);
         return row.HasValue ? row.Value : null;
     }
@@ -91,7 +91,7 @@ public sealed class ReprocessJobStore(TableServiceClient tables, StorageInitiali
     /// <summary>Records one article's outcome on the job (its own row: no contention, a redelivery counts once).</summary>
     public async Task RecordOutcomeAsync(string jobId, OutcomeRecord outcome, CancellationToken cancellationToken)
     {
-        await storage.EnsureAsync(cancellationToken);
+        await storage.EnsureTablesAsync(cancellationToken);
         await OutcomeLog.AddAsync(_table, jobId, outcome, cancellationToken);
     }
 

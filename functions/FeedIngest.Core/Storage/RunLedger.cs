@@ -137,7 +137,7 @@ public sealed class RunLedger(TableServiceClient tables, StorageInitializer stor
     /// <summary>Creates the run row, or returns the existing one (the same run started twice).</summary>
     public async Task<RunEntity> StartAsync(string runId, string kind, string host, IEnumerable<string> sourceIds, int sourcesQueued, CancellationToken cancellationToken)
     {
-        await storage.EnsureAsync(cancellationToken);
+        await storage.EnsureTablesAsync(cancellationToken);
         var row = NewHeader(runId, kind, host, sourceIds, sourcesQueued);
         try
         {
@@ -153,7 +153,7 @@ public sealed class RunLedger(TableServiceClient tables, StorageInitializer stor
     /// <summary>Creates the run row; false when it exists already, so of several starts of one run exactly one goes on.</summary>
     public async Task<bool> TryStartAsync(string runId, string kind, string host, IEnumerable<string> sourceIds, int sourcesQueued, CancellationToken cancellationToken)
     {
-        await storage.EnsureAsync(cancellationToken);
+        await storage.EnsureTablesAsync(cancellationToken);
         try
         {
             await _table.AddEntityAsync(NewHeader(runId, kind, host, sourceIds, sourcesQueued), cancellationToken);
@@ -169,7 +169,7 @@ public sealed class RunLedger(TableServiceClient tables, StorageInitializer stor
     public async Task RecordSourceAsync(string runId, SourceRunSummary summary, CancellationToken cancellationToken)
     {
         if (!TableKeys.IsValid(runId)) return;
-        await storage.EnsureAsync(cancellationToken);
+        await storage.EnsureTablesAsync(cancellationToken);
         await _table.UpsertEntityAsync(new RunSourceEntity
         {
             PartitionKey = runId, RowKey = RunSourceEntity.Prefix + summary.SourceId, SourceId = summary.SourceId,
@@ -183,14 +183,14 @@ public sealed class RunLedger(TableServiceClient tables, StorageInitializer stor
     public async Task RecordOutcomeAsync(string runId, OutcomeRecord outcome, CancellationToken cancellationToken)
     {
         if (!TableKeys.IsValid(runId)) return;
-        await storage.EnsureAsync(cancellationToken);
+        await storage.EnsureTablesAsync(cancellationToken);
         await OutcomeLog.AddAsync(_table, runId, outcome, cancellationToken);
     }
 
     /// <summary>Records many outcomes of one run in batched transactions (the in-process harvest).</summary>
     public async Task RecordOutcomesAsync(string runId, IEnumerable<OutcomeRecord> outcomes, CancellationToken cancellationToken)
     {
-        await storage.EnsureAsync(cancellationToken);
+        await storage.EnsureTablesAsync(cancellationToken);
         await OutcomeLog.AddManyAsync(_table, runId, outcomes, cancellationToken);
     }
 
@@ -236,7 +236,7 @@ public sealed class RunLedger(TableServiceClient tables, StorageInitializer stor
     /// </summary>
     public async IAsyncEnumerable<RunEntity> ListRecentAsync(int max, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await storage.EnsureAsync(cancellationToken);
+        await storage.EnsureTablesAsync(cancellationToken);
         var rows = new List<RunEntity>();
         await foreach (var row in _table.QueryAsync<RunEntity>(r => r.PartitionKey == RunEntity.Partition, maxPerPage: Math.Clamp(max, 1, 1000), cancellationToken: cancellationToken))
         {
@@ -277,7 +277,7 @@ public sealed class RunLedger(TableServiceClient tables, StorageInitializer stor
     private async Task<RunEntity?> GetHeaderAsync(string runId, CancellationToken cancellationToken)
     {
         if (!TableKeys.IsValid(runId)) return null;
-        await storage.EnsureAsync(cancellationToken);
+        await storage.EnsureTablesAsync(cancellationToken);
         var row = await _table.GetEntityIfExistsAsync<RunEntity>(RunEntity.Partition, RunKeys.RowKey(runId), cancellationToken: cancellationToken);
         if (row.HasValue) return row.Value;
         var legacy = await _table.GetEntityIfExistsAsync<RunEntity>(RunEntity.LegacyPartition, runId, cancellationToken: cancellationToken);

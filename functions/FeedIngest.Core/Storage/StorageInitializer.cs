@@ -6,37 +6,43 @@ using Azure.Storage.Queues;
 namespace FeedIngest.Core.Storage;
 
 /// <summary>
-/// Creates every container, table and queue once per process (infra/ creates them in Azure; Azurite starts
-/// empty), instead of a CreateIfNotExists on each hot path. A failure is not cached: the next caller tries again.
+/// Creates the containers, tables and queues once per process and service (infra/ creates them in Azure; Azurite
+/// starts empty), instead of a CreateIfNotExists on each hot path. Each service separately, so an outage of one
+/// (queues down) does not stop work on the others; a failure is not cached: the next caller tries again.
 /// </summary>
 public sealed class StorageInitializer(BlobServiceClient blobs, TableServiceClient tables, QueueServiceClient queues)
 {
-    private readonly object _gate = new();
-    private Task? _ready;
+    private readonly Once _tables = new(() => Task.WhenAll(StorageNames.Tables.Select(name => IgnoreConflict(tables.GetTableClient(name).CreateIfNotExistsAsync()))));
+    private readonly Once _blobs = new(() => Task.WhenAll(StorageNames.Containers.Select(name => blobs.GetBlobContainerClient(name).CreateIfNotExistsAsync())));
+    private readonly Once _queues = new(() => Task.WhenAll(StorageNames.Queues.Select(name => queues.GetQueueClient(name).CreateIfNotExistsAsync())));
 
-    /// <summary>Completes when everything exists; after the first success it costs nothing.</summary>
-    public Task EnsureAsync(CancellationToken cancellationToken)
-    {
-        lock (_gate)
-        {
-            if (_ready is { IsCompletedSuccessfully: true } done) return done;
-            if (_ready is null || _ready.IsFaulted || _ready.IsCanceled) _ready = CreateAllAsync();
-            return _ready.WaitAsync(cancellationToken);
-        }
-    }
+    public Task EnsureTablesAsync(CancellationToken cancellationToken) => _tables.RunAsync(cancellationToken);
+    public Task EnsureBlobsAsync(CancellationToken cancellationToken) => _blobs.RunAsync(cancellationToken);
+    public Task EnsureQueuesAsync(CancellationToken cancellationToken) => _queues.RunAsync(cancellationToken);
 
-    private async Task CreateAllAsync()
-    {
-        var work = new List<Task>();
-        work.AddRange(StorageNames.Containers.Select(name => blobs.GetBlobContainerClient(name).CreateIfNotExistsAsync()));
-        work.AddRange(StorageNames.Tables.Select(name => IgnoreConflict(tables.GetTableClient(name).CreateIfNotExistsAsync())));
-        work.AddRange(StorageNames.Queues.Select(name => queues.GetQueueClient(name).CreateIfNotExistsAsync()));
-        await Task.WhenAll(work);
-    }
+    /// <summary>Everything (start-up of a host that wants to fail early).</summary>
+    public Task EnsureAsync(CancellationToken cancellationToken) =>
+        Task.WhenAll(EnsureTablesAsync(cancellationToken), EnsureBlobsAsync(cancellationToken), EnsureQueuesAsync(cancellationToken));
 
     private static async Task IgnoreConflict(Task create)
     {
         try { await create; }
         catch (RequestFailedException e) when (e.Status == 409) { } // created by another process at the same moment
+    }
+
+    private sealed class Once(Func<Task> create)
+    {
+        private readonly object _gate = new();
+        private Task? _task;
+
+        public Task RunAsync(CancellationToken cancellationToken)
+        {
+            lock (_gate)
+            {
+                if (_task is { IsCompletedSuccessfully: true } done) return done;
+                if (_task is null || _task.IsFaulted || _task.IsCanceled) _task = create();
+                return _task.WaitAsync(cancellationToken);
+            }
+        }
     }
 }

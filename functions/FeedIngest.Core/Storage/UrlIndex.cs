@@ -38,10 +38,9 @@ public sealed class UrlEntity : ITableEntity
 }
 
 /// <summary>Every discovered URL ends here as stored, failed (with a reason) or skipped (with a reason).</summary>
-public sealed class UrlIndex(TableServiceClient tables) : IKnownArticles
+public sealed class UrlIndex(TableServiceClient tables, StorageInitializer storage) : IKnownArticles
 {
     private readonly TableClient _table = tables.GetTableClient(StorageNames.UrlsTable);
-    private volatile bool _ready;
 
     public static string Key(Uri canonicalUrl) => UrlCanonicalizer.ArticleId(canonicalUrl);
 
@@ -138,10 +137,5 @@ public sealed class UrlIndex(TableServiceClient tables) : IKnownArticles
             yield return row;
     }
 
-    private async Task EnsureAsync(CancellationToken cancellationToken)
-    {
-        if (_ready) return;
-        await _table.CreateIfNotExistsAsync(cancellationToken);
-        _ready = true;
-    }
+    private Task EnsureAsync(CancellationToken cancellationToken) => storage.EnsureTablesAsync(cancellationToken);
 }

@@ -19,7 +19,10 @@ public sealed class ArticleRepositoryTests : IAsyncLifetime
     {
         _azurite = await AzuriteInstance.StartNewAsync();
         var queues = new QueueServiceClient(_azurite.ConnectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
-        _repository = new ArticleRepository(new BlobServiceClient(_azurite.ConnectionString), new TableServiceClient(_azurite.ConnectionString), new ArticleEventPublisher(queues));
+        var blobs = new BlobServiceClient(_azurite.ConnectionString);
+        var tables = new TableServiceClient(_azurite.ConnectionString);
+        var storage = new StorageInitializer(blobs, tables, queues);
+        _repository = new ArticleRepository(blobs, tables, new ArticleEventPublisher(queues, storage), new ArticleIndex(tables, storage), storage);
         _articles = new BlobServiceClient(_azurite.ConnectionString).GetBlobContainerClient(StorageNames.ArticlesContainer);
         _events = queues.GetQueueClient(StorageNames.ArticleEventsQueue);
     }
