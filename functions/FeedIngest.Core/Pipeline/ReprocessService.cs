@@ -44,7 +44,8 @@ public sealed class ReprocessService(
             }
             queued++;
             through = target.ArticleId;
-            progress?.Report(await ReprocessOneAsync(job, target.SourceId, target.ArticleId, cancellationToken));
+            var outcome = await ReprocessOneAsync(job, target.SourceId, target.ArticleId, cancellationToken); // not inside ?.: it must run without a listener
+            progress?.Report(outcome);
         }
         await jobs.RecordPlanProgressAsync(job.RowKey, queued, through, planned: true, [], cancellationToken);
         return (await GetStatusAsync(job.RowKey, cancellationToken))!;
