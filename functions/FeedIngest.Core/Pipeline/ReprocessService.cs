@@ -155,7 +155,7 @@ public sealed class ReprocessService(
     }
 
     private static OutcomeRecord Missing(Target target) =>
-        new(target.SourceId, target.ArticleId, OutcomeResult.Failed, null, target.ArticleId, target.Missing, Queued: false);
+        new(target.SourceId, target.ArticleId, OutcomeResult.Failed, null, target.ArticleId, target.Missing, InPlan: false);
 
     private async Task<ReprocessJobEntity> CreateJobAsync(ReprocessRequest request, CancellationToken cancellationToken) =>
         await jobs.CreateAsync(new ReprocessJobEntity

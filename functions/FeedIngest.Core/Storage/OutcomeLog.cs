@@ -36,15 +36,15 @@ public sealed class OutcomeEntity : ITableEntity
     public string? Reason { get; set; }
     /// <summary>Why a fetch failed, as a machine-readable cause (filled by fetching when it knows one).</summary>
     public string? Cause { get; set; }
-    /// <summary>False for outcomes a plan recorded itself (an article id that does not exist): not part of the queued work.</summary>
-    public bool Queued { get; set; } = true;
+    /// <summary>(Not "Queued": the Runs table's header rows have an int of that name.) False for outcomes a plan recorded itself (an article id that does not exist): not part of the queued work.</summary>
+    public bool InPlan { get; set; } = true;
     public DateTimeOffset At { get; set; }
 
     public static string Key(string sourceId, string itemKey) => $"{Prefix}{sourceId}|{itemKey}";
 }
 
 /// <summary>An outcome to record (the caller's view; <see cref="OutcomeLog"/> makes the row).</summary>
-public sealed record OutcomeRecord(string SourceId, string ItemKey, string Result, string? Url, string? ArticleId, string? Reason, string? Cause = null, bool Queued = true);
+public sealed record OutcomeRecord(string SourceId, string ItemKey, string Result, string? Url, string? ArticleId, string? Reason, string? Cause = null, bool InPlan = true);
 
 /// <summary>Sums of a partition's outcome rows.</summary>
 public sealed record OutcomeTotals(int Stored, int Updated, int Unchanged, int Duplicates, int Skipped, int Failed, int Queued, IReadOnlyList<string> Errors)
@@ -58,20 +58,30 @@ public static class OutcomeLog
     private const int MaxErrorLines = 200;
 
     /// <summary>
-    /// Records one outcome; the first delivery's row stands (a redelivery that finds the article already done
-    /// would say "unchanged", which is not what this run did to it).
+    /// Records one outcome; the first delivery's row stands — except that an "unchanged" row gives way to the
+    /// outcome of the delivery that did the work (two deliveries racing: the one that lost found the article
+    /// done and says "unchanged", which is not what this run did to it). False when a row stood already.
     /// </summary>
     public static async Task<bool> AddAsync(TableClient table, string partition, OutcomeRecord record, CancellationToken cancellationToken)
     {
+        var row = ToEntity(partition, record);
         try
         {
-            await table.AddEntityAsync(ToEntity(partition, record), cancellationToken);
+            await table.AddEntityAsync(row, cancellationToken);
             return true;
         }
         catch (RequestFailedException e) when (e.Status == 409)
         {
-            return false;
+            if (record.Result == OutcomeResult.Unchanged) return false;
         }
+        return await OptimisticConcurrency.RetryAsync(async _ =>
+        {
+            var existing = await table.GetEntityIfExistsAsync<OutcomeEntity>(row.PartitionKey, row.RowKey, cancellationToken: cancellationToken);
+            if (!existing.HasValue) { await table.AddEntityAsync(row, cancellationToken); return true; }
+            if (existing.Value!.Result != OutcomeResult.Unchanged) return false;
+            await table.UpdateEntityAsync(row, existing.Value.ETag, TableUpdateMode.Replace, cancellationToken);
+            return true;
+        }, cancellationToken);
     }
 
     /// <summary>Records many outcomes of one partition in batches of 100 (one request each): the in-process harvest's path.</summary>
@@ -103,10 +113,10 @@ public static class OutcomeLog
         var errors = new List<string>();
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ge {OutcomeEntity.Prefix} and RowKey lt {"a}"}");
         await foreach (var row in table.QueryAsync<OutcomeEntity>(filter,
-            select: [nameof(OutcomeEntity.Result), nameof(OutcomeEntity.Url), nameof(OutcomeEntity.ArticleId), nameof(OutcomeEntity.Reason), nameof(OutcomeEntity.Queued)],
+            select: [nameof(OutcomeEntity.Result), nameof(OutcomeEntity.Url), nameof(OutcomeEntity.ArticleId), nameof(OutcomeEntity.Reason), nameof(OutcomeEntity.InPlan)],
             cancellationToken: cancellationToken))
         {
-            if (row.Queued) queued++;
+            if (row.InPlan) queued++;
             switch (row.Result)
             {
                 case OutcomeResult.Stored: stored++; break;
@@ -132,7 +142,7 @@ public static class OutcomeLog
         ArticleId = r.ArticleId,
         Reason = StorageLimits.Cap(r.Reason, 4_000),
         Cause = r.Cause,
-        Queued = r.Queued,
+        InPlan = r.InPlan,
         At = DateTimeOffset.UtcNow,
     };
 }
