@@ -127,6 +127,7 @@ var tables = [
   { name: 'HostThrottle' }
   { name: 'FetchState' }
   { name: 'ReprocessJobs' }
+  { name: 'ArticleIndex' }
 ]
 
 module identity 'modules/identity.bicep' = {

@@ -23,6 +23,9 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<ArticleRepository>();
         services.AddSingleton<UrlIndex>();
         services.AddSingleton<RunLedger>();
+        services.AddSingleton<StorageInitializer>();
+        services.AddSingleton<ArticleIndex>();
+        services.AddSingleton<ReprocessJobStore>();
 
         // Extraction
         services.AddSingleton<IArticleExtractor, ArticleExtractor>();
@@ -36,6 +39,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<QueueStages>();
         services.AddOptions<ReprocessOptions>().Bind(configuration.GetSection(ReprocessOptions.SectionName));
         services.AddSingleton<ReprocessService>();
+        services.AddSingleton<ReprocessRequestValidator>();
         services.AddFeedIngestFetching(configuration);
         services.AddFeedIngestDiscovery(configuration);
         services.AddFeedIngestSources();

@@ -6,7 +6,7 @@ using Microsoft.Azure.Functions.Worker;
 namespace FeedIngest.Functions;
 
 /// <summary><c>POST /api/reprocess</c> (function key): validates, records a job, answers 202; <c>GET /api/reprocess/{jobId}</c>: its status.</summary>
-public sealed class Reprocess(ReprocessService reprocess)
+public sealed class Reprocess(ReprocessService reprocess, ReprocessRequestValidator validator)
 {
     [Function(nameof(Reprocess))]
     public async Task<IActionResult> Run(
@@ -14,7 +14,8 @@ public sealed class Reprocess(ReprocessService reprocess)
     {
         using var reader = new StreamReader(request.Body);
         var body = await reader.ReadToEndAsync(cancellationToken);
-        var (accepted, problem) = await reprocess.ValidateAsync(request.ContentType, body, cancellationToken);
+        var (accepted, problem) = ReprocessRequestReader.Read(request.ContentType, body);
+        problem ??= await validator.ValidateAsync(accepted!, cancellationToken);
         if (problem is not null)
             return Problems.Create(StatusCodes.Status400BadRequest, problem.Title, problem.Detail, problem.Errors);
         var jobId = await reprocess.SubmitAsync(accepted!, cancellationToken);

@@ -112,7 +112,7 @@ public sealed class DeliveryFailureTests(SamplePortalFixture portal) : IClassFix
             await Assert.ThrowsAnyAsync<Exception>(() =>
                 queuesDown.Get<DiscoverSource>().Run(discover, new TestFunctionContext(nameof(DiscoverSource), queuesDown.Services, delivery), CancellationToken.None));
 
-        var run = Assert.Single(await new StoredState(_azurite.ConnectionString).RowsAsync<RunEntity>(StorageNames.RunsTable), r => r.RowKey == runId);
+        var run = (await healthy.Get<RunLedger>().GetAsync(runId!, CancellationToken.None))!;
         Assert.Equal(1, run.SourcesDone);
         Assert.Contains($"{FunctionsTestHost.SourceId}: discovery gave up after {maxDequeueCount} attempts", run.Errors);
         Assert.NotEqual(RunState.Running, run.State);

@@ -21,7 +21,7 @@ public sealed class HarvestTimerTests(PrivateAzuriteFixture storage) : IClassFix
         var messages = (await host.DrainAsync(StorageNames.DiscoverQueue)).Select(WorkQueues.Parse<DiscoverMessage>).ToList();
         var message = Assert.Single(messages);
         Assert.Equal(FunctionsTestHost.SourceId, message.SourceId);
-        var run = Assert.Single(await new StoredState(storage.ConnectionString).RowsAsync<RunEntity>(StorageNames.RunsTable), r => r.RowKey == message.RunId);
+        var run = Assert.Single(await new StoredState(storage.ConnectionString).RowsAsync<RunEntity>(StorageNames.RunsTable), r => r.PartitionKey == RunEntity.Partition && r.RunId == message.RunId);
         Assert.Equal(("functions", 1, FunctionsTestHost.SourceId), (run.Host, run.SourcesQueued, run.Sources));
     }
 }

@@ -35,7 +35,7 @@ public sealed class PipelineFunctionTests(PrivateAzuriteFixture storage, SampleP
         var discover = await host.DrainAsync(StorageNames.DiscoverQueue);
         var discoverMessage = WorkQueues.Parse<DiscoverMessage>(Assert.Single(discover));
         Assert.Equal(FunctionsTestHost.SourceId, discoverMessage.SourceId);
-        var run = Assert.Single(await state.RowsAsync<RunEntity>(StorageNames.RunsTable), r => r.RowKey == discoverMessage.RunId);
+        var run = Assert.Single(await state.RowsAsync<RunEntity>(StorageNames.RunsTable), r => r.PartitionKey == RunEntity.Partition && r.RunId == discoverMessage.RunId);
         Assert.Equal(RunState.Running, run.State);
 
         // 2. Discovery queues one articles message per article page of the portal.
@@ -83,9 +83,12 @@ public sealed class PipelineFunctionTests(PrivateAzuriteFixture storage, SampleP
         var urls = await state.RowsAsync<UrlEntity>(StorageNames.UrlsTable);
         Assert.Equal(expected.Count, urls.Count);
         Assert.All(urls, u => Assert.Equal(UrlStatus.Stored, u.Status));
-        run = Assert.Single(await state.RowsAsync<RunEntity>(StorageNames.RunsTable), r => r.RowKey == discoverMessage.RunId);
+        // Counts are the run's outcome rows, summed on read; the read that finds every queued article done settles the run.
+        run = (await host.Get<RunLedger>().GetAsync(discoverMessage.RunId, CancellationToken.None))!;
         Assert.Equal(expected.Count, run.Stored);
         Assert.Equal(RunState.Completed, run.State);
+        var header = Assert.Single(await state.RowsAsync<RunEntity>(StorageNames.RunsTable), r => r.PartitionKey == RunEntity.Partition && r.RunId == discoverMessage.RunId);
+        Assert.Equal((RunState.Completed, expected.Count), (header.State, header.Stored));
 
         // 4. A late redelivery of an article message changes nothing and sends no event.
         var rowETags = rows.ToDictionary(r => r.Key, r => r.Value.ETag.ToString());

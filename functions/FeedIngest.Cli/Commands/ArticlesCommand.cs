@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Azure.Storage.Queues;
+using FeedIngest.Core.Common;
 using FeedIngest.Core.Storage;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -21,18 +22,32 @@ internal static class ArticlesCommand
         command.SetAction(async (parse, ct) =>
         {
             await using var services = CliHost.Build();
-            var repository = services.GetRequiredService<ArticleRepository>();
             var wanted = parse.GetValue(status);
-            var rows = new List<ArticleEntity>();
-            await foreach (var row in repository.ListAsync(parse.GetValue(source), parse.GetValue(since), null, ct))
-                if (wanted is null || row.Status == wanted) rows.Add(row);
-            foreach (var row in rows.OrderBy(r => r.PartitionKey).ThenByDescending(r => r.PublishedAtUtc))
+            var lines = new List<(string Source, DateTimeOffset? Published, string Line)>();
+            void Add(string sourceId, string articleId, DateTimeOffset? published, string? what)
             {
-                var date = row.PublishedAtUtc?.ToOffset(TimeSpan.FromHours(7)).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) ?? "????-??-?? ??:??";
-                var what = row.Status == ArticleStatus.Stored ? row.Title : $"[{row.Status}] {row.Error ?? row.DuplicateOf ?? row.Url}";
-                Console.WriteLine($"{row.PartitionKey,-14} {row.RowKey}  {date}  {what}");
+                var date = published is { } p ? VietnamTime.ToVietnam(p).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) : "????-??-?? ??:??";
+                lines.Add((sourceId, published, $"{sourceId,-14} {articleId}  {date}  {what}"));
             }
-            Console.WriteLine($"{rows.Count} article(s).");
+            if (parse.GetValue(since) is { } from)
+            {
+                // The date index: one query per Vietnam day since then, not a scan of table Articles.
+                var index = services.GetRequiredService<ArticleIndex>();
+                var today = VietnamTime.Day(DateTimeOffset.UtcNow).AddDays(1);
+                await foreach (var row in index.ListByDayAsync(VietnamTime.Day(from), today, parse.GetValue(source), ct))
+                    if (row.PublishedAtUtc >= from && (wanted is null || row.Status == wanted))
+                        Add(row.SourceId, row.ArticleId, row.PublishedAtUtc, row.Status == ArticleStatus.Stored ? row.Title : $"[{row.Status}] {row.Title}");
+            }
+            else
+            {
+                var repository = services.GetRequiredService<ArticleRepository>();
+                await foreach (var row in repository.ListAsync(parse.GetValue(source), null, null, ct))
+                    if (wanted is null || row.Status == wanted)
+                        Add(row.PartitionKey, row.RowKey, row.PublishedAtUtc, row.Status == ArticleStatus.Stored ? row.Title : $"[{row.Status}] {row.Error ?? row.DuplicateOf ?? row.Url}");
+            }
+            foreach (var line in lines.OrderBy(l => l.Source, StringComparer.Ordinal).ThenByDescending(l => l.Published))
+                Console.WriteLine(line.Line);
+            Console.WriteLine($"{lines.Count} article(s).");
             return 0;
         });
         return command;
@@ -49,15 +64,12 @@ internal static class ArticlesCommand
             var repository = services.GetRequiredService<ArticleRepository>();
             var articleId = parse.GetValue(id)!;
             var sourceId = parse.GetValue(source);
-            if (sourceId is null)
-            {
-                await foreach (var row in repository.ListAsync(null, null, null, ct))
-                    if (row.RowKey == articleId) { sourceId = row.PartitionKey; break; }
-            }
+            // The id index names the source (one query); articles stored before it existed need --source.
+            sourceId ??= (await services.GetRequiredService<ArticleIndex>().SourcesOfAsync(articleId, ct)).FirstOrDefault();
             var json = sourceId is null ? null : await repository.GetDocumentJsonAsync(sourceId, articleId, ct);
             if (json is null)
             {
-                Console.Error.WriteLine($"error: no stored article with id {articleId}");
+                Console.Error.WriteLine($"error: no stored article with id {articleId}{(parse.GetValue(source) is null ? " (articles stored before the id index need --source)" : "")}");
                 return 1;
             }
             Console.WriteLine(json);

@@ -1,7 +1,5 @@
 using System.CommandLine;
-using System.Text.Json;
 using FeedIngest.Core.Pipeline;
-using FeedIngest.Core.Storage;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace FeedIngest.Cli.Commands;
@@ -34,7 +32,7 @@ internal static class ReprocessCommand
                 Mode = parse.GetValue(mode),
             };
             // The same validation as POST /api/reprocess.
-            var (valid, problem) = await service.ValidateAsync("application/json", JsonSerializer.Serialize(request, ContractJson.Compact), ct);
+            var problem = await services.GetRequiredService<ReprocessRequestValidator>().ValidateAsync(request, ct);
             if (problem is not null)
             {
                 Console.Error.WriteLine($"error: {problem.Detail}");
@@ -42,7 +40,7 @@ internal static class ReprocessCommand
             }
             var progress = new Progress<ArticleOutcome>(o =>
                 Console.Error.WriteLine($"{o.Result.ToString().ToLowerInvariant(),-11} {o.ArticleId} {o.Url}{(o.Reason is null ? "" : " — " + o.Reason)}"));
-            var status = await service.RunInProcessAsync(valid!, progress, ct);
+            var status = await service.RunInProcessAsync(request, progress, ct);
             Console.WriteLine($"Reprocess job {status.JobId} ({status.Mode}): {status.State}; {status.Queued} queued, {status.Done} changed, {status.Unchanged} unchanged, {status.Failed} failed.");
             foreach (var error in status.Errors) Console.WriteLine($"  ! {error}");
             return status.Failed > 0 ? HarvestCommand.ExitFailures : 0;

@@ -1,3 +1,4 @@
+using FeedIngest.Core.Common;
 using System.Globalization;
 using System.Text.RegularExpressions;
 
@@ -10,7 +11,7 @@ namespace FeedIngest.Core.Discovery;
 /// </summary>
 public static partial class TolerantDateParser
 {
-    public static readonly TimeSpan VietnamOffset = TimeSpan.FromHours(7);
+    public static readonly TimeSpan VietnamOffset = VietnamTime.Offset;
 
     private static readonly string[] Rfc822Formats =
     [

@@ -1,3 +1,4 @@
+using FeedIngest.Core.Common;
 using System.IO.Compression;
 using System.Net;
 using System.Text;
@@ -73,18 +74,6 @@ internal static partial class XmlText
         return i < 0 ? null : contentType[(i + 8)..].Trim().Trim('"', '\'');
     }
 
-    private static byte[] Gunzip(byte[] bytes, long maxBytes)
-    {
-        using var input = new GZipStream(new MemoryStream(bytes), CompressionMode.Decompress);
-        using var output = new MemoryStream();
-        var buffer = new byte[81920];
-        int read;
-        while ((read = input.Read(buffer)) > 0)
-        {
-            // The same cap as the wire: a small gzip must not inflate into gigabytes.
-            if (output.Length + read > maxBytes) throw new InvalidDataException($"gzip content larger than {maxBytes} bytes");
-            output.Write(buffer, 0, read);
-        }
-        return output.ToArray();
-    }
+    // The same cap as the wire: a small gzip must not inflate into gigabytes.
+    private static byte[] Gunzip(byte[] bytes, long maxBytes) => Gzip.Decompress(bytes, maxBytes);
 }

@@ -1,3 +1,4 @@
+using FeedIngest.Core.Common;
 using System.Globalization;
 using System.Text.RegularExpressions;
 
@@ -10,7 +11,7 @@ namespace FeedIngest.Core.Extraction;
 /// </summary>
 public static partial class DateParsing
 {
-    public static readonly TimeSpan VietnamOffset = TimeSpan.FromHours(7);
+    public static readonly TimeSpan VietnamOffset = VietnamTime.Offset;
 
     [GeneratedRegex(@"(?<!\d)(?<d>\d{1,2})\s*[/\-.]\s*(?<m>\d{1,2})\s*[/\-.]\s*(?<y>\d{4})(?!\d)", RegexOptions.CultureInvariant)]
     private static partial Regex DayMonthYear();

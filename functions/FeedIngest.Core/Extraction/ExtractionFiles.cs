@@ -1,3 +1,4 @@
+using FeedIngest.Core.Common;
 using System.IO.Compression;
 using System.Text.Encodings.Web;
 using System.Text.Json;
@@ -32,10 +33,7 @@ public static class ExtractionFiles
         if (path.EndsWith(".gz", StringComparison.OrdinalIgnoreCase))
         {
             await using var file = File.OpenRead(path);
-            await using var gzip = new GZipStream(file, CompressionMode.Decompress);
-            using var buffer = new MemoryStream();
-            await gzip.CopyToAsync(buffer, cancellationToken).ConfigureAwait(false);
-            bytes = buffer.ToArray();
+            bytes = await Gzip.DecompressAsync(file, cancellationToken).ConfigureAwait(false);
         }
         else bytes = await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
         return CharsetDecoder.Decode(bytes);

@@ -22,6 +22,10 @@ public sealed partial class TableHostThrottle(
     private static readonly TimeSpan FirstFullPoll = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan MaxFullPoll = TimeSpan.FromSeconds(1);
     private readonly TableClient _table = tables.GetTableClient(tableName);
+    // The row as this instance last wrote it, with the ETag of that write: the next take or release tries its
+    // conditional write on it without reading first (a 412 means someone else wrote since; then it reads).
+    // One instance working a host alone pays 1 write to take a slot and 1 to give it back, instead of 2 + 2.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TableEntity> _lastWritten = new();
     private int _tableReady;
 
     public async ValueTask<IAsyncDisposable> AcquireAsync(string hostKey, HostPoliteness politeness, CancellationToken cancellationToken)
@@ -66,9 +70,18 @@ public sealed partial class TableHostThrottle(
     private async Task<TimeSpan?> TryTakeSlotAsync(
         string rowKey, string? slotId, HostPoliteness politeness, TimeSpan fullPoll, CancellationToken cancellationToken)
     {
-        var existing = await _table.GetEntityIfExistsAsync<TableEntity>(Partition, rowKey, cancellationToken: cancellationToken);
+        // Try the row as we last wrote it first; if it says "wait", the truth may have moved on: read it.
+        var cached = _lastWritten.TryGetValue(rowKey, out var mine) ? Copy(mine) : null;
+        var entity = cached;
         var now = time.GetUtcNow();
-        var entity = existing.HasValue ? existing.Value! : new TableEntity(Partition, rowKey);
+        if (entity is null || !HasRoom(entity, politeness, now))
+        {
+            var existing = await _table.GetEntityIfExistsAsync<TableEntity>(Partition, rowKey, cancellationToken: cancellationToken);
+            entity = existing.HasValue ? existing.Value! : null;
+            now = time.GetUtcNow();
+        }
+        var exists = entity is not null;
+        entity ??= new TableEntity(Partition, rowKey);
         var slots = SlotList.Parse(entity.GetString("Slots"), now);
         var nextAllowed = entity.GetDateTimeOffset("NextAllowedUtc") ?? DateTimeOffset.MinValue;
 
@@ -80,13 +93,16 @@ public sealed partial class TableHostThrottle(
         entity["NextAllowedUtc"] = now + politeness.MinDelay;
         try
         {
-            if (existing.HasValue) await _table.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace, cancellationToken);
-            else await _table.AddEntityAsync(entity, cancellationToken);
+            var response = exists
+                ? await _table.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace, cancellationToken)
+                : await _table.AddEntityAsync(entity, cancellationToken);
+            Remember(rowKey, entity, response.Headers.ETag);
             return null;
         }
         catch (RequestFailedException ex) when (ex.Status is (int)HttpStatusCode.PreconditionFailed or (int)HttpStatusCode.Conflict)
         {
-            // Another instance changed the row between our read and write: read again.
+            // Another instance changed the row since we saw it: read again.
+            _lastWritten.TryRemove(rowKey, out _);
             return TimeSpan.Zero;
         }
     }
@@ -97,18 +113,25 @@ public sealed partial class TableHostThrottle(
         {
             try
             {
-                var existing = await _table.GetEntityIfExistsAsync<TableEntity>(Partition, rowKey);
-                if (!existing.HasValue) return;
-                var entity = existing.Value!;
+                TableEntity entity;
+                if (attempt == 0 && _lastWritten.TryGetValue(rowKey, out var mine)) entity = Copy(mine);
+                else
+                {
+                    var existing = await _table.GetEntityIfExistsAsync<TableEntity>(Partition, rowKey);
+                    if (!existing.HasValue) return;
+                    entity = existing.Value!;
+                }
                 var slots = SlotList.Parse(entity.GetString("Slots"), time.GetUtcNow());
                 if (!slots.Remove(slotId)) return;
                 entity["Slots"] = slots.ToString();
-                await _table.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace);
+                var response = await _table.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace);
+                Remember(rowKey, entity, response.Headers.ETag);
                 return;
             }
             catch (RequestFailedException ex) when (ex.Status == (int)HttpStatusCode.PreconditionFailed)
             {
-                await Task.Delay(Random.Shared.Next(5, 30));
+                _lastWritten.TryRemove(rowKey, out _);
+                if (attempt > 0) await Task.Delay(Random.Shared.Next(5, 30));
             }
             catch (Exception ex) when (ex is RequestFailedException or HttpRequestException or AggregateException)
             {
@@ -118,6 +141,20 @@ public sealed partial class TableHostThrottle(
             }
         }
     }
+
+    private static bool HasRoom(TableEntity entity, HostPoliteness politeness, DateTimeOffset now) =>
+        SlotList.Parse(entity.GetString("Slots"), now).Count < Math.Max(1, politeness.MaxConcurrency)
+        && now >= (entity.GetDateTimeOffset("NextAllowedUtc") ?? DateTimeOffset.MinValue);
+
+    private void Remember(string rowKey, TableEntity written, ETag? etag)
+    {
+        if (etag is null) { _lastWritten.TryRemove(rowKey, out _); return; }
+        var copy = Copy(written);
+        copy.ETag = etag.Value;
+        _lastWritten[rowKey] = copy;
+    }
+
+    private static TableEntity Copy(TableEntity entity) => new(entity) { ETag = entity.ETag };
 
     private async Task EnsureTableAsync(CancellationToken cancellationToken)
     {

@@ -50,11 +50,12 @@ public sealed class ArticleProcessor(
                 if (row is not null) await articles.MarkCheckedAsync(source.Id, row.RowKey, DateTimeOffset.UtcNow, cancellationToken);
                 return new ArticleOutcome(ArticleResult.Unchanged, url.AbsoluteUri, row?.RowKey);
             case FetchOutcome.Skipped:
-                await urls.RecordAsync(source.Id, url, UrlStatus.Skipped, fetch.FailureReason, null, message.RunId, cancellationToken, fetch.Cause);
+                await urls.RecordAsync(source.Id, url, UrlStatus.Skipped, fetch.FailureReason, null, message.RunId, cancellationToken, known, cause: fetch.Cause);
                 logger.LogInformation("Article {url} skipped [{cause}]: {reason}", url.AbsoluteUri, FailureCauses.Name(fetch.Cause), fetch.FailureReason);
                 return new ArticleOutcome(ArticleResult.Skipped, url.AbsoluteUri, null, fetch.FailureReason) { Cause = fetch.Cause };
             case FetchOutcome.Failed:
-                return await RecordFailureAsync(message, source, url, row?.RowKey ?? urlKey, fetch.FailureReason ?? "fetch failed", cancellationToken, fetch.Cause);
+                return await RecordFailureAsync(message, source, url, row?.RowKey ?? urlKey, fetch.FailureReason ?? "fetch failed", cancellationToken,
+                    fetch.Cause, known, PermanentFailures.IsPermanent(fetch));
         }
 
         var fetchedAt = DateTimeOffset.UtcNow;
@@ -85,7 +86,7 @@ public sealed class ArticleProcessor(
         if (message.Mode == FetchMode.Recrawl && saved.Change == SaveChange.Unchanged)
             await articles.MarkCheckedAsync(source.Id, articleId, fetchedAt, cancellationToken);
         var status = saved.Change == SaveChange.Duplicate ? UrlStatus.Duplicate : UrlStatus.Stored;
-        await urls.RecordAsync(source.Id, url, status, saved.DuplicateOf is null ? null : "same text as " + saved.DuplicateOf, articleId, message.RunId, cancellationToken);
+        await urls.RecordAsync(source.Id, url, status, saved.DuplicateOf is null ? null : "same text as " + saved.DuplicateOf, articleId, message.RunId, cancellationToken, known);
         if (articleId != urlKey) await articles.RemoveFailedPlaceholderAsync(source.Id, urlKey, cancellationToken);
 
         logger.LogInformation("Article {articleId} {change} (v{version})", articleId, saved.Change, saved.Version);
@@ -122,10 +123,10 @@ public sealed class ArticleProcessor(
 
     /// <summary>Records a URL as failed on its Urls row and article row; used for page failures and by callers giving up after retries.</summary>
     public async Task<ArticleOutcome> RecordFailureAsync(ArticleMessage message, SourceDefinition? source, Uri url, string articleId, string reason, CancellationToken cancellationToken,
-        FailureCause cause = FailureCause.Other)
+        FailureCause cause = FailureCause.Other, UrlEntity? known = null, bool permanent = false)
     {
         var sourceId = source?.Id ?? message.SourceId;
-        await urls.RecordAsync(sourceId, url, UrlStatus.Failed, reason, null, message.RunId, cancellationToken, cause);
+        await urls.RecordAsync(sourceId, url, UrlStatus.Failed, reason, null, message.RunId, cancellationToken, known, permanent, cause);
         await articles.RecordFailureAsync(sourceId, articleId, url.AbsoluteUri, reason, message.RunId, cancellationToken);
         // One line per failure, with its cause; no stack trace (the reason says what happened).
         logger.LogWarning("Article {url} failed [{cause}]: {reason}", url.AbsoluteUri, FailureCauses.Name(cause), reason);

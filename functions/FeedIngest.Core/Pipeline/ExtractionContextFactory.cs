@@ -7,8 +7,9 @@ namespace FeedIngest.Core.Pipeline;
 
 /// <summary>
 /// The extraction context for a source: its overrides and its learned cross-page boilerplate. The memory is
-/// loaded once per process and saved every <see cref="SaveEvery"/> pages (and at the end of a CLI source), so
-/// every run and every Function instance builds on what the others learned.
+/// loaded once per process (a failed load is retried, never cached) and its growth is merged into the stored
+/// memory every <see cref="SaveEvery"/> pages (and at the end of a CLI source), so every run and every Function
+/// instance builds on what the others learned and their counts add up.
 /// </summary>
 public sealed class ExtractionContextFactory(BoilerplateMemoryStore store, ILogger<ExtractionContextFactory> logger)
 {
@@ -20,7 +21,20 @@ public sealed class ExtractionContextFactory(BoilerplateMemoryStore store, ILogg
 
     public async ValueTask<ExtractionContext> ForSourceAsync(SourceDefinition source, CancellationToken cancellationToken)
     {
-        var memory = await _memories.GetOrAdd(source.Id, id => new Lazy<Task<IBoilerplateMemory>>(() => LoadAsync(id))).Value;
+        var lazy = _memories.GetOrAdd(source.Id, id => new Lazy<Task<IBoilerplateMemory>>(() => store.LoadAsync(id, CancellationToken.None)));
+        IBoilerplateMemory memory;
+        try
+        {
+            memory = await lazy.Value;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Not cached and never saved: an empty memory kept for the process's life would teach nothing and, saved,
+            // would hide what the stored one knows. This page goes without; the next one tries the load again.
+            _memories.TryRemove(KeyValuePair.Create(source.Id, lazy));
+            logger.LogWarning(e, "Could not load the boilerplate memory of {sourceId}; this page goes without it", source.Id);
+            memory = new BoilerplateMemory();
+        }
         return new ExtractionContext { SourceId = source.Id, Overrides = source.Extraction, Boilerplate = memory };
     }
 
@@ -33,7 +47,7 @@ public sealed class ExtractionContextFactory(BoilerplateMemoryStore store, ILogg
 
     public async Task SaveAsync(string sourceId, CancellationToken cancellationToken)
     {
-        if (!_memories.TryGetValue(sourceId, out var lazy) || !lazy.IsValueCreated) return;
+        if (!_memories.TryGetValue(sourceId, out var lazy) || !lazy.IsValueCreated || !lazy.Value.IsCompletedSuccessfully) return;
         _unsaved[sourceId] = 0;
         try
         {
@@ -43,19 +57,6 @@ public sealed class ExtractionContextFactory(BoilerplateMemoryStore store, ILogg
         {
             // Learning is an optimisation: a failed save costs some cleaning next time, never an article.
             logger.LogWarning(e, "Could not save the boilerplate memory of {sourceId}", sourceId);
-        }
-    }
-
-    private async Task<IBoilerplateMemory> LoadAsync(string sourceId)
-    {
-        try
-        {
-            return await store.LoadAsync(sourceId, CancellationToken.None);
-        }
-        catch (Exception e)
-        {
-            logger.LogWarning(e, "Could not load the boilerplate memory of {sourceId}; starting empty", sourceId);
-            return new BoilerplateMemory();
         }
     }
 }

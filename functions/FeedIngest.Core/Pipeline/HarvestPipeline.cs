@@ -57,9 +57,10 @@ public sealed class HarvestPipeline(
             if (found.Failed) failedSources.Add(source.Id);
             if (found.Errors.Count > 0) sourcesWithErrors++;
 
-            var counts = new RunCounts(Discovered: found.Found.Count, AlreadyStored: found.AlreadyStored, Queued: found.Work.Count) + found.CauseCounts();
+            var counts = new RunCounts(Discovered: found.Found.Count, AlreadyStored: found.AlreadyStored, Queued: found.Work.Count, Skipped: found.Skipped, Deferred: found.Deferred)
+                + found.CauseCounts();
             var done = 0;
-            var outcomes = new List<ArticleOutcome>();
+            var outcomes = new List<(ArticleMessage Message, ArticleOutcome Outcome)>();
             await Parallel.ForEachAsync(found.Work, new ParallelOptions
             {
                 MaxDegreeOfParallelism = Math.Max(1, options.Value.MaxParallelArticles),
@@ -69,11 +70,11 @@ public sealed class HarvestPipeline(
                 var outcome = await ProcessOneAsync(message, source, ct);
                 lock (outcomes)
                 {
-                    outcomes.Add(outcome);
+                    outcomes.Add((message, outcome));
                     progress?.Report(new HarvestProgress(source.Id, ++done, found.Work.Count, outcome));
                 }
             });
-            foreach (var outcome in outcomes)
+            foreach (var (_, outcome) in outcomes)
             {
                 counts += outcome.ToCounts();
                 if (outcome.Result is ArticleResult.Failed or ArticleResult.Skipped)
@@ -83,14 +84,14 @@ public sealed class HarvestPipeline(
             // unchanged portal reports its whole archive as unchanged, even when its feeds answer 304.
             await contexts.SaveAsync(source.Id, cancellationToken);
             var storedNow = await TryCountStoredAsync(source.Id, cancellationToken);
-            counts = counts with
-            {
-                SourcesDone = counts.SourcesDone + 1,
-                Unchanged = Math.Max(counts.Unchanged, (storedNow ?? 0) - counts.Stored - counts.Updated),
-            };
+            var unchanged = Math.Max(counts.Unchanged, (storedNow ?? 0) - counts.Stored - counts.Updated);
+            var unchangedArchive = unchanged - counts.Unchanged;
+            counts = counts with { SourcesDone = counts.SourcesDone + 1, Unchanged = unchanged };
             total += counts;
             errors.AddRange(sourceErrors);
-            await TryAsync(() => runs.AddAsync(runId, counts, sourceErrors, cancellationToken));
+            // The run's rows: the outcomes in batches of 100 per request, then the source's summary.
+            await TryAsync(() => runs.RecordOutcomesAsync(runId, outcomes.Select(o => o.Outcome.ToRecord(source.Id, o.Message.Url)), cancellationToken));
+            await TryAsync(() => runs.RecordSourceAsync(runId, found.ToSummary(runId, unchangedArchive), cancellationToken));
         }
 
         if (failedSources.Count > 0 && failedSources.Count == sources.Count)

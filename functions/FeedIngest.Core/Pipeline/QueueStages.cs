@@ -25,6 +25,9 @@ public sealed class QueueStages(
         var registry = await registryLoader.LoadAsync(cancellationToken);
         var sources = registry.Sources.Where(s => s.Enabled).ToList();
         var runId = $"{occurrence.UtcDateTime:yyyyMMdd'T'HHmm'Z'}-timer";
+        // Earlier runs are settled here (no article writes to a shared row, so nobody else notices they are done).
+        try { await runs.FinalizeFinishedAsync(FinalizeLookback, cancellationToken); }
+        catch (Exception e) when (e is not OperationCanceledException) { logger.LogWarning(e, "Could not settle earlier runs"); }
         // Creating the row is the lock: of overlapping starts of one occurrence, only the one that created it enqueues.
         if (!await runs.TryStartAsync(runId, "harvest", "functions", sources.Select(s => s.Id), sources.Count, cancellationToken))
         {
@@ -61,8 +64,9 @@ public sealed class QueueStages(
         }
         catch (Exception e) when (e is not OperationCanceledException && dequeueCount >= maxDequeueCount)
         {
-            await runs.AddAsync(message.RunId, new RunCounts(SourcesDone: 1) + RunCounts.Cause(ArticleProcessor.CauseOf(e)),
-                [$"{message.SourceId}: discovery gave up after {dequeueCount} attempts: {e.GetType().Name}: {e.Message}"], cancellationToken);
+            await runs.RecordSourceAsync(message.RunId, new SourceRunSummary(message.SourceId, 0, 0, 0, 0,
+                [$"{message.SourceId}: [{Fetching.FailureCauses.Name(ArticleProcessor.CauseOf(e))}] discovery gave up after {dequeueCount} attempts: {e.GetType().Name}: {e.Message}"], DiscoveryFailed: true)
+                { FailuresByCause = new Dictionary<string, int> { [Fetching.FailureCauses.Name(ArticleProcessor.CauseOf(e))] = 1 } }, cancellationToken);
             throw;
         }
     }
@@ -72,14 +76,14 @@ public sealed class QueueStages(
         var source = await FindSourceAsync(message.SourceId, cancellationToken);
         if (source is null)
         {
-            await runs.AddAsync(message.RunId, new RunCounts(SourcesDone: 1), [$"{message.SourceId}: not in the source registry"], cancellationToken);
+            await runs.RecordSourceAsync(message.RunId, new SourceRunSummary(message.SourceId, 0, 0, 0, 0, [$"{message.SourceId}: not in the source registry"], DiscoveryFailed: true), cancellationToken);
             return;
         }
         var found = await discovery.DiscoverAsync(message.RunId, source, cancellationToken);
+        // Work first, then the source's row: a delivery that dies in between is redelivered, finds the URLs it marked
+        // pending and queues them again (each counts once), then records the source.
         await queues.SendManyAsync(StorageNames.ArticlesQueue, found.Work, cancellationToken);
-        await runs.AddAsync(message.RunId,
-            new RunCounts(Discovered: found.Found.Count, Queued: found.Work.Count, AlreadyStored: found.AlreadyStored, SourcesDone: 1) + found.CauseCounts(),
-            found.ErrorLines(), cancellationToken);
+        await runs.RecordSourceAsync(message.RunId, found.ToSummary(message.RunId), cancellationToken);
         logger.LogInformation("Source {sourceId}: {found} found, {queued} queued", source.Id, found.Found.Count, found.Work.Count);
     }
 
@@ -107,15 +111,16 @@ public sealed class QueueStages(
                 var url = Discovery.UrlCanonicalizer.Canonicalize(new Uri(message.Url));
                 var reason = $"gave up after {dequeueCount} attempts: {e.GetType().Name}: {e.Message}";
                 outcome = await processor.RecordFailureAsync(message, source, url, UrlIndex.Key(url), reason, cancellationToken, ArticleProcessor.CauseOf(e));
-                await runs.AddAsync(message.RunId, outcome.ToCounts(), [outcome.FailureLine()], cancellationToken);
+                await runs.RecordOutcomeAsync(message.RunId, outcome.ToRecord(message.SourceId, message.Url), cancellationToken);
                 throw;
             }
         }
-        await runs.AddAsync(message.RunId, outcome.ToCounts(),
-            outcome.Result is ArticleResult.Failed or ArticleResult.Skipped ? [outcome.FailureLine()] : null, cancellationToken);
+        await runs.RecordOutcomeAsync(message.RunId, outcome.ToRecord(message.SourceId, message.Url), cancellationToken);
         return outcome;
     }
 
+    /// <summary>How many of the newest runs each timer occurrence looks at to settle finished ones.</summary>
+    private const int FinalizeLookback = 20;
     private SourceRegistry? _registry;
 
     private async Task<SourceDefinition?> FindSourceAsync(string sourceId, CancellationToken cancellationToken)

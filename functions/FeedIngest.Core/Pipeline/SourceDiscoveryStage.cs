@@ -15,64 +15,117 @@ public sealed record SourceDiscovery(SourceDefinition Source, IReadOnlyList<Disc
 
     public Fetching.FailureCause CauseOf(int index) => index < ErrorCauses.Count ? ErrorCauses[index] : Fetching.FailureCause.Other;
 
-    /// <summary>One line per failed channel, for the run row and the console: "source: [cause] channel url: reason".</summary>
+    /// <summary>One line per failed channel or note, for the run row and the console: "source: [cause] channel url: reason" (notes have no cause).</summary>
     public List<string> ErrorLines() =>
-        Errors.Select((e, i) => $"{Source.Id}: [{Fetching.FailureCauses.Name(CauseOf(i))}] {e}").ToList();
+        Errors.Select((e, i) => CauseOf(i) == Fetching.FailureCause.None ? $"{Source.Id}: {e}" : $"{Source.Id}: [{Fetching.FailureCauses.Name(CauseOf(i))}] {e}").ToList();
 
-    public RunCounts CauseCounts() =>
-        Errors.Select((_, i) => RunCounts.Cause(CauseOf(i))).Aggregate(new RunCounts(), (a, b) => a + b);
+    /// <summary>Failures by cause name (notes without a cause are not failures).</summary>
+    public IReadOnlyDictionary<string, int> FailuresByCause() =>
+        Errors.Select((_, i) => CauseOf(i)).Where(c => c != Fetching.FailureCause.None)
+            .GroupBy(Fetching.FailureCauses.Name).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+
+    public RunCounts CauseCounts() => new() { FailuresByCause = FailuresByCause() };
+
+    /// <summary>Re-queue work over the run's cap, left for the next run.</summary>
+    public int Deferred { get; init; }
+    /// <summary>URLs refused at the edge (too long to record or queue), recorded skipped with the reason.</summary>
+    public int Skipped { get; init; }
+
+    public SourceRunSummary ToSummary(string runId, int unchangedArchive = 0) => new(Source.Id, Found.Count, AlreadyStored, Work.Count, Deferred,
+        ErrorLines(), Failed, unchangedArchive) { Skipped = Skipped, FailuresByCause = FailuresByCause() };
 }
 
 /// <summary>
 /// Discovers a source's article URLs and decides which need a fetch: URLs not yet stored, URLs an earlier
 /// run left pending or failed (a feed answering 304 will not name them again), and stored articles inside
-/// the re-crawl window (FeedIngest:RecrawlDays) for a conditional re-check.
+/// the re-crawl window (FeedIngest:RecrawlDays) for a conditional re-check. Re-queued work is capped per run
+/// (FeedIngest:MaxRequeuedPerSource); permanent failures wait FeedIngest:PermanentRetryDays.
 /// </summary>
 public sealed class SourceDiscoveryStage(IArticleDiscoverer discoverer, UrlIndex urls, ArticleRepository articles, IOptions<FeedIngestOptions> options)
 {
     /// <summary>A URL that failed this many times is left as failed (with its reason) instead of being retried every run.</summary>
     public const int MaxAttempts = 5;
+    /// <summary>Urls rows read at once while sorting discovered URLs into new and known.</summary>
+    private const int LookupsInFlight = 16;
 
     public async Task<SourceDiscovery> DiscoverAsync(string runId, SourceDefinition source, CancellationToken cancellationToken)
     {
         var result = await discoverer.DiscoverAsync(source, urls, cancellationToken);
         var work = new List<ArticleMessage>();
-        var alreadyStored = 0;
-        foreach (var article in result.Articles.DistinctBy(a => a.Url.AbsoluteUri))
+        var errors = new List<string>(result.Errors);
+        var causes = result.Errors.Select((_, i) => i < result.ErrorCauses.Count ? result.ErrorCauses[i] : Fetching.FailureCause.Other).ToList();
+        var queued = new HashSet<string>(StringComparer.Ordinal); // by URL id: two spellings of one URL are one piece of work
+        var skipped = 0;
+        var candidates = new List<Uri>();
+        foreach (var article in result.Articles)
         {
-            var known = await urls.GetAsync(source.Id, article.Url, cancellationToken);
-            if (known is { Status: UrlStatus.Stored or UrlStatus.Duplicate })
+            if (article.Url.AbsoluteUri.Length > StorageLimits.MaxUrlChars)
             {
-                alreadyStored++;
+                // Sitemaps protocol: under 2,048 characters. Recorded skipped (with a shortened URL), never queued.
+                skipped++;
+                await urls.RecordAsync(source.Id, article.Url, UrlStatus.Skipped, $"URL longer than {StorageLimits.MaxUrlChars} characters ({article.Url.AbsoluteUri.Length})",
+                    null, runId, cancellationToken, cause: Fetching.FailureCause.UrlTooLong);
+                causes.Add(Fetching.FailureCause.UrlTooLong);
+                errors.Add($"skipped a URL of {article.Url.AbsoluteUri.Length} characters: {article.Url.AbsoluteUri[..120]}…");
                 continue;
             }
-            if (known is null) await urls.MarkPendingAsync(source.Id, article.Url, runId, cancellationToken);
-            work.Add(new ArticleMessage(runId, source.Id, article.Url.AbsoluteUri));
+            if (queued.Add(UrlIndex.Key(article.Url))) candidates.Add(article.Url);
         }
 
-        // What earlier runs could not finish, found or not by this discovery.
-        var queued = work.Select(w => w.Url).ToHashSet(StringComparer.Ordinal);
+        // Known or new: point reads, several in flight (discovery of a large feed no longer waits on each in turn).
+        var known = new UrlEntity?[candidates.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, candidates.Count), new ParallelOptions { MaxDegreeOfParallelism = LookupsInFlight, CancellationToken = cancellationToken },
+            async (i, ct) => known[i] = await urls.GetAsync(source.Id, candidates[i], ct));
+        var alreadyStored = 0;
+        var fresh = new List<Uri>();
+        for (var i = 0; i < candidates.Count; i++)
+        {
+            if (known[i] is { Status: UrlStatus.Stored or UrlStatus.Duplicate }) { alreadyStored++; continue; }
+            if (known[i] is { Permanent: true } row && !DueForRetry(row)) continue;
+            if (known[i] is null) fresh.Add(candidates[i]);
+            work.Add(new ArticleMessage(runId, source.Id, candidates[i].AbsoluteUri));
+        }
+        await urls.MarkPendingManyAsync(source.Id, fresh, runId, cancellationToken);
+
+        // What earlier runs could not finish, found or not by this discovery — up to the run's cap.
+        var budget = Math.Max(0, options.Value.MaxRequeuedPerSource);
+        var deferred = 0;
+        void Requeue(string url, string mode)
+        {
+            if (!queued.Add(UrlIndex.Key(new Uri(url)))) return;
+            if (budget-- > 0) work.Add(new ArticleMessage(runId, source.Id, url, mode));
+            else deferred++;
+        }
         foreach (var status in new[] { UrlStatus.Pending, UrlStatus.Failed })
             await foreach (var row in urls.ListAsync(source.Id, status, cancellationToken))
-                if (row.Attempts < MaxAttempts && queued.Add(row.Url))
-                    work.Add(new ArticleMessage(runId, source.Id, row.Url));
-        await AddRecrawlsAsync(runId, source, work, queued, cancellationToken);
-        return new SourceDiscovery(source, result.Articles, work, alreadyStored, result.Errors) { ErrorCauses = result.ErrorCauses };
+                if (row.Attempts < MaxAttempts && (!row.Permanent || DueForRetry(row)) && row.Url.Length <= StorageLimits.MaxUrlChars)
+                    Requeue(row.Url, FetchMode.Harvest);
+        await foreach (var url in RecrawlsAsync(source, cancellationToken))
+            Requeue(url, FetchMode.Recrawl);
+        if (deferred > 0)
+        {
+            errors.Add($"{deferred} URL(s) over the re-queue cap ({options.Value.MaxRequeuedPerSource} per run) left for the next run");
+            causes.Add(Fetching.FailureCause.None);
+        }
+        return new SourceDiscovery(source, result.Articles, work, alreadyStored, errors) { ErrorCauses = causes, Deferred = deferred, Skipped = skipped };
     }
+
+    private bool DueForRetry(UrlEntity row) =>
+        row.LastAttemptAt is not { } last || last <= DateTimeOffset.UtcNow.AddDays(-Math.Max(0, options.Value.PermanentRetryDays));
 
     /// <summary>
     /// Stored articles published inside the re-crawl window and not checked for a while get a conditional
     /// re-fetch; taken from the table, not from discovery, so an unchanged (304) feed still re-checks them.
     /// </summary>
-    private async Task AddRecrawlsAsync(string runId, SourceDefinition source, List<ArticleMessage> work, HashSet<string> queued, CancellationToken cancellationToken)
+    private async IAsyncEnumerable<string> RecrawlsAsync(SourceDefinition source, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        if (settings.RecrawlDays <= 0) return;
+        if (settings.RecrawlDays <= 0) yield break;
         var now = DateTimeOffset.UtcNow;
         var checkedBefore = now.AddHours(-Math.Max(0, settings.RecrawlIntervalHours));
         await foreach (var row in articles.ListAsync(source.Id, now.AddDays(-settings.RecrawlDays), null, cancellationToken))
-            if (row is { Status: ArticleStatus.Stored, Url: { } url } && Max(row.FetchedAt, row.LastCheckedAt) <= checkedBefore && queued.Add(url))
-                work.Add(new ArticleMessage(runId, source.Id, url, FetchMode.Recrawl));
+            if (row is { Status: ArticleStatus.Stored, Url: { } url } && Max(row.FetchedAt, row.LastCheckedAt) <= checkedBefore)
+                yield return url;
     }
 
     private static DateTimeOffset Max(DateTimeOffset? a, DateTimeOffset? b) =>

@@ -1,3 +1,4 @@
+using FeedIngest.Core.Common;
 using System.Globalization;
 
 namespace FeedIngest.Core.Storage;
@@ -5,7 +6,7 @@ namespace FeedIngest.Core.Storage;
 /// <summary>Blob names of the documented layout (DESIGN.md, docs/CONTRACT.md).</summary>
 public static class ArticleBlobPaths
 {
-    private static readonly TimeSpan VietnamOffset = TimeSpan.FromHours(7);
+    private static readonly TimeSpan VietnamOffset = VietnamTime.Offset;
 
     /// <summary><c>{sourceId}/{yyyy}/{MM}/{dd}/{articleId}</c>: the date is the publish date in Vietnam time, else the fetch date.</summary>
     public static string Stem(string sourceId, string articleId, DateTimeOffset? publishedAt, DateTimeOffset fetchedAt)

@@ -13,18 +13,15 @@ public static class ArticleChange
 /// <summary>Message on queue <c>article-events</c>: one per real change of an article's text.</summary>
 public sealed record ArticleEvent(string ArticleId, string SourceId, string Url, string Blob, int Version, string ContentHash, string Change);
 
-public sealed class ArticleEventPublisher(QueueServiceClient queues)
+public sealed class ArticleEventPublisher(QueueServiceClient queues, StorageInitializer storage)
 {
     private readonly QueueClient _queue = queues.GetQueueClient(StorageNames.ArticleEventsQueue);
-    private volatile bool _ready;
 
     public async Task PublishAsync(ArticleEvent articleEvent, CancellationToken cancellationToken)
     {
-        if (!_ready)
-        {
-            await _queue.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
-            _ready = true;
-        }
-        await _queue.SendMessageAsync(JsonSerializer.Serialize(articleEvent, ContractJson.Compact), cancellationToken);
+        await storage.EnsureQueuesAsync(cancellationToken);
+        await _queue.SendMessageAsync(WorkQueuesJson(articleEvent), cancellationToken);
     }
+
+    private static string WorkQueuesJson(ArticleEvent articleEvent) => Pipeline.WorkQueues.Serialize(StorageNames.ArticleEventsQueue, articleEvent);
 }

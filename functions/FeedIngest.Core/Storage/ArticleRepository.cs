@@ -19,34 +19,25 @@ public sealed record StoreContext(string? RawBlob, string? HttpETag, string? Htt
 /// Idempotent: the same text stored twice writes nothing the second time; a changed text keeps the
 /// previous version under versions/ and bumps the row's Version; one article-events message per change.
 /// </summary>
-public sealed class ArticleRepository(BlobServiceClient blobs, TableServiceClient tables, ArticleEventPublisher events)
+public sealed class ArticleRepository(BlobServiceClient blobs, TableServiceClient tables, ArticleEventPublisher events, ArticleIndex index, StorageInitializer storage)
 {
     private readonly BlobContainerClient _container = blobs.GetBlobContainerClient(StorageNames.ArticlesContainer);
     private readonly TableClient _articles = tables.GetTableClient(StorageNames.ArticlesTable);
     private readonly TableClient _contentIndex = tables.GetTableClient(StorageNames.ContentIndexTable);
-    private volatile bool _ready;
-    private volatile bool _tableReady;
     // How long one delivery owns the sending of an event (far longer than a send takes), and how long another
     // delivery waits on it: longer than the claim, so a claim left by a delivery that died is taken over, not waited out by retries.
     private static readonly TimeSpan EventClaimDuration = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan EventClaimWait = TimeSpan.FromSeconds(15);
 
+    /// <summary>Containers and tables exist (created once per process by <see cref="StorageInitializer"/>).</summary>
     public async Task EnsureCreatedAsync(CancellationToken cancellationToken)
     {
-        if (_ready) return;
-        await _container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
-        await _articles.CreateIfNotExistsAsync(cancellationToken);
-        await _contentIndex.CreateIfNotExistsAsync(cancellationToken);
-        _ready = true;
+        await storage.EnsureTablesAsync(cancellationToken);
+        await storage.EnsureBlobsAsync(cancellationToken);
     }
 
-    // Reads and failure records need the table only: they must work while blob storage does not.
-    private async Task EnsureTableAsync(CancellationToken cancellationToken)
-    {
-        if (_ready || _tableReady) return;
-        await _articles.CreateIfNotExistsAsync(cancellationToken);
-        _tableReady = true;
-    }
+    // Reads and failure records need the tables only: they must work while blob storage does not.
+    private Task EnsureTableAsync(CancellationToken cancellationToken) => storage.EnsureTablesAsync(cancellationToken);
 
     public async Task<ArticleEntity?> GetRowAsync(string sourceId, string articleId, CancellationToken cancellationToken)
     {
@@ -154,6 +145,8 @@ public sealed class ArticleRepository(BlobServiceClient blobs, TableServiceClien
         target.JsonBlob = jsonBlob;
         target.Version = (existing?.Version ?? 0) + 1;
         await WriteRowAsync(target, existing is not null, cancellationToken);
+        if (existing is not { Status: ArticleStatus.Stored } || existing.PublishedAtUtc != target.PublishedAtUtc)
+            await index.AddAsync(target, existing?.PublishedAtUtc, cancellationToken);
         await _contentIndex.UpsertEntityAsync(new TableEntity(document.SourceId, document.ContentHash) { ["ArticleId"] = document.ArticleId }, TableUpdateMode.Replace, cancellationToken);
 
         var change = previous is null ? SaveChange.Created : context.IsReprocess ? SaveChange.Reprocessed : SaveChange.Updated;
@@ -172,22 +165,27 @@ public sealed class ArticleRepository(BlobServiceClient blobs, TableServiceClien
     public async Task RecordFailureAsync(string sourceId, string articleId, string url, string reason, string? runId, CancellationToken cancellationToken)
     {
         await EnsureTableAsync(cancellationToken);
-        var existing = await GetRowAsync(sourceId, articleId, cancellationToken);
-        if (existing is { Status: ArticleStatus.Stored })
+        // With the row's ETag: a failure racing a delivery that stores the article never replaces the stored row.
+        await OptimisticConcurrency.RetryAsync(async _ =>
         {
-            // A stored article stays readable; the failure of a later attempt is noted beside it.
-            existing.Error = Truncate(reason);
-            existing.LastRunId = runId;
-            await _articles.UpdateEntityAsync(existing, existing.ETag, TableUpdateMode.Replace, cancellationToken);
-            return;
-        }
-        var row = existing ?? new ArticleEntity { PartitionKey = sourceId, RowKey = articleId };
-        row.Url = url;
-        row.CanonicalUrl ??= url;
-        row.Status = ArticleStatus.Failed;
-        row.Error = Truncate(reason);
-        row.LastRunId = runId;
-        await _articles.UpsertEntityAsync(row, TableUpdateMode.Replace, cancellationToken);
+            var existing = await GetRowAsync(sourceId, articleId, cancellationToken);
+            if (existing is { Status: ArticleStatus.Stored })
+            {
+                // A stored article stays readable; the failure of a later attempt is noted beside it.
+                existing.Error = Truncate(reason);
+                existing.LastRunId = runId;
+                await _articles.UpdateEntityAsync(existing, existing.ETag, TableUpdateMode.Replace, cancellationToken);
+                return;
+            }
+            var row = existing ?? new ArticleEntity { PartitionKey = sourceId, RowKey = articleId };
+            row.Url = StorageLimits.Cap(url, StorageLimits.MaxUrlChars);
+            row.CanonicalUrl ??= row.Url;
+            row.Status = ArticleStatus.Failed;
+            row.Error = Truncate(reason);
+            row.LastRunId = runId;
+            if (existing is null) await _articles.AddEntityAsync(row, cancellationToken);
+            else await _articles.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, cancellationToken);
+        }, cancellationToken);
     }
 
     /// <summary>Removes a failed placeholder row once the URL stored under its page's canonical id.</summary>
@@ -323,20 +321,21 @@ public sealed class ArticleRepository(BlobServiceClient blobs, TableServiceClien
 
     private static void Fill(ArticleEntity row, ArticleDocument document, DateTimeOffset? publishedAt, DateTimeOffset fetchedAt, StoreContext context)
     {
-        row.Url = document.Url;
-        row.CanonicalUrl = document.CanonicalUrl;
-        row.Title = document.Title;
+        // Every text property capped (docs/CONTRACT.md "Limits"): the blobs keep the full values.
+        row.Url = StorageLimits.Cap(document.Url, StorageLimits.MaxUrlChars);
+        row.CanonicalUrl = StorageLimits.Cap(document.CanonicalUrl, StorageLimits.MaxUrlChars);
+        row.Title = StorageLimits.Cap(document.Title, 2_000);
         row.PublishedAt = document.PublishedAt;
         row.PublishedAtUtc = publishedAt?.ToUniversalTime();
-        row.Author = document.Author;
-        row.Category = document.Category;
-        row.District = document.District;
+        row.Author = StorageLimits.Cap(document.Author, 1_000);
+        row.Category = StorageLimits.Cap(document.Category, 1_000);
+        row.District = StorageLimits.Cap(document.District, 1_000);
         row.ContentHash = document.ContentHash;
         row.RawBlob = context.RawBlob ?? row.RawBlob;
         row.ExtractorVersion = document.ExtractorVersion;
         row.FetchedAt = fetchedAt.ToUniversalTime();
-        row.HttpETag = context.HttpETag ?? row.HttpETag;
-        row.HttpLastModified = context.HttpLastModified ?? row.HttpLastModified;
+        row.HttpETag = StorageLimits.Cap(context.HttpETag, 1_000) ?? row.HttpETag;
+        row.HttpLastModified = StorageLimits.Cap(context.HttpLastModified, 200) ?? row.HttpLastModified;
         row.LastRunId = context.RunId;
     }
 

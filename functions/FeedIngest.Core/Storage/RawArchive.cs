@@ -1,3 +1,4 @@
+using FeedIngest.Core.Common;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using Azure;
@@ -11,20 +12,16 @@ namespace FeedIngest.Core.Storage;
 public sealed record RawPage(string BlobName, Uri Url, byte[] Body, string? ContentType, DateTimeOffset FetchedAt, string? ETag, string? LastModified);
 
 /// <summary>The fetched bytes, gzipped, in container <c>raw</c>, with the response headers as blob metadata.</summary>
-public sealed class RawArchive(BlobServiceClient blobs)
+public sealed class RawArchive(BlobServiceClient blobs, StorageInitializer storage)
 {
     private readonly BlobContainerClient _container = blobs.GetBlobContainerClient(StorageNames.RawContainer);
-    private volatile bool _containerReady;
 
     public async Task<string> ArchiveAsync(string sourceId, string articleId, FetchResult fetch, DateTimeOffset fetchedAt, CancellationToken cancellationToken)
     {
         await EnsureContainerAsync(cancellationToken);
         var name = ArticleBlobPaths.Raw(sourceId, articleId, Convert.ToHexStringLower(SHA256.HashData(fetch.Body)));
         var blob = _container.GetBlobClient(name);
-        using var gz = new MemoryStream();
-        await using (var zip = new GZipStream(gz, CompressionLevel.Optimal, leaveOpen: true))
-            await zip.WriteAsync(fetch.Body, cancellationToken);
-        gz.Position = 0;
+        using var gz = new MemoryStream(Gzip.Compress(fetch.Body));
         var metadata = new Dictionary<string, string>
         {
             ["url"] = (fetch.FinalUrl ?? fetch.RequestedUrl).AbsoluteUri,
@@ -56,24 +53,17 @@ public sealed class RawArchive(BlobServiceClient blobs)
         var blob = _container.GetBlobClient(blobName);
         var download = await blob.DownloadContentAsync(cancellationToken);
         var metadata = download.Value.Details.Metadata;
-        await using var zip = new GZipStream(download.Value.Content.ToStream(), CompressionMode.Decompress);
-        using var body = new MemoryStream();
-        await zip.CopyToAsync(body, cancellationToken);
+        var body = await Gzip.DecompressAsync(download.Value.Content.ToStream(), cancellationToken);
         metadata.TryGetValue("url", out var url);
         metadata.TryGetValue("contenttype", out var contentType);
         metadata.TryGetValue("fetchedat", out var fetchedAt);
         metadata.TryGetValue("etag", out var etag);
         metadata.TryGetValue("lastmodified", out var lastModified);
-        return new RawPage(blobName, new Uri(url ?? "about:blank"), body.ToArray(), contentType,
+        return new RawPage(blobName, new Uri(url ?? "about:blank"), body, contentType,
             DateTimeOffset.TryParse(fetchedAt, out var at) ? at : download.Value.Details.LastModified, etag, lastModified);
     }
 
-    private async Task EnsureContainerAsync(CancellationToken cancellationToken)
-    {
-        if (_containerReady) return;
-        await _container.CreateIfNotExistsAsync(cancellationToken: cancellationToken);
-        _containerReady = true;
-    }
+    private Task EnsureContainerAsync(CancellationToken cancellationToken) => storage.EnsureBlobsAsync(cancellationToken);
 
     private static void AddAscii(Dictionary<string, string> metadata, string key, string? value)
     {

@@ -16,9 +16,17 @@ public static class StorageNames
     /// <summary>Content hash → article, for deduplication across URLs.</summary>
     public const string ContentIndexTable = "ContentIndex";
     public const string ReprocessJobsTable = "ReprocessJobs";
+    /// <summary>Article id → source, and publish day → articles (see <see cref="ArticleIndex"/>).</summary>
+    public const string ArticleIndexTable = "ArticleIndex";
+    /// <summary>Learned boilerplate per source (Extraction.BoilerplateMemoryStore).</summary>
+    public const string BoilerplateTable = "Boilerplate";
 
     public const string DiscoverQueue = "discover";
     public const string ArticlesQueue = "articles";
     public const string ArticleEventsQueue = "article-events";
     public const string ReprocessQueue = "reprocess";
+
+    public static readonly string[] Containers = [ArticlesContainer, RawContainer];
+    public static readonly string[] Tables = [ArticlesTable, RunsTable, UrlsTable, ContentIndexTable, ReprocessJobsTable, ArticleIndexTable, BoilerplateTable];
+    public static readonly string[] Queues = [DiscoverQueue, ArticlesQueue, ArticleEventsQueue, ReprocessQueue];
 }

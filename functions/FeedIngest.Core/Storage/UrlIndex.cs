@@ -32,13 +32,17 @@ public sealed class UrlEntity : ITableEntity
     public int Attempts { get; set; }
     public DateTimeOffset? LastAttemptAt { get; set; }
     public string? LastRunId { get; set; }
+    /// <summary>
+    /// A failure that fetching again will not fix (404/410, not HTML, over the size cap, redirect overflow): not
+    /// re-queued every run, only once its last attempt is older than FeedIngest:PermanentRetryDays, or by a refetch.
+    /// </summary>
+    public bool Permanent { get; set; }
 }
 
 /// <summary>Every discovered URL ends here as stored, failed (with a reason) or skipped (with a reason).</summary>
-public sealed class UrlIndex(TableServiceClient tables) : IKnownArticles
+public sealed class UrlIndex(TableServiceClient tables, StorageInitializer storage) : IKnownArticles
 {
     private readonly TableClient _table = tables.GetTableClient(StorageNames.UrlsTable);
-    private volatile bool _ready;
 
     public static string Key(Uri canonicalUrl) => UrlCanonicalizer.ArticleId(canonicalUrl);
 
@@ -63,7 +67,7 @@ public sealed class UrlIndex(TableServiceClient tables) : IKnownArticles
         {
             await _table.AddEntityAsync(new UrlEntity
             {
-                PartitionKey = sourceId, RowKey = Key(canonicalUrl), Url = canonicalUrl.AbsoluteUri,
+                PartitionKey = sourceId, RowKey = Key(canonicalUrl), Url = StorageLimits.Cap(canonicalUrl.AbsoluteUri, StorageLimits.MaxUrlChars)!,
                 Status = UrlStatus.Pending, LastAttemptAt = DateTimeOffset.UtcNow, LastRunId = runId,
             }, cancellationToken);
         }
@@ -72,23 +76,58 @@ public sealed class UrlIndex(TableServiceClient tables) : IKnownArticles
         }
     }
 
-    public async Task RecordAsync(string sourceId, Uri canonicalUrl, string status, string? reason, string? articleId, string? runId, CancellationToken cancellationToken,
-        Fetching.FailureCause cause = Fetching.FailureCause.None)
+    /// <summary>Notes many newly discovered URLs of one source as pending, 100 per request (a URL already known keeps its row).</summary>
+    public async Task MarkPendingManyAsync(string sourceId, IReadOnlyCollection<Uri> canonicalUrls, string? runId, CancellationToken cancellationToken)
     {
         await EnsureAsync(cancellationToken);
-        var existing = await GetAsync(sourceId, canonicalUrl, cancellationToken);
-        var row = existing ?? new UrlEntity { PartitionKey = sourceId, RowKey = Key(canonicalUrl), Url = canonicalUrl.AbsoluteUri };
-        // A stored URL seen again with nothing new is not rewritten (a re-run rewrites nothing).
-        if (existing is not null && existing.Status == status && existing.ArticleId == articleId && existing.Reason == reason && status == UrlStatus.Stored)
-            return;
-        row.Status = status;
-        row.Reason = reason;
-        row.Cause = cause == Fetching.FailureCause.None ? null : Fetching.FailureCauses.Name(cause);
-        row.ArticleId = articleId ?? row.ArticleId;
-        row.Attempts++;
-        row.LastAttemptAt = DateTimeOffset.UtcNow;
-        row.LastRunId = runId;
-        await _table.UpsertEntityAsync(row, TableUpdateMode.Replace, cancellationToken);
+        var now = DateTimeOffset.UtcNow;
+        foreach (var chunk in canonicalUrls.DistinctBy(Key).Chunk(100))
+        {
+            var rows = chunk.Select(u => new UrlEntity
+            {
+                PartitionKey = sourceId, RowKey = Key(u), Url = StorageLimits.Cap(u.AbsoluteUri, StorageLimits.MaxUrlChars)!,
+                Status = UrlStatus.Pending, LastAttemptAt = now, LastRunId = runId,
+            }).ToList();
+            try
+            {
+                await _table.SubmitTransactionAsync(rows.Select(r => new TableTransactionAction(TableTransactionActionType.Add, r)), cancellationToken);
+            }
+            catch (TableTransactionFailedException)
+            {
+                foreach (var url in chunk) await MarkPendingAsync(sourceId, url, runId, cancellationToken); // one exists already (a racing discovery)
+            }
+        }
+    }
+
+    /// <summary>
+    /// Records what became of a URL, with the row's ETag: <paramref name="known"/> (as read earlier by the caller) saves
+    /// a read; on a conflict the row is read again and the change re-applied. A failure never replaces a stored URL
+    /// (a late "failed" from a racing delivery), and attempts add up.
+    /// </summary>
+    public async Task RecordAsync(string sourceId, Uri canonicalUrl, string status, string? reason, string? articleId, string? runId, CancellationToken cancellationToken,
+        UrlEntity? known = null, bool permanent = false, Fetching.FailureCause cause = Fetching.FailureCause.None)
+    {
+        await EnsureAsync(cancellationToken);
+        await OptimisticConcurrency.RetryAsync(async attempt =>
+        {
+            var existing = attempt == 0 && known is not null ? known : await GetAsync(sourceId, canonicalUrl, cancellationToken);
+            // A stored URL seen again with nothing new is not rewritten (a re-run rewrites nothing).
+            if (existing is not null && existing.Status == status && existing.ArticleId == articleId && existing.Reason == reason && status == UrlStatus.Stored)
+                return;
+            if (existing is { Status: UrlStatus.Stored or UrlStatus.Duplicate } && status is UrlStatus.Failed or UrlStatus.Pending)
+                return;
+            var row = existing ?? new UrlEntity { PartitionKey = sourceId, RowKey = Key(canonicalUrl), Url = StorageLimits.Cap(canonicalUrl.AbsoluteUri, StorageLimits.MaxUrlChars)! };
+            row.Status = status;
+            row.Reason = StorageLimits.Cap(reason, 4_000);
+            row.Cause = cause == Fetching.FailureCause.None ? null : Fetching.FailureCauses.Name(cause);
+            row.ArticleId = articleId ?? row.ArticleId;
+            row.Attempts++;
+            row.LastAttemptAt = DateTimeOffset.UtcNow;
+            row.LastRunId = runId;
+            row.Permanent = status == UrlStatus.Failed && permanent;
+            if (existing is null) await _table.AddEntityAsync(row, cancellationToken);
+            else await _table.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, cancellationToken);
+        }, cancellationToken);
     }
 
     public async IAsyncEnumerable<UrlEntity> ListAsync(string? sourceId, string? status, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
@@ -101,10 +140,5 @@ public sealed class UrlIndex(TableServiceClient tables) : IKnownArticles
             yield return row;
     }
 
-    private async Task EnsureAsync(CancellationToken cancellationToken)
-    {
-        if (_ready) return;
-        await _table.CreateIfNotExistsAsync(cancellationToken);
-        _ready = true;
-    }
+    private Task EnsureAsync(CancellationToken cancellationToken) => storage.EnsureTablesAsync(cancellationToken);
 }

@@ -74,6 +74,73 @@ public sealed class BoilerplateMemoryStoreTests(AzuriteFixture fixture)
         Assert.Contains(article.Blocks, b => b.Contains("bài số 99", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task EightInstancesSavingAtOnceAddUpTheirCountsInsteadOfOverwritingEachOther()
+    {
+        var sourceId = NewSourceId();
+        var seed = new BoilerplateMemoryStore(new TableServiceClient(fixture.ConnectionString));
+        var known = await seed.LoadAsync(sourceId, CancellationToken.None);
+        for (var i = 0; i < 4; i++) known.Observe($"https://portal.example.vn/seed/{i}", ["footer"]);
+        await seed.SaveAsync(sourceId, known, CancellationToken.None);
+
+        // Eight instances load the same memory, each sees its own 5 pages, then all save at the same moment.
+        var instances = Enumerable.Range(0, 8).Select(_ => new BoilerplateMemoryStore(new TableServiceClient(fixture.ConnectionString))).ToList();
+        var memories = await Task.WhenAll(instances.Select(store => store.LoadAsync(sourceId, CancellationToken.None)));
+        for (var n = 0; n < 8; n++)
+            for (var i = 0; i < 5; i++) memories[n].Observe($"https://portal.example.vn/{n}/{i}", ["footer", $"menu-{n}"]);
+        await Task.WhenAll(instances.Select((store, n) => store.SaveAsync(sourceId, memories[n], CancellationToken.None)));
+        // A second save of one of them adds nothing it already added.
+        await instances[0].SaveAsync(sourceId, memories[0], CancellationToken.None);
+
+        var merged = await seed.LoadAsync(sourceId, CancellationToken.None);
+        Assert.Equal(4 + 8 * 5, merged.PagesObserved);
+        Assert.Equal(4 + 8 * 5, merged.PageCount("footer"));
+        Assert.All(Enumerable.Range(0, 8), n => Assert.Equal(5, merged.PageCount($"menu-{n}")));
+    }
+
+    [Fact]
+    public async Task AFailedLoadIsNeitherCachedNorSavedOverTheStoredMemory()
+    {
+        var sourceId = NewSourceId();
+        var seed = new BoilerplateMemoryStore(new TableServiceClient(fixture.ConnectionString));
+        var known = await seed.LoadAsync(sourceId, CancellationToken.None);
+        for (var i = 0; i < 6; i++) known.Observe($"https://portal.example.vn/tin/{i}", ["footer"]);
+        await seed.SaveAsync(sourceId, known, CancellationToken.None);
+        // The first read of the memory fails (a storage hiccup); storage itself is real and fine afterwards.
+        var hiccup = new FailFirstRead();
+        var options = new TableClientOptions();
+        options.AddPolicy(hiccup, Azure.Core.HttpPipelinePosition.PerCall);
+        options.Retry.MaxRetries = 0;
+        var factory = new FeedIngest.Core.Pipeline.ExtractionContextFactory(new BoilerplateMemoryStore(new TableServiceClient(fixture.ConnectionString, options)),
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<FeedIngest.Core.Pipeline.ExtractionContextFactory>.Instance);
+        var source = new FeedIngest.Core.Sources.SourceDefinition { Id = sourceId };
+
+        var during = await factory.ForSourceAsync(source, CancellationToken.None);
+        during.Boilerplate!.Observe("https://portal.example.vn/tin/99", ["other"]);
+        await factory.SaveAsync(sourceId, CancellationToken.None);
+        var after = await factory.ForSourceAsync(source, CancellationToken.None);
+
+        Assert.True(hiccup.Failed);
+        Assert.Equal(0, during.Boilerplate.PageCount("footer"));
+        Assert.Equal(6, after.Boilerplate!.PageCount("footer")); // loaded again, not the empty one kept
+        var stored = await seed.LoadAsync(sourceId, CancellationToken.None);
+        Assert.Equal((6, 6, 0), (stored.PagesObserved, stored.PageCount("footer"), stored.PageCount("other")));
+    }
+
+    /// <summary>Fails the first GET of an entity with a 503 from the client side, as a storage hiccup would.</summary>
+    private sealed class FailFirstRead : Azure.Core.Pipeline.HttpPipelineSynchronousPolicy
+    {
+        private int _failed;
+        public bool Failed => _failed == 1;
+
+        public override void OnSendingRequest(Azure.Core.HttpMessage message)
+        {
+            if (message.Request.Method == Azure.Core.RequestMethod.Get && message.Request.Uri.ToString().Contains("Boilerplate", StringComparison.Ordinal)
+                && Interlocked.Exchange(ref _failed, 1) == 0)
+                throw new Azure.RequestFailedException(503, "storage hiccup (injected)");
+        }
+    }
+
     private static string Page(int i, string footer) =>
         $"<html><body><article><h1>Bài số {i}</h1><p>Nội dung riêng của bài số {i}, một đoạn văn đủ dài để được chọn làm thân bài của trang, có dấu phẩy.</p><p>{footer}</p></article></body></html>";
 }

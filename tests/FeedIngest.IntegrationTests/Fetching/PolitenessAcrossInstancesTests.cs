@@ -52,6 +52,27 @@ public sealed class PolitenessAcrossInstancesTests(AzuriteFixture azurite) : IAs
     }
 
     [Fact]
+    public async Task EightInstancesTogetherNeverExceedTheHostsConcurrencyLimit()
+    {
+        // Eight service containers = eight instances of the app on one host's row, each with several fetches in flight.
+        var instances = Enumerable.Range(0, 8).Select(_ => Instance()).ToList();
+        try
+        {
+            var politeness = new PolitenessSettings { MinDelayMs = 0, MaxConcurrency = 3, ObeyRobotsTxt = false };
+
+            var results = await Task.WhenAll(instances.Select((host, i) => FetchManyAsync(host, $"i{i}", 3, politeness)));
+
+            Assert.All(results.SelectMany(r => r), r => Assert.Equal(FetchOutcome.Ok, r.Outcome));
+            Assert.Equal(24, _portal.CountPrefix("/slow-page/"));
+            Assert.InRange(_portal.MaxConcurrentInFlight, 1, 3);
+        }
+        finally
+        {
+            foreach (var host in instances) await host.DisposeAsync();
+        }
+    }
+
+    [Fact]
     public async Task WithoutSharedStorageTwoInstancesDoExceedTheLimit()
     {
         // The control for the test above: each instance alone keeps 2, together they reach more.

@@ -56,7 +56,7 @@ public sealed class FailureRecordingTests : IAsyncLifetime
         var articles = new TableServiceClient(_azurite.ConnectionString).GetTableClient(StorageNames.ArticlesTable)
             .Query<ArticleEntity>(a => a.PartitionKey == "faults").ToList();
         Assert.Equal(3, articles.Count(a => a.Status == ArticleStatus.Failed && !string.IsNullOrEmpty(a.Error)));
-        var run = new TableServiceClient(_azurite.ConnectionString).GetTableClient(StorageNames.RunsTable).GetEntity<RunEntity>(RunEntity.Partition, summary.RunId).Value;
+        var run = new TableServiceClient(_azurite.ConnectionString).GetTableClient(StorageNames.RunsTable).GetEntity<RunEntity>(RunEntity.Partition, RunKeys.RowKey(summary.RunId)).Value;
         Assert.Equal((RunState.CompletedWithFailures, 1, 3, 1), (run.State, run.Stored, run.Failed, run.Skipped));
         Assert.All(new[] { Missing, Disallowed, Empty, Pdf }, path => Assert.Contains(_portal.Url(path).AbsoluteUri, run.Errors));
         // Each with its cause: on the Urls row, counted on the run row and in the summary, named in the error line.
@@ -67,11 +67,44 @@ public sealed class FailureRecordingTests : IAsyncLifetime
         Assert.Equal(run.FailuresByCause, Core.Fetching.FailureCauses.FormatCounts(summary.Counts.FailuresByCause));
         Assert.Contains($"{_portal.Url(Missing).AbsoluteUri}: [http-status] HTTP 404", run.Errors);
 
+        Assert.True(UrlRow(Missing).Permanent); // 404: fetching again will not help
+        Assert.True(UrlRow(Pdf).Permanent);     // not an HTML page
+        Assert.False(UrlRow(Empty).Permanent);  // a page that may get its text later
+
         var rerun = await MiniPortal.HarvestAsync(_azurite.ConnectionString, _portal.Source("faults", "/rss.xml"));
 
-        Assert.Equal((0, 3), (rerun.Counts.Stored, rerun.Counts.Failed));
+        Assert.Equal((0, 1), (rerun.Counts.Stored, rerun.Counts.Failed));
         Assert.Equal(1, _portal.Count(Good)); // stored: never fetched again
-        Assert.Equal(2, _portal.Count(Missing)); // failed: retried
+        Assert.Equal(2, _portal.Count(Empty)); // failed: retried
+        Assert.Equal(2, UrlRow(Empty).Attempts);
+        Assert.Equal((1, 1), (_portal.Count(Missing), _portal.Count(Pdf))); // permanent: not fetched every run
+        Assert.Equal(1, UrlRow(Missing).Attempts);
+
+        // Once the retry window has passed (here: at once), a permanent failure is tried again.
+        var later = await MiniPortal.HarvestAsync(_azurite.ConnectionString, _portal.Source("faults", "/rss.xml"),
+            new Dictionary<string, string?> { ["FeedIngest:PermanentRetryDays"] = "0" });
+
+        Assert.Equal(3, later.Counts.Failed);
+        Assert.Equal((2, 2), (_portal.Count(Missing), _portal.Count(Pdf)));
         Assert.Equal(2, UrlRow(Missing).Attempts);
+    }
+
+    [Fact]
+    public async Task AUrlTooLongToQueueIsRecordedSkippedWithTheReasonAndNeverFetched()
+    {
+        var longPath = "/tin-tuc/" + new string('a', 2_100) + "-100009.html";
+        _portal.Feed("/long.xml", Good, longPath);
+
+        var summary = await MiniPortal.HarvestAsync(_azurite.ConnectionString, _portal.Source("faults", "/long.xml"));
+
+        Assert.Equal((2, 1, 1), (summary.Counts.Discovered, summary.Counts.Stored, summary.Counts.Skipped));
+        Assert.Equal(0, _portal.Count(longPath));
+        var row = UrlRow(longPath);
+        Assert.Equal(UrlStatus.Skipped, row.Status);
+        Assert.Contains("longer than 2047 characters", row.Reason);
+        Assert.True(row.Url.Length <= StorageLimits.MaxUrlChars);
+        var run = new TableServiceClient(_azurite.ConnectionString).GetTableClient(StorageNames.RunsTable).GetEntity<RunEntity>(RunEntity.Partition, RunKeys.RowKey(summary.RunId)).Value;
+        Assert.Equal((1, 1), (run.Stored, run.Skipped));
+        Assert.Contains("skipped a URL of", run.Errors);
     }
 }

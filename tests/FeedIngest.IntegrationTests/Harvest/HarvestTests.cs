@@ -166,7 +166,7 @@ public sealed class HarvestFailureTests(HarvestEnvironment env) : IClassFixture<
 
         Assert.NotEqual(0, exit);
         Assert.Contains("dead-portal", output + error);
-        var runs = new TableServiceClient(env.Azurite.ConnectionString).GetTableClient(StorageNames.RunsTable).Query<RunEntity>().ToList();
+        var runs = new TableServiceClient(env.Azurite.ConnectionString).GetTableClient(StorageNames.RunsTable).Query<RunEntity>(r => r.PartitionKey == RunEntity.Partition).ToList();
         var run = Assert.Single(runs, r => r.Sources == "dead-portal");
         Assert.Equal(RunState.Failed, run.State);
         Assert.NotNull(run.EndedAt);

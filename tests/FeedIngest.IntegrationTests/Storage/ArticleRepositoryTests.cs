@@ -19,7 +19,10 @@ public sealed class ArticleRepositoryTests : IAsyncLifetime
     {
         _azurite = await AzuriteInstance.StartNewAsync();
         var queues = new QueueServiceClient(_azurite.ConnectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
-        _repository = new ArticleRepository(new BlobServiceClient(_azurite.ConnectionString), new TableServiceClient(_azurite.ConnectionString), new ArticleEventPublisher(queues));
+        var blobs = new BlobServiceClient(_azurite.ConnectionString);
+        var tables = new TableServiceClient(_azurite.ConnectionString);
+        var storage = new StorageInitializer(blobs, tables, queues);
+        _repository = new ArticleRepository(blobs, tables, new ArticleEventPublisher(queues, storage), new ArticleIndex(tables, storage), storage);
         _articles = new BlobServiceClient(_azurite.ConnectionString).GetBlobContainerClient(StorageNames.ArticlesContainer);
         _events = queues.GetQueueClient(StorageNames.ArticleEventsQueue);
     }
@@ -39,6 +42,46 @@ public sealed class ArticleRepositoryTests : IAsyncLifetime
         ExtractorVersion = extractor,
         FetchedAt = "2024-11-22T01:00:00+00:00",
     };
+
+    [Fact]
+    public async Task OversizedValuesAreCappedOnTheRowAndKeptWholeInTheBlobsAndTheArticleIsFoundByIdAndDay()
+    {
+        var title = new string('T', 40_000);
+        var document = Document("Nội dung bài viết.") with { Title = title, Author = new string('A', 50_000) };
+
+        await _repository.SaveAsync(document, new StoreContext(null, new string('e', 5_000), null, "run"), CancellationToken.None);
+
+        var row = (await _repository.GetRowAsync("hbt", document.ArticleId, CancellationToken.None))!;
+        Assert.True(row.Title!.Length <= StorageLimits.MaxPropertyChars && row.Title.EndsWith('…'));
+        Assert.True(row.Author!.Length <= StorageLimits.MaxPropertyChars);
+        Assert.True(row.HttpETag!.Length <= StorageLimits.MaxPropertyChars);
+        var json = (await _repository.GetDocumentJsonAsync("hbt", document.ArticleId, CancellationToken.None))!;
+        Assert.Equal(title, (string?)System.Text.Json.Nodes.JsonNode.Parse(json)!["title"]);
+        // The indexes: id → source, and the Vietnam publish day (21 Nov 2024, 19:41 +07:00).
+        var tables = new TableServiceClient(_azurite.ConnectionString);
+        var index = new ArticleIndex(tables, new StorageInitializer(new BlobServiceClient(_azurite.ConnectionString), tables,
+            new QueueServiceClient(_azurite.ConnectionString)));
+        Assert.Equal(["hbt"], await index.SourcesOfAsync(document.ArticleId, CancellationToken.None));
+        var listed = new List<ArticleDayEntity>();
+        await foreach (var day in index.ListByDayAsync(new DateOnly(2024, 11, 20), new DateOnly(2024, 11, 22), "hbt", CancellationToken.None)) listed.Add(day);
+        Assert.Equal(ArticleIndex.DayKey(new DateOnly(2024, 11, 21)), Assert.Single(listed).PartitionKey);
+    }
+
+    [Fact]
+    public async Task AMessageOverTheQueueLimitIsRefusedBeforeItIsSent()
+    {
+        var tables = new TableServiceClient(_azurite.ConnectionString);
+        var queues = new QueueServiceClient(_azurite.ConnectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
+        var work = new FeedIngest.Core.Pipeline.WorkQueues(queues, new StorageInitializer(new BlobServiceClient(_azurite.ConnectionString), tables, queues));
+        var huge = new FeedIngest.Core.Pipeline.ArticleMessage("run", "hbt", "https://example.gov.vn/" + new string('x', 60_000));
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            work.SendManyAsync(StorageNames.ArticlesQueue, [new FeedIngest.Core.Pipeline.ArticleMessage("run", "hbt", "https://example.gov.vn/ok"), huge], CancellationToken.None));
+
+        Assert.Contains("at most 49152", error.Message);
+        var articlesQueue = queues.GetQueueClient(StorageNames.ArticlesQueue);
+        Assert.False(await articlesQueue.ExistsAsync() && (await articlesQueue.PeekMessagesAsync(1)).Value.Length > 0); // nothing half-sent
+    }
 
     private async Task<List<ArticleEvent>> DrainEventsAsync()
     {

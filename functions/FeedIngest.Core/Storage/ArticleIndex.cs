@@ -1,0 +1,84 @@
+using System.Globalization;
+using Azure;
+using Azure.Data.Tables;
+using FeedIngest.Core.Common;
+
+namespace FeedIngest.Core.Storage;
+
+/// <summary>A row of the date index: enough to list an article without reading table Articles.</summary>
+public sealed class ArticleDayEntity : ITableEntity
+{
+    public string PartitionKey { get; set; } = "";
+    public string RowKey { get; set; } = "";
+    public DateTimeOffset? Timestamp { get; set; }
+    public ETag ETag { get; set; }
+
+    public string SourceId { get; set; } = "";
+    public string ArticleId { get; set; } = "";
+    public string? Title { get; set; }
+    public DateTimeOffset? PublishedAtUtc { get; set; }
+    public string? Status { get; set; }
+}
+
+/// <summary>
+/// Secondary indexes of table Articles, in table ArticleIndex, written when an article row is first stored (and
+/// when its publish date moves):
+/// <list type="bullet">
+/// <item>"id|{articleId}" / sourceId — which source holds an article (reprocess by id, <c>articles show</c>): 1 query.</item>
+/// <item>"day|{yyyy-MM-dd}" / "{sourceId}|{articleId}" — articles by Vietnam publish day (<c>articles list --since</c>):
+/// 1 query per day of the range (per 1,000 articles of a day), never a scan of Articles.</item>
+/// </list>
+/// Articles stored before the index existed are found by id only with their source given.
+/// </summary>
+public sealed class ArticleIndex(TableServiceClient tables, StorageInitializer storage)
+{
+    private const string IdPrefix = "id|";
+    private const string DayPrefix = "day|";
+    private readonly TableClient _table = tables.GetTableClient(StorageNames.ArticleIndexTable);
+
+    public static string DayKey(DateOnly day) => DayPrefix + day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    /// <summary>Indexes a stored article (both rows; Replace, so a repeat writes the same thing).</summary>
+    public async Task AddAsync(ArticleEntity row, DateTimeOffset? previousPublishedAtUtc, CancellationToken cancellationToken)
+    {
+        await storage.EnsureTablesAsync(cancellationToken);
+        await _table.UpsertEntityAsync(new TableEntity(IdPrefix + row.RowKey, row.PartitionKey), TableUpdateMode.Replace, cancellationToken);
+        if (row.PublishedAtUtc is not { } published) return;
+        await _table.UpsertEntityAsync(new ArticleDayEntity
+        {
+            PartitionKey = DayKey(VietnamTime.Day(published)), RowKey = $"{row.PartitionKey}|{row.RowKey}",
+            SourceId = row.PartitionKey, ArticleId = row.RowKey, Title = StorageLimits.Cap(row.Title, 1_000), PublishedAtUtc = published, Status = row.Status,
+        }, TableUpdateMode.Replace, cancellationToken);
+        if (previousPublishedAtUtc is { } before && VietnamTime.Day(before) != VietnamTime.Day(published))
+        {
+            try { await _table.DeleteEntityAsync(DayKey(VietnamTime.Day(before)), $"{row.PartitionKey}|{row.RowKey}", ETag.All, cancellationToken); }
+            catch (RequestFailedException e) when (e.Status == 404) { }
+        }
+    }
+
+    /// <summary>The sources that hold an article with this id (normally one).</summary>
+    public async Task<IReadOnlyList<string>> SourcesOfAsync(string articleId, CancellationToken cancellationToken)
+    {
+        if (!TableKeys.IsValid(articleId)) return [];
+        await storage.EnsureTablesAsync(cancellationToken);
+        var sources = new List<string>();
+        await foreach (var row in _table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {IdPrefix + articleId}"), select: ["RowKey"], cancellationToken: cancellationToken))
+            sources.Add(row.RowKey);
+        return sources;
+    }
+
+    /// <summary>Articles published on Vietnam days <paramref name="from"/>..<paramref name="to"/>, newest day first; optionally one source.</summary>
+    public async IAsyncEnumerable<ArticleDayEntity> ListByDayAsync(DateOnly from, DateOnly to, string? sourceId,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await storage.EnsureTablesAsync(cancellationToken);
+        for (var day = to; day >= from; day = day.AddDays(-1))
+        {
+            var filter = sourceId is null
+                ? TableClient.CreateQueryFilter($"PartitionKey eq {DayKey(day)}")
+                : TableClient.CreateQueryFilter($"PartitionKey eq {DayKey(day)} and RowKey ge {sourceId + "|"} and RowKey lt {sourceId + "}"}");
+            await foreach (var row in _table.QueryAsync<ArticleDayEntity>(filter, cancellationToken: cancellationToken))
+                yield return row;
+        }
+    }
+}

@@ -1,0 +1,48 @@
+using Azure;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
+
+namespace FeedIngest.Core.Storage;
+
+/// <summary>
+/// Creates the containers, tables and queues once per process and service (infra/ creates them in Azure; Azurite
+/// starts empty), instead of a CreateIfNotExists on each hot path. Each service separately, so an outage of one
+/// (queues down) does not stop work on the others; a failure is not cached: the next caller tries again.
+/// </summary>
+public sealed class StorageInitializer(BlobServiceClient blobs, TableServiceClient tables, QueueServiceClient queues)
+{
+    private readonly Once _tables = new(() => Task.WhenAll(StorageNames.Tables.Select(name => IgnoreConflict(tables.GetTableClient(name).CreateIfNotExistsAsync()))));
+    private readonly Once _blobs = new(() => Task.WhenAll(StorageNames.Containers.Select(name => blobs.GetBlobContainerClient(name).CreateIfNotExistsAsync())));
+    private readonly Once _queues = new(() => Task.WhenAll(StorageNames.Queues.Select(name => queues.GetQueueClient(name).CreateIfNotExistsAsync())));
+
+    public Task EnsureTablesAsync(CancellationToken cancellationToken) => _tables.RunAsync(cancellationToken);
+    public Task EnsureBlobsAsync(CancellationToken cancellationToken) => _blobs.RunAsync(cancellationToken);
+    public Task EnsureQueuesAsync(CancellationToken cancellationToken) => _queues.RunAsync(cancellationToken);
+
+    /// <summary>Everything (start-up of a host that wants to fail early).</summary>
+    public Task EnsureAsync(CancellationToken cancellationToken) =>
+        Task.WhenAll(EnsureTablesAsync(cancellationToken), EnsureBlobsAsync(cancellationToken), EnsureQueuesAsync(cancellationToken));
+
+    private static async Task IgnoreConflict(Task create)
+    {
+        try { await create; }
+        catch (RequestFailedException e) when (e.Status == 409) { } // created by another process at the same moment
+    }
+
+    private sealed class Once(Func<Task> create)
+    {
+        private readonly object _gate = new();
+        private Task? _task;
+
+        public Task RunAsync(CancellationToken cancellationToken)
+        {
+            lock (_gate)
+            {
+                if (_task is { IsCompletedSuccessfully: true } done) return done;
+                if (_task is null || _task.IsFaulted || _task.IsCanceled) _task = create();
+                return _task.WaitAsync(cancellationToken);
+            }
+        }
+    }
+}
