@@ -1,4 +1,5 @@
 using FeedIngest.Core;
+using Azure.Storage.Blobs;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -8,6 +9,12 @@ namespace FeedIngest.Cli;
 /// <summary>The CLI's service container: the same <c>AddFeedIngest</c> registration as the Functions app.</summary>
 internal static class CliHost
 {
+    /// <summary>--verbose: errors print their stack trace.</summary>
+    public static bool Verbose { get; set; }
+
+    /// <summary>The blob endpoint of the last container built, for error lines that name where storage was expected.</summary>
+    public static string? StorageEndpoint { get; private set; }
+
     /// <summary>
     /// Configuration: appsettings-style env vars (FeedIngest__…, FeedIngestStorage) over local defaults
     /// (Azurite through UseDevelopmentStorage=true). <paramref name="overrides"/> wins over both.
@@ -21,8 +28,35 @@ internal static class CliHost
             .SetMinimumLevel(minLevel)
             // 404/409/412 answers are how the storage code asks "exists?" and "did I win the race?"; not warnings.
             .AddFilter("Azure", LogLevel.Error));
+        StorageProbe.UseShortRetries(services);
         services.AddFeedIngest(configuration);
-        return services.BuildServiceProvider();
+        var provider = services.BuildServiceProvider();
+        try
+        {
+            if (provider.GetService<BlobServiceClient>() is { } blobs) StorageEndpoint = StorageProbe.Endpoint(blobs.Uri);
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException)
+        {
+            provider.Dispose();
+            throw new UsageException($"FeedIngestStorage is not a valid storage connection string or endpoint: {e.Message}");
+        }
+        return provider;
+    }
+
+    /// <summary><see cref="Build"/>, then one quick storage call: a clear "cannot reach storage" (exit 4) in seconds.</summary>
+    public static async Task<ServiceProvider> BuildWithStorageAsync(CancellationToken cancellationToken, IDictionary<string, string?>? overrides = null)
+    {
+        var provider = Build(overrides);
+        try
+        {
+            await StorageProbe.EnsureReachableAsync(provider, cancellationToken);
+            return provider;
+        }
+        catch
+        {
+            await provider.DisposeAsync();
+            throw;
+        }
     }
 
     public static IConfiguration BuildConfiguration(IDictionary<string, string?>? overrides = null) =>

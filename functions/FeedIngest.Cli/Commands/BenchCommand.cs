@@ -20,14 +20,16 @@ internal static class BenchCommand
         var extract = new Command("extract", "Measure extraction speed against a bare AngleSharp parse") { inputDir, rounds };
         extract.SetAction(async (parse, cancellationToken) =>
         {
+            var dir = parse.GetValue(inputDir)!;
+            if (!Directory.Exists(dir)) throw new UsageException($"--input-dir: no such folder {dir}");
+            if (parse.GetValue(rounds) < 1) throw new UsageException($"--rounds must be at least 1 (got {parse.GetValue(rounds)})");
             using var services = CliHost.Build();
             var extractor = services.GetRequiredService<IArticleExtractor>();
-            var dir = parse.GetValue(inputDir)!;
             var n = Math.Max(1, parse.GetValue(rounds));
             var pages = new List<string>();
             foreach (var path in Directory.EnumerateFiles(dir).Where(ExtractionFiles.IsPageFile).Order(StringComparer.Ordinal))
                 pages.Add((await ExtractionFiles.ReadPageAsync(path, cancellationToken)).Text);
-            if (pages.Count == 0) { Console.Error.WriteLine($"{dir}: no pages"); return 2; }
+            if (pages.Count == 0) throw new UsageException($"--input-dir: no .html, .htm or .html.gz pages in {dir}");
 
             // Warm-up: JIT up to tier 1 (a method needs ~30 calls plus a background compile), regexes, first-use caches.
             var warmup = Math.Max(1, (int)Math.Ceiling(120.0 / pages.Count));

@@ -6,10 +6,12 @@ using Microsoft.Extensions.Options;
 
 namespace FeedIngest.Core.Pipeline;
 
+/// <summary>Progress of a source: Last is null when discovery starts (Total 0) and when it ends (Total = articles to fetch).</summary>
 public sealed record HarvestProgress(string SourceId, int Done, int Total, ArticleOutcome? Last);
 
 /// <summary>A finished run, for people (the CLI summary) and for programs (exit codes, tests).</summary>
-public sealed record HarvestSummary(string RunId, RunCounts Counts, TimeSpan Elapsed, IReadOnlyList<string> Errors, IReadOnlyList<string> FailedSources)
+public sealed record HarvestSummary(string RunId, RunCounts Counts, TimeSpan Elapsed, IReadOnlyList<string> Errors, IReadOnlyList<string> FailedSources,
+    bool Cancelled = false)
 {
     public bool HasFailures => Counts.Failed > 0 || FailedSources.Count > 0;
 }
@@ -36,56 +38,82 @@ public sealed class HarvestPipeline(
         var total = new RunCounts();
         var errors = new List<string>();
         var failedSources = new List<string>();
+        // The source in progress: on cancellation its outcomes so far still go into the run's counts.
+        var current = (Outcomes: new List<ArticleOutcome>(), Counts: new RunCounts());
 
-        foreach (var source in sources)
+        try
         {
-            using var scope = logger.BeginScope(new Dictionary<string, object> { ["runId"] = runId, ["sourceId"] = source.Id });
-            SourceDiscovery found;
-            try
+            foreach (var source in sources)
             {
-                found = await discovery.DiscoverAsync(runId, source, cancellationToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                found = new SourceDiscovery(source, [], [], 0, [$"discovery failed: {e.Message}"]);
-            }
-            var sourceErrors = found.Errors.Select(e => $"{source.Id}: {e}").ToList();
-            if (found.Failed) failedSources.Add(source.Id);
-
-            var counts = new RunCounts(Discovered: found.Found.Count, AlreadyStored: found.AlreadyStored, Queued: found.Work.Count);
-            var done = 0;
-            var outcomes = new List<ArticleOutcome>();
-            await Parallel.ForEachAsync(found.Work, new ParallelOptions
-            {
-                MaxDegreeOfParallelism = Math.Max(1, options.Value.MaxParallelArticles),
-                CancellationToken = cancellationToken,
-            }, async (message, ct) =>
-            {
-                var outcome = await ProcessOneAsync(message, source, ct);
-                lock (outcomes)
+                using var scope = logger.BeginScope(new Dictionary<string, object> { ["runId"] = runId, ["sourceId"] = source.Id });
+                SourceDiscovery found;
+                progress?.Report(new HarvestProgress(source.Id, 0, 0, null)); // discovery starts
+                try
                 {
-                    outcomes.Add(outcome);
-                    progress?.Report(new HarvestProgress(source.Id, ++done, found.Work.Count, outcome));
+                    found = await discovery.DiscoverAsync(runId, source, cancellationToken);
                 }
-            });
-            foreach (var outcome in outcomes)
-            {
-                counts += outcome.ToCounts();
-                if (outcome.Result is ArticleResult.Failed or ArticleResult.Skipped)
-                    sourceErrors.Add($"{outcome.Url}: {outcome.Reason}");
+                catch (Exception e) when (StorageFailures.IsUnreachable(e))
+                {
+                    throw new StorageUnavailableException(e);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    found = new SourceDiscovery(source, [], [], 0, [$"discovery failed: {e.Message}"]);
+                }
+                var sourceErrors = found.Errors.Select(e => $"{source.Id}: {e}").ToList();
+                if (found.Failed) failedSources.Add(source.Id);
+
+                var counts = new RunCounts(Discovered: found.Found.Count, AlreadyStored: found.AlreadyStored, Queued: found.Work.Count);
+                var done = 0;
+                var outcomes = new List<ArticleOutcome>();
+                current = (outcomes, counts);
+                progress?.Report(new HarvestProgress(source.Id, 0, found.Work.Count, null)); // discovery done
+                await Parallel.ForEachAsync(found.Work, new ParallelOptions
+                {
+                    MaxDegreeOfParallelism = Math.Max(1, options.Value.MaxParallelArticles),
+                    CancellationToken = cancellationToken,
+                }, async (message, ct) =>
+                {
+                    var outcome = await ProcessOneAsync(message, source, ct);
+                    lock (outcomes)
+                    {
+                        outcomes.Add(outcome);
+                        progress?.Report(new HarvestProgress(source.Id, ++done, found.Work.Count, outcome));
+                    }
+                });
+                foreach (var outcome in outcomes)
+                {
+                    counts += outcome.ToCounts();
+                    if (outcome.Result is ArticleResult.Failed or ArticleResult.Skipped)
+                        sourceErrors.Add($"{outcome.Url}: {outcome.Reason}");
+                }
+                // Unchanged = every stored article of the source this run did not store or update: a re-run of an
+                // unchanged portal reports its whole archive as unchanged, even when its feeds answer 304.
+                await contexts.SaveAsync(source.Id, cancellationToken);
+                var storedNow = await TryCountStoredAsync(source.Id, cancellationToken);
+                counts = counts with
+                {
+                    SourcesDone = counts.SourcesDone + 1,
+                    Unchanged = Math.Max(counts.Unchanged, (storedNow ?? 0) - counts.Stored - counts.Updated),
+                };
+                total += counts;
+                errors.AddRange(sourceErrors);
+                current = (new List<ArticleOutcome>(), new RunCounts());
+                await TryAsync(() => runs.AddAsync(runId, counts, sourceErrors, cancellationToken));
             }
-            // Unchanged = every stored article of the source this run did not store or update: a re-run of an
-            // unchanged portal reports its whole archive as unchanged, even when its feeds answer 304.
-            await contexts.SaveAsync(source.Id, cancellationToken);
-            var storedNow = await TryCountStoredAsync(source.Id, cancellationToken);
-            counts = counts with
-            {
-                SourcesDone = counts.SourcesDone + 1,
-                Unchanged = Math.Max(counts.Unchanged, (storedNow ?? 0) - counts.Stored - counts.Updated),
-            };
-            total += counts;
-            errors.AddRange(sourceErrors);
-            await TryAsync(() => runs.AddAsync(runId, counts, sourceErrors, cancellationToken));
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Ctrl+C / shutdown: the run is recorded as cancelled with what it did, not left "running".
+            List<ArticleOutcome> finished;
+            lock (current.Outcomes) finished = [.. current.Outcomes];
+            var partial = finished.Aggregate(current.Counts, (c, o) => c + o.ToCounts());
+            var partialErrors = finished.Where(o => o.Result is ArticleResult.Failed or ArticleResult.Skipped).Select(o => $"{o.Url}: {o.Reason}").ToList();
+            total += partial;
+            errors.AddRange(partialErrors);
+            await TryAsync(() => runs.AddAsync(runId, partial, partialErrors, CancellationToken.None));
+            await TryAsync(() => runs.CancelAsync(runId, CancellationToken.None));
+            return new HarvestSummary(runId, total, stopwatch.Elapsed, errors, failedSources, Cancelled: true);
         }
 
         if (failedSources.Count > 0 && failedSources.Count == sources.Count)
@@ -100,6 +128,11 @@ public sealed class HarvestPipeline(
         try
         {
             return await processor.ProcessAsync(message, source, cancellationToken);
+        }
+        catch (Exception e) when (StorageFailures.IsUnreachable(e))
+        {
+            // Storage is gone: stop the run (the CLI exits 4) instead of failing every remaining article in turn.
+            throw new StorageUnavailableException(e);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {

@@ -9,6 +9,8 @@ public static class RunState
     public const string Completed = "completed";
     public const string CompletedWithFailures = "completed-with-failures";
     public const string Failed = "failed";
+    /// <summary>Stopped on request (Ctrl+C, shutdown) with the counts of what it did.</summary>
+    public const string Cancelled = "cancelled";
 }
 
 /// <summary>One row per harvest or reprocess run in table Runs (PartitionKey "run", RowKey runId).</summary>
@@ -139,6 +141,14 @@ public sealed class RunLedger(TableServiceClient tables)
         {
             AppendErrors(row, [error]);
             row.State = RunState.Failed;
+            row.EndedAt = DateTimeOffset.UtcNow;
+        }, cancellationToken);
+
+    public async Task CancelAsync(string runId, CancellationToken cancellationToken) =>
+        await MutateAsync(runId, missingIsFine: false, row =>
+        {
+            if (row.State != RunState.Running) return;
+            row.State = RunState.Cancelled;
             row.EndedAt = DateTimeOffset.UtcNow;
         }, cancellationToken);
 
