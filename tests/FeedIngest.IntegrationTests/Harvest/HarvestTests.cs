@@ -69,7 +69,7 @@ public sealed class HarvestTests(HarvestEnvironment env) : IClassFixture<Harvest
         var runs = await env.RunCliAsync("runs", "list");
         Assert.Equal(0, runs.ExitCode);
         Assert.Contains("2 run(s).", runs.Output);
-        Assert.Contains($"stored {SamplePortalContent.Articles.Count},", runs.Output);
+        Assert.Matches($@"\bcompleted\s+[\d.]+ s\s+{SamplePortalContent.Articles.Count}\s+{SamplePortalContent.Articles.Count}\s", runs.Output);
     }
 
 }
