@@ -27,7 +27,11 @@ internal static class CliHost
         services.AddLogging(b => b.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; })
             .SetMinimumLevel(minLevel)
             // 404/409/412 answers are how the storage code asks "exists?" and "did I win the race?"; not warnings.
-            .AddFilter("Azure", LogLevel.Error));
+            .AddFilter("Azure", LogLevel.Error)
+            // Retries of a failing page are reported once, with their cause, in the run summary; the resilience
+            // pipeline's own lines (with stack traces) only with --verbose.
+            .AddFilter("Polly", Verbose ? LogLevel.Warning : LogLevel.None)
+            .AddFilter("System.Net.Http", Verbose ? LogLevel.Warning : LogLevel.None));
         StorageProbe.UseShortRetries(services);
         services.AddFeedIngest(configuration);
         var provider = services.BuildServiceProvider();
