@@ -22,9 +22,11 @@ log "Restoring and building the solution"
 dotnet build FeedIngest.sln -c Release --nologo -v q -clp:ErrorsOnly
 
 # Private ports and data, so a developer's own Azurite (10000-10002) is left alone.
+# FEEDINGEST_TEST_AZURITE_PORT=N moves it to N..N+2 (two checkouts testing at once).
 TEST_DATA="$RUN_TMP/azurite"
-start_azurite "$TEST_DATA" 10100 10101 10102
-export FEEDINGEST_TEST_STORAGE="$(azurite_connection_string 10100 10101 10102)"
+TEST_PORT="${FEEDINGEST_TEST_AZURITE_PORT:-10100}"
+start_azurite "$TEST_DATA" "$TEST_PORT" $((TEST_PORT + 1)) $((TEST_PORT + 2))
+export FEEDINGEST_TEST_STORAGE="$(azurite_connection_string "$TEST_PORT" $((TEST_PORT + 1)) $((TEST_PORT + 2)))"
 
 log "Running the tests"
 results="$RUN_TMP/results"
