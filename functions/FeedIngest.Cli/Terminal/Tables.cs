@@ -9,10 +9,11 @@ internal static class Tables
 {
     private static readonly TimeSpan Vietnam = TimeSpan.FromHours(7);
 
+    /// <summary>A header rule and one space between columns: the runs table fits 120 columns.</summary>
     private static Table New(params string[] headers)
     {
         var table = new Table().Border(TableBorder.Simple);
-        foreach (var header in headers) table.AddColumn(new TableColumn($"[bold]{Markup.Escape(header)}[/]"));
+        foreach (var header in headers) table.AddColumn(new TableColumn($"[bold]{Markup.Escape(header)}[/]").Padding(0, 0, 1, 0));
         return table;
     }
 
@@ -37,7 +38,8 @@ internal static class Tables
     public static Table Runs(IEnumerable<RunEntity> rows)
     {
         var table = New("run", "host", "state", "took", "found", "stored", "updated", "unchanged", "skipped", "failed", "sources");
-        table.Columns[0].NoWrap();
+        // Everything but the source list stays on one line; on a narrow terminal the source list wraps.
+        for (var i = 0; i <= 9; i++) table.Columns[i].NoWrap();
         for (var i = 4; i <= 9; i++) table.Columns[i].RightAligned();
         foreach (var run in rows)
         {

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text;
 using FeedIngest.Core.Extraction;
 
@@ -32,7 +33,7 @@ public sealed class RobustnessTests
     }
 
     [Fact]
-    public void FiftyMegabytePageIsCutBeforeParsingAndSaysItWasTruncated()
+    public void FiftyMegabytePageFinishesInSecondsAndSaysItWasTruncated()
     {
         var sb = new StringBuilder(52_000_000);
         sb.Append("<html><body><article><h1>Trang rất lớn</h1>");
@@ -41,11 +42,15 @@ public sealed class RobustnessTests
         while (sb.Length < 50_000_000) sb.Append(filler);
         sb.Append("</article></body></html>");
         var html = sb.ToString();
+        var clock = Stopwatch.StartNew();
+
         var article = new ArticleExtractor().Extract(html);
 
+        clock.Stop();
         Assert.True(article.Truncated);
         Assert.Contains(Paragraph, article.Blocks);
-        // Bounded work is shown by the cut (the input is capped before parsing), not by a clock: the machine is shared.
+        // A hang guard, not a timing: AngleSharp parses deep nesting in quadratic time (2-3 s alone, 20+ s on a loaded CI box).
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(120), $"took {clock.Elapsed}");
     }
 
     [Fact]
@@ -57,9 +62,13 @@ public sealed class RobustnessTests
         sb.Append("<p>").Append(Paragraph).Append("</p><p>").Append(Paragraph).Append(" Thêm câu.</p>");
         for (var i = 0; i < 10_000; i++) sb.Append("</div>");
         sb.Append("</body></html>");
+        var clock = Stopwatch.StartNew();
+
         var article = new ArticleExtractor().Extract(sb.ToString());
 
         Assert.Contains(Paragraph, article.Blocks);
+        // A hang guard, not a timing: AngleSharp parses deep nesting in quadratic time (2-3 s alone, 20+ s on a loaded CI box).
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(120), $"took {clock.Elapsed}");
     }
 
     [Fact]

@@ -56,6 +56,9 @@ public sealed class CliInterruptTests : IAsyncLifetime
 
         Assert.True(exit == 130, $"exit {exit}\n{harvest.Output}\n{harvest.Error}");
         Assert.Contains("cancelled after", harvest.Output);
+        // Discovery is not silent: it says when it starts and what it found before the first article.
+        Assert.Contains("[slow] discovering…", harvest.Error);
+        Assert.Contains($"[slow] {Articles} article(s) to fetch", harvest.Error);
         var runs = new TableClient(_azurite.ConnectionString, StorageNames.RunsTable).Query<RunEntity>().ToList();
         var run = Assert.Single(runs);
         Assert.Equal(RunState.Cancelled, run.State);
@@ -63,9 +66,12 @@ public sealed class CliInterruptTests : IAsyncLifetime
         Assert.InRange(run.Stored, StoredLines(harvest), Articles - 1);
         Assert.Contains($"stored (new)       {run.Stored}", harvest.Output);
 
-        // runs list shows it, as a table with a header row.
-        var list = await CliProcess.RunAsync(Env(), "runs", "list");
+        // runs list shows it, as a table with a header row; redirected output has no colour codes, nor with NO_COLOR.
+        var env = Env();
+        env["NO_COLOR"] = "1";
+        var list = await CliProcess.RunAsync(env, "runs", "list");
         Assert.Equal(0, list.ExitCode);
+        Assert.DoesNotContain('\u001b', list.Output);
         var header = list.Output.Split('\n').First(l => l.Trim().Length > 0);
         Assert.Matches(@"run\s+host\s+state\s+took\s+found\s+stored", header);
         Assert.Contains(run.RowKey, list.Output);
