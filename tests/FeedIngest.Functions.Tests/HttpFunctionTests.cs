@@ -162,14 +162,12 @@ public sealed class HttpFunctionTests(PrivateAzuriteFixture storage) : IClassFix
         var unreachable = storage.ConnectionString.Replace($":{storage.Azurite.BlobPort}/", $":{closedPort}/", StringComparison.Ordinal);
         await using var host = FunctionsTestHost.Create(unreachable);
         var request = HttpCalls.Get("/api/health");
-        var started = System.Diagnostics.Stopwatch.StartNew();
 
         var response = await (await host.Get<Health>().Run(request, CancellationToken.None)).ExecuteAsync(request);
 
         Assert.Equal(503, response.Status);
         Assert.Equal("unhealthy", (string?)JsonNode.Parse(response.Body)!["status"]);
         Assert.DoesNotContain(closedPort.ToString(System.Globalization.CultureInfo.InvariantCulture), response.Body); // anonymous: no endpoint details
-        Assert.True(started.Elapsed < TimeSpan.FromSeconds(8), $"took {started.Elapsed}");
     }
 
     private async Task<IReadOnlyList<TableEntity>> ReprocessJobsAsync()

@@ -2,7 +2,9 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using Azure.Storage.Queues;
+using FeedIngest.Cli.Terminal;
 using FeedIngest.Core.Common;
+using FeedIngest.Core.Sources;
 using FeedIngest.Core.Storage;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -11,46 +13,72 @@ namespace FeedIngest.Cli.Commands;
 /// <summary><c>feedingest articles list|show|follow</c>: read results without a storage explorer.</summary>
 internal static class ArticlesCommand
 {
+    private static readonly string[] Statuses = [ArticleStatus.Stored, ArticleStatus.Failed, ArticleStatus.Duplicate];
+
     public static Command Create() => new("articles", "Inspect stored articles") { List(), Show(), Follow() };
 
     private static Command List()
     {
         var source = new Option<string?>("--source") { Description = "Only this source id" };
-        var since = new Option<DateTimeOffset?>("--since") { Description = "Only articles published on or after this date (e.g. 2024-01-31)" };
-        var status = new Option<string?>("--status") { Description = "Only rows with this status (stored, failed, duplicate)" };
+        var since = new Option<string?>("--since") { Description = "Only articles published on or after this date (yyyy-MM-dd, Vietnam time)" };
+        var status = new Option<string?>("--status") { Description = "Only rows with this status: stored, failed, duplicate" };
         var command = new Command("list", "List articles from table Articles") { source, since, status };
         command.SetAction(async (parse, ct) =>
         {
-            await using var services = CliHost.Build();
             var wanted = parse.GetValue(status);
-            var lines = new List<(string Source, DateTimeOffset? Published, string Line)>();
-            void Add(string sourceId, string articleId, DateTimeOffset? published, string? what)
-            {
-                var date = published is { } p ? VietnamTime.ToVietnam(p).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture) : "????-??-?? ??:??";
-                lines.Add((sourceId, published, $"{sourceId,-14} {articleId}  {date}  {what}"));
-            }
-            if (parse.GetValue(since) is { } from)
+            if (wanted is not null && !Statuses.Contains(wanted))
+                throw new UsageException($"--status must be one of {string.Join(", ", Statuses)} (got '{wanted}')");
+            var from = ParseDate(parse.GetValue(since), "--since");
+            var sourceId = parse.GetValue(source);
+
+            await using var services = await CliHost.BuildWithStorageAsync(ct);
+            var rows = new List<ArticleEntity>();
+            if (from is { } fromTime)
             {
                 // The date index: one query per Vietnam day since then, not a scan of table Articles.
                 var index = services.GetRequiredService<ArticleIndex>();
-                var today = VietnamTime.Day(DateTimeOffset.UtcNow).AddDays(1);
-                await foreach (var row in index.ListByDayAsync(VietnamTime.Day(from), today, parse.GetValue(source), ct))
-                    if (row.PublishedAtUtc >= from && (wanted is null || row.Status == wanted))
-                        Add(row.SourceId, row.ArticleId, row.PublishedAtUtc, row.Status == ArticleStatus.Stored ? row.Title : $"[{row.Status}] {row.Title}");
+                var tomorrow = VietnamTime.Day(DateTimeOffset.UtcNow).AddDays(1);
+                await foreach (var row in index.ListByDayAsync(VietnamTime.Day(fromTime), tomorrow, sourceId, ct))
+                    if (row.PublishedAtUtc >= fromTime && (wanted is null || row.Status == wanted))
+                        rows.Add(new ArticleEntity { PartitionKey = row.SourceId, RowKey = row.ArticleId, PublishedAtUtc = row.PublishedAtUtc, Status = row.Status ?? "", Title = row.Title });
             }
             else
             {
-                var repository = services.GetRequiredService<ArticleRepository>();
-                await foreach (var row in repository.ListAsync(parse.GetValue(source), null, null, ct))
-                    if (wanted is null || row.Status == wanted)
-                        Add(row.PartitionKey, row.RowKey, row.PublishedAtUtc, row.Status == ArticleStatus.Stored ? row.Title : $"[{row.Status}] {row.Error ?? row.DuplicateOf ?? row.Url}");
+                await foreach (var row in services.GetRequiredService<ArticleRepository>().ListAsync(sourceId, null, null, ct))
+                    if (wanted is null || row.Status == wanted) rows.Add(row);
             }
-            foreach (var line in lines.OrderBy(l => l.Source, StringComparer.Ordinal).ThenByDescending(l => l.Published))
-                Console.WriteLine(line.Line);
-            Console.WriteLine($"{lines.Count} article(s).");
-            return 0;
+            if (rows.Count == 0 && sourceId is not null && !await IsKnownSourceAsync(services, sourceId, ct))
+                throw new UsageException($"--source: no source '{sourceId}' in the registry and no articles stored for it (see: feedingest sources list)");
+
+            Screen.Out.Write(Tables.Articles(rows.OrderBy(r => r.PartitionKey, StringComparer.Ordinal).ThenByDescending(r => r.PublishedAtUtc)));
+            Console.Out.WriteLine($"{rows.Count} article(s).");
+            return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>A date as people type it (yyyy-MM-dd, or a full ISO timestamp); a bare date is midnight in Vietnam.</summary>
+    internal static DateTimeOffset? ParseDate(string? text, string flag)
+    {
+        if (text is null) return null;
+        if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
+            return new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.FromHours(7));
+        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) && text.Contains('T'))
+            return at;
+        throw new UsageException($"{flag} takes a date like 2024-01-31 (or 2024-01-31T08:00+07:00), not '{text}'");
+    }
+
+    private static async Task<bool> IsKnownSourceAsync(IServiceProvider services, string sourceId, CancellationToken ct)
+    {
+        try
+        {
+            var registry = await services.GetRequiredService<SourceRegistryLoader>().LoadAsync(ct);
+            return registry.Find(sourceId) is not null;
+        }
+        catch (Exception e) when (e is SourceRegistryValidationException or IOException or HttpRequestException)
+        {
+            return true; // No readable registry to check against: an empty list is the honest answer.
+        }
     }
 
     private static Command Show()
@@ -60,7 +88,7 @@ internal static class ArticlesCommand
         var command = new Command("show", "Print an article's stored JSON document") { id, source };
         command.SetAction(async (parse, ct) =>
         {
-            await using var services = CliHost.Build();
+            await using var services = await CliHost.BuildWithStorageAsync(ct);
             var repository = services.GetRequiredService<ArticleRepository>();
             var articleId = parse.GetValue(id)!;
             var sourceId = parse.GetValue(source);
@@ -69,11 +97,11 @@ internal static class ArticlesCommand
             var json = sourceId is null ? null : await repository.GetDocumentJsonAsync(sourceId, articleId, ct);
             if (json is null)
             {
-                Console.Error.WriteLine($"error: no stored article with id {articleId}{(parse.GetValue(source) is null ? " (articles stored before the id index need --source)" : "")}");
-                return 1;
+                Console.Error.WriteLine($"error: no stored article with id {articleId} (ids are in: feedingest articles list{(parse.GetValue(source) is null ? "; articles stored before the id index need --source" : "")})");
+                return ExitCodes.NotFound;
             }
             Console.WriteLine(json);
-            return 0;
+            return ExitCodes.Ok;
         });
         return command;
     }
@@ -81,35 +109,97 @@ internal static class ArticlesCommand
     private static Command Follow()
     {
         var once = new Option<bool>("--once") { Description = "Print the events waiting now and exit" };
-        var keep = new Option<bool>("--keep") { Description = "Leave the messages on the queue (peek) instead of consuming them" };
-        var command = new Command("follow", "Print new and changed articles from queue article-events (a consumer sample)") { once, keep };
+        var keep = new Option<bool>("--keep") { Description = "Leave the messages on the queue (the default; kept for scripts)" };
+        var consume = new Option<bool>("--consume")
+        {
+            Description = "Take the events off the queue (receive and delete). Only for a dedicated consumer: other readers of article-events no longer see them",
+        };
+        var interval = new Option<double>("--interval") { Description = "Seconds between polls while following", DefaultValueFactory = _ => 2 };
+        var command = new Command("follow",
+            "Print new and changed articles from queue article-events. By default it only peeks: nothing is removed and no consumer loses an event")
+            { once, keep, consume, interval };
         command.SetAction(async (parse, ct) =>
         {
-            await using var services = CliHost.Build();
+            if (parse.GetValue(consume) && parse.GetValue(keep)) throw new UsageException("--consume and --keep exclude each other");
+            var pause = TimeSpan.FromSeconds(Math.Clamp(parse.GetValue(interval), 0.2, 600));
+            await using var services = await CliHost.BuildWithStorageAsync(ct);
             var queue = services.GetRequiredService<QueueServiceClient>().GetQueueClient(StorageNames.ArticleEventsQueue);
             await queue.CreateIfNotExistsAsync(cancellationToken: ct);
+            var follower = parse.GetValue(consume) ? (IEventSource)new ConsumingSource(queue) : new PeekingSource(queue);
             var count = 0;
-            while (!ct.IsCancellationRequested)
+            try
             {
-                var batch = parse.GetValue(keep)
-                    ? (await queue.PeekMessagesAsync(32, ct)).Value.Select(m => (Body: m.Body, Id: (string?)null, Receipt: (string?)null)).ToArray()
-                    : (await queue.ReceiveMessagesAsync(32, TimeSpan.FromSeconds(30), ct)).Value.Select(m => (Body: m.Body, Id: (string?)m.MessageId, Receipt: (string?)m.PopReceipt)).ToArray();
-                foreach (var message in batch)
+                while (true)
                 {
-                    var e = JsonSerializer.Deserialize<ArticleEvent>(message.Body, ContractJson.Options);
-                    if (e is not null) Console.WriteLine($"{e.Change,-11} {e.SourceId}/{e.ArticleId} v{e.Version} {e.Blob} {e.Url}");
-                    if (message.Id is not null) await queue.DeleteMessageAsync(message.Id, message.Receipt, ct);
-                    count++;
-                }
-                if (parse.GetValue(once) && (batch.Length == 0 || parse.GetValue(keep))) break;
-                if (batch.Length == 0)
-                {
-                    try { await Task.Delay(TimeSpan.FromSeconds(2), ct); } catch (OperationCanceledException) { break; }
+                    var fresh = await follower.NextAsync(ct);
+                    foreach (var body in fresh)
+                    {
+                        Print(body);
+                        count++;
+                    }
+                    if (parse.GetValue(once) && (fresh.Count == 0 || follower is PeekingSource)) break;
+                    if (fresh.Count == 0) await Task.Delay(pause, ct);
                 }
             }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                // Ctrl+C ends following; what was printed stands.
+            }
             Console.Error.WriteLine($"{count} event(s).");
-            return 0;
+            return ExitCodes.Ok;
         });
         return command;
+    }
+
+    private static void Print(BinaryData body)
+    {
+        ArticleEvent? e = null;
+        try { e = JsonSerializer.Deserialize<ArticleEvent>(body, ContractJson.Options); }
+        catch (JsonException) { }
+        Console.WriteLine(e is null ? $"(not an article event) {body}" : $"{e.Change,-11} {e.SourceId}/{e.ArticleId} v{e.Version} {e.Blob} {e.Url}");
+    }
+
+    private interface IEventSource
+    {
+        Task<IReadOnlyList<BinaryData>> NextAsync(CancellationToken ct);
+    }
+
+    /// <summary>
+    /// Peeks (no dequeue count, no visibility change) and prints each message id once. Peek sees the first 32
+    /// messages of the queue; later ones show as consumers take the first.
+    /// </summary>
+    private sealed class PeekingSource(QueueClient queue) : IEventSource
+    {
+        private const int MaxRemembered = 10_000;
+        private readonly HashSet<string> _seen = [];
+        private readonly Queue<string> _order = new();
+
+        public async Task<IReadOnlyList<BinaryData>> NextAsync(CancellationToken ct)
+        {
+            var fresh = new List<BinaryData>();
+            foreach (var message in (await queue.PeekMessagesAsync(32, ct)).Value)
+            {
+                if (!_seen.Add(message.MessageId)) continue;
+                _order.Enqueue(message.MessageId);
+                if (_order.Count > MaxRemembered) _seen.Remove(_order.Dequeue());
+                fresh.Add(message.Body);
+            }
+            return fresh;
+        }
+    }
+
+    /// <summary>Receives and deletes: the events are gone for every other reader.</summary>
+    private sealed class ConsumingSource(QueueClient queue) : IEventSource
+    {
+        public async Task<IReadOnlyList<BinaryData>> NextAsync(CancellationToken ct)
+        {
+            var taken = new List<BinaryData>();
+            foreach (var message in (await queue.ReceiveMessagesAsync(32, TimeSpan.FromSeconds(30), ct)).Value)
+            {
+                taken.Add(message.Body);
+                await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, ct);
+            }
+            return taken;
+        }
     }
 }

@@ -26,17 +26,19 @@ internal static class BenchCommand
         var extract = new Command("extract", "Measure extraction speed against a bare AngleSharp parse") { inputDir, rounds };
         extract.SetAction(async (parse, cancellationToken) =>
         {
+            if (parse.GetValue(rounds) < 1) throw new UsageException($"--rounds must be at least 1 (got {parse.GetValue(rounds)})");
+            foreach (var dir in parse.GetValue(inputDir)!)
+                if (!Directory.Exists(dir)) throw new UsageException($"--input-dir: no such folder {dir}");
             using var services = CliHost.Build();
             var extractor = services.GetRequiredService<IArticleExtractor>();
             var n = Math.Max(1, parse.GetValue(rounds));
             var sets = new List<(string Name, List<string> Pages)>();
             foreach (var dir in parse.GetValue(inputDir)!)
             {
-                if (!Directory.Exists(dir)) { Console.Error.WriteLine($"{dir}: no such folder; give a folder of .html pages"); return 2; }
                 var pages = new List<string>();
                 foreach (var path in Directory.EnumerateFiles(dir).Where(ExtractionFiles.IsPageFile).Order(StringComparer.Ordinal))
                     pages.Add((await ExtractionFiles.ReadPageAsync(path, cancellationToken)).Text);
-                if (pages.Count == 0) { Console.Error.WriteLine($"{dir}: no pages (.html, .htm, .html.gz)"); return 2; }
+                if (pages.Count == 0) throw new UsageException($"--input-dir: no .html, .htm or .html.gz pages in {dir}");
                 sets.Add((SetName(dir), pages));
             }
 

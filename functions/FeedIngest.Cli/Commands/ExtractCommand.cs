@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text;
+using FeedIngest.Cli.Terminal;
 using FeedIngest.Core.Extraction;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -23,18 +24,24 @@ internal static class ExtractCommand
         var command = new Command("extract", "Extract clean article text and metadata from saved pages") { file, url, format, inputDir, outputDir };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            using var services = CliHost.Build();
-            var extractor = services.GetRequiredService<IArticleExtractor>();
             var input = parse.GetValue(inputDir);
+            var path = parse.GetValue(file);
+            var chosen = parse.GetValue(format);
             if (input is not null)
             {
-                var output = parse.GetValue(outputDir);
-                if (output is null) { Console.Error.WriteLine("--output-dir is required with --input-dir"); return 2; }
-                return await ExtractDirectoryAsync(extractor, input, output, parse.GetValue(format) ?? "both", cancellationToken);
+                if (path is not null) throw new UsageException("give either FILE or --input-dir DIR, not both");
+                var output = parse.GetValue(outputDir) ?? throw new UsageException("--output-dir OUT is required with --input-dir");
+                if (!Directory.Exists(input)) throw new UsageException($"--input-dir: no such folder {input}");
+                using var dirServices = CliHost.Build();
+                return await ExtractDirectoryAsync(dirServices.GetRequiredService<IArticleExtractor>(), input, output, chosen ?? "both", cancellationToken);
             }
-            var path = parse.GetValue(file);
-            if (path is null) { Console.Error.WriteLine("give FILE or --input-dir DIR --output-dir OUT"); return 2; }
-            return await ExtractFileAsync(extractor, path, parse.GetValue(url), parse.GetValue(format) ?? "text", cancellationToken);
+            if (path is null) throw new UsageException("give FILE, or --input-dir DIR --output-dir OUT");
+            if (Directory.Exists(path)) throw new UsageException($"{path} is a folder: use --input-dir {path} --output-dir OUT");
+            if (!File.Exists(path)) throw new UsageException($"no such file {path}");
+            if (chosen == "both") throw new UsageException("--format both writes two files and needs --input-dir/--output-dir; for one FILE use --format text or --format json");
+            if (parse.GetValue(outputDir) is not null) throw new UsageException("--output-dir goes with --input-dir; one FILE prints to stdout");
+            using var services = CliHost.Build();
+            return await ExtractFileAsync(services.GetRequiredService<IArticleExtractor>(), path, parse.GetValue(url), chosen ?? "text", cancellationToken);
         });
         return command;
     }
@@ -46,30 +53,41 @@ internal static class ExtractCommand
             var page = await ExtractionFiles.ReadPageAsync(path, cancellationToken);
             var pageUrl = url is not null && Uri.TryCreate(url, UriKind.Absolute, out var u) ? u : null;
             var article = extractor.Extract(page.Text, pageUrl);
+            WarnIfTruncated(path, article);
             var stdout = new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false)) { AutoFlush = true };
             await stdout.WriteLineAsync(format == "json" ? ExtractionFiles.ToJson(article, url) : article.Text);
-            return 0;
+            return ExitCodes.Ok;
         }
         catch (Exception e) when (e is ExtractionException or IOException or InvalidDataException or UnauthorizedAccessException)
         {
-            Console.Error.WriteLine($"{path}: {e.Message}");
-            return 1;
+            Console.Error.WriteLine($"error: {path}: {e.Message}");
+            return ExitCodes.SomeFailed;
         }
+    }
+
+    /// <summary>An oversized page is cut before parsing; say so, so nobody mistakes the result for the whole page.</summary>
+    private static void WarnIfTruncated(string path, ExtractedArticle article)
+    {
+        if (article.Truncated)
+            Console.Error.WriteLine($"warning: {path}: larger than the extractor reads (4 M characters); only the first part was extracted (\"truncated\": true)");
     }
 
     private static async Task<int> ExtractDirectoryAsync(IArticleExtractor extractor, string input, string output, string format, CancellationToken cancellationToken)
     {
-        if (!Directory.Exists(input)) { Console.Error.WriteLine($"{input}: no such directory"); return 2; }
         Directory.CreateDirectory(output);
         var files = Directory.EnumerateFiles(input).Where(ExtractionFiles.IsPageFile).Order(StringComparer.Ordinal).ToList();
+        if (files.Count == 0) throw new UsageException($"--input-dir: no .html, .htm or .html.gz pages in {input}");
         var failed = 0;
+        using var progress = new FolderProgress(files.Count);
         foreach (var path in files)
         {
+            progress.Next(path);
             var name = ExtractionFiles.PageName(path);
             try
             {
                 var page = await ExtractionFiles.ReadPageAsync(path, cancellationToken);
                 var article = extractor.Extract(page.Text);
+                if (article.Truncated) progress.Write($"warning: {path}: too large; only the first part was extracted (\"truncated\": true)");
                 if (format is "text" or "both")
                     await File.WriteAllTextAsync(Path.Combine(output, name + ".txt"), article.Text + "\n", new UTF8Encoding(false), cancellationToken);
                 if (format is "json" or "both")
@@ -79,10 +97,11 @@ internal static class ExtractCommand
             {
                 // One bad file is reported and skipped; the rest are still extracted.
                 failed++;
-                Console.Error.WriteLine($"{path}: {e.GetType().Name}: {e.Message}");
+                progress.Write($"{path}: {e.Message}");
             }
         }
+        progress.Dispose();
         Console.Error.WriteLine($"extracted {files.Count - failed} of {files.Count} pages into {output}");
-        return failed == 0 ? 0 : 1;
+        return failed == 0 ? ExitCodes.Ok : ExitCodes.SomeFailed;
     }
 }

@@ -1,6 +1,6 @@
 using System.CommandLine;
-using Azure;
 using Cronos;
+using FeedIngest.Cli.Terminal;
 using FeedIngest.Core.Fetching;
 using FeedIngest.Core.Pipeline;
 using FeedIngest.Core.Sources;
@@ -13,9 +13,9 @@ namespace FeedIngest.Cli.Commands;
 /// <summary><c>feedingest harvest [--sources FILE] [--source ID]… [--once]</c></summary>
 internal static class HarvestCommand
 {
-    public const int ExitFailures = 2;
-    public const int ExitInvalidRegistry = 3;
-    public const int ExitStorageUnreachable = 4;
+    public const int ExitFailures = ExitCodes.SomeFailed;
+    public const int ExitInvalidRegistry = ExitCodes.InvalidRegistry;
+    public const int ExitStorageUnreachable = ExitCodes.StorageUnreachable;
 
     public static Command Create()
     {
@@ -23,25 +23,29 @@ internal static class HarvestCommand
         var only = new Option<string[]>("--source") { Description = "Harvest only this source id (repeatable)", AllowMultipleArgumentsPerToken = true };
         var once = new Option<bool>("--once") { Description = "Run one harvest and exit (default: keep harvesting on the HarvestSchedule CRON)" };
         var quiet = new Option<bool>("--quiet") { Description = "No per-article progress lines" };
-        var verbose = new Option<bool>("--verbose") { Description = "Debug logging: every retry, with stack traces" };
-        var command = new Command("harvest", "Discover, fetch, extract and store new articles of every enabled source") { sources, only, once, quiet, verbose };
+        var command = new Command("harvest", "Discover, fetch, extract and store new articles of every enabled source") { sources, only, once, quiet };
         command.SetAction(async (parse, ct) =>
         {
-            await using var services = CliHost.Build(verbose: parse.GetValue(verbose));
+            await using var services = await CliHost.BuildWithStorageAsync(ct);
             var file = parse.GetValue(sources);
             if (parse.GetValue(once))
                 return await RunOnceAsync(services, file, parse.GetValue(only), parse.GetValue(quiet), ct);
             var schedule = services.GetRequiredService<IConfiguration>()["HarvestSchedule"] ?? "0 */30 * * * *";
-            var cron = CronExpression.Parse(schedule, CronFormat.IncludeSeconds);
+            CronExpression cron;
+            try { cron = CronExpression.Parse(schedule, CronFormat.IncludeSeconds); }
+            catch (CronFormatException e) { throw new UsageException($"HarvestSchedule '{schedule}' is not a CRON expression with seconds: {e.Message}"); }
             Console.WriteLine($"Harvesting on schedule '{schedule}' (Ctrl+C to stop).");
             while (!ct.IsCancellationRequested)
             {
-                await RunOnceAsync(services, file, parse.GetValue(only), parse.GetValue(quiet), ct);
+                var exit = await RunOnceAsync(services, file, parse.GetValue(only), parse.GetValue(quiet), ct);
+                if (exit == ExitCodes.Interrupted) return exit;
                 var next = cron.GetNextOccurrence(DateTimeOffset.UtcNow, TimeZoneInfo.Utc) ?? DateTimeOffset.UtcNow.AddMinutes(30);
                 Console.WriteLine($"Next harvest at {next:u}.");
                 try { await Task.Delay(next - DateTimeOffset.UtcNow, ct); } catch (OperationCanceledException) { break; }
             }
-            return 0;
+            // Stopped between runs: nothing was interrupted.
+            Console.WriteLine("Stopped.");
+            return ExitCodes.Ok;
         });
         return command;
     }
@@ -55,6 +59,10 @@ internal static class HarvestCommand
             // An invalid registry stops the harvest before anything is written.
             registry = sourcesFile is null ? await loader.LoadAsync(ct) : await loader.LoadAsync(sourcesFile, ct);
         }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            throw new UsageException($"--sources: no such file {sourcesFile ?? "(FeedIngest:SourcesPath)"} — the bundled registry is sources.json");
+        }
         catch (SourceRegistryValidationException e)
         {
             Console.Error.WriteLine($"error: invalid source registry {e.Location}:");
@@ -64,40 +72,22 @@ internal static class HarvestCommand
         }
         var unknown = (only ?? []).Where(id => registry.Find(id) is null).ToList();
         if (unknown.Count > 0)
-        {
-            Console.Error.WriteLine($"error: unknown source id(s): {string.Join(", ", unknown)}");
-            return ExitInvalidRegistry;
-        }
+            throw new UsageException($"--source: unknown source id(s) {string.Join(", ", unknown)} (the registry has: {string.Join(", ", registry.Sources.Select(s => s.Id))})");
 
         var pipeline = services.GetRequiredService<HarvestPipeline>();
-        var progress = new Progress<HarvestProgress>(p =>
-        {
-            if (quiet || p.Last is null) return;
-            var reason = p.Last.Reason is null ? ""
-                : p.Last.Result is ArticleResult.Failed or ArticleResult.Skipped ? $" — [{FailureCauses.Name(p.Last.Cause == FailureCause.None ? FailureCause.Other : p.Last.Cause)}] {p.Last.Reason}"
-                : $" — {p.Last.Reason}";
-            Console.Error.WriteLine($"[{p.SourceId}] {p.Done}/{p.Total} {p.Last.Result.ToString().ToLowerInvariant()} {p.Last.Url}{reason}");
-        });
-        HarvestSummary summary;
-        try
-        {
-            summary = await pipeline.RunAsync(registry, only, progress, ct);
-        }
-        catch (Exception e) when (e is RequestFailedException or AggregateException or HttpRequestException)
-        {
-            Console.Error.WriteLine($"error: cannot reach storage ({e.GetBaseException().Message}).");
-            Console.Error.WriteLine("Is Azurite running? ./run.sh starts it; or set FeedIngestStorage to a storage connection string.");
-            return ExitStorageUnreachable;
-        }
+        var summary = await HarvestProgressView.RunAsync(quiet, progress => pipeline.RunAsync(registry, only, progress, ct));
         PrintSummary(summary);
-        return summary.HasFailures ? ExitFailures : 0;
+        if (summary.Cancelled) return ExitCodes.Interrupted;
+        return summary.HasFailures ? ExitFailures : ExitCodes.Ok;
     }
 
     private static void PrintSummary(HarvestSummary s)
     {
         var c = s.Counts;
         Console.WriteLine();
-        Console.WriteLine($"Harvest {s.RunId} finished in {s.Elapsed.TotalSeconds:0.0} s");
+        Console.WriteLine(s.Cancelled
+            ? $"Harvest {s.RunId} cancelled after {s.Elapsed.TotalSeconds:0.0} s — recorded as '{RunState.Cancelled}' with these counts; run again to finish it"
+            : $"Harvest {s.RunId} finished in {s.Elapsed.TotalSeconds:0.0} s");
         // "Unchanged" only when every channel answered: a discovery that failed must never read as "nothing new".
         var found = c.Discovered > 0 ? $" ({c.Queued} needed a fetch)"
             : s.SourcesWithDiscoveryErrors > 0 || s.FailedSources.Count > 0 ? $" (discovery failed for {Math.Max(s.SourcesWithDiscoveryErrors, s.FailedSources.Count)} source(s); see below)"

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using FeedIngest.Cli.Terminal;
 using FeedIngest.Core.Storage;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -14,18 +15,21 @@ internal static class RunsCommand
         var list = new Command("list", "List recent harvest runs from table Runs, newest first") { max, errors };
         list.SetAction(async (parse, ct) =>
         {
-            await using var services = CliHost.Build();
-            var count = 0;
-            await foreach (var run in services.GetRequiredService<RunLedger>().ListRecentAsync(parse.GetValue(max), ct))
-            {
-                count++;
-                var took = run.EndedAt is { } end ? $"{(end - run.StartedAt).TotalSeconds:0.0} s" : "running";
-                Console.WriteLine($"{run.RowKey}  {run.Host,-9} {run.State,-23} {took,9}  found {run.Discovered}, stored {run.Stored}, updated {run.Updated}, unchanged {run.Unchanged}, skipped {run.Skipped}, failed {run.Failed}{(string.IsNullOrEmpty(run.FailuresByCause) ? "" : $" (by cause: {run.FailuresByCause})")}  [{run.Sources}]");
-                if (parse.GetValue(errors) && !string.IsNullOrEmpty(run.Errors))
-                    foreach (var line in run.Errors.Split('\n')) Console.WriteLine($"    ! {line}");
-            }
-            Console.WriteLine($"{count} run(s).");
-            return 0;
+            var n = parse.GetValue(max);
+            if (n < 1) throw new UsageException($"--max must be at least 1 (got {n})");
+            await using var services = await CliHost.BuildWithStorageAsync(ct);
+            var runs = new List<RunEntity>();
+            await foreach (var run in services.GetRequiredService<RunLedger>().ListRecentAsync(n, ct))
+                runs.Add(run);
+            Screen.Out.Write(Tables.Runs(runs));
+            if (parse.GetValue(errors))
+                foreach (var run in runs.Where(r => !string.IsNullOrEmpty(r.Errors)))
+                {
+                    Console.WriteLine($"{run.RunId}:");
+                    foreach (var line in run.Errors!.Split('\n')) Console.WriteLine($"    ! {line}");
+                }
+            Console.WriteLine($"{runs.Count} run(s).");
+            return ExitCodes.Ok;
         });
         return new Command("runs", "Inspect harvest runs") { list };
     }

@@ -6,10 +6,12 @@ using Microsoft.Extensions.Options;
 
 namespace FeedIngest.Core.Pipeline;
 
+/// <summary>Progress of a source: Last is null when discovery starts (Total 0) and when it ends (Total = articles to fetch).</summary>
 public sealed record HarvestProgress(string SourceId, int Done, int Total, ArticleOutcome? Last);
 
 /// <summary>A finished run, for people (the CLI summary) and for programs (exit codes, tests).</summary>
-public sealed record HarvestSummary(string RunId, RunCounts Counts, TimeSpan Elapsed, IReadOnlyList<string> Errors, IReadOnlyList<string> FailedSources)
+public sealed record HarvestSummary(string RunId, RunCounts Counts, TimeSpan Elapsed, IReadOnlyList<string> Errors, IReadOnlyList<string> FailedSources,
+    bool Cancelled = false)
 {
     /// <summary>Sources whose discovery reported at least one failed channel (all failed or not).</summary>
     public int SourcesWithDiscoveryErrors { get; init; }
@@ -40,58 +42,92 @@ public sealed class HarvestPipeline(
         var errors = new List<string>();
         var failedSources = new List<string>();
         var sourcesWithErrors = 0;
+        // The source in progress: on cancellation its outcomes so far still go into the run.
+        SourceDiscovery? currentFound = null;
+        var currentOutcomes = new List<(ArticleMessage Message, ArticleOutcome Outcome)>();
 
-        foreach (var source in sources)
+        try
         {
-            using var scope = logger.BeginScope(new Dictionary<string, object> { ["runId"] = runId, ["sourceId"] = source.Id });
-            SourceDiscovery found;
-            try
+            foreach (var source in sources)
             {
-                found = await discovery.DiscoverAsync(runId, source, cancellationToken);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                found = new SourceDiscovery(source, [], [], 0, [$"discovery failed: {e.Message}"]) { ErrorCauses = [ArticleProcessor.CauseOf(e)] };
-            }
-            var sourceErrors = found.ErrorLines();
-            if (found.Failed) failedSources.Add(source.Id);
-            if (found.Errors.Count > 0) sourcesWithErrors++;
-
-            var counts = new RunCounts(Discovered: found.Found.Count, AlreadyStored: found.AlreadyStored, Queued: found.Work.Count, Skipped: found.Skipped, Deferred: found.Deferred)
-                + found.CauseCounts();
-            var done = 0;
-            var outcomes = new List<(ArticleMessage Message, ArticleOutcome Outcome)>();
-            await Parallel.ForEachAsync(found.Work, new ParallelOptions
-            {
-                MaxDegreeOfParallelism = Math.Max(1, options.Value.MaxParallelArticles),
-                CancellationToken = cancellationToken,
-            }, async (message, ct) =>
-            {
-                var outcome = await ProcessOneAsync(message, source, ct);
-                lock (outcomes)
+                using var scope = logger.BeginScope(new Dictionary<string, object> { ["runId"] = runId, ["sourceId"] = source.Id });
+                SourceDiscovery found;
+                progress?.Report(new HarvestProgress(source.Id, 0, 0, null)); // discovery starts
+                try
                 {
-                    outcomes.Add((message, outcome));
-                    progress?.Report(new HarvestProgress(source.Id, ++done, found.Work.Count, outcome));
+                    found = await discovery.DiscoverAsync(runId, source, cancellationToken);
                 }
-            });
-            foreach (var (_, outcome) in outcomes)
-            {
-                counts += outcome.ToCounts();
-                if (outcome.Result is ArticleResult.Failed or ArticleResult.Skipped)
-                    sourceErrors.Add(outcome.FailureLine());
+                catch (Exception e) when (StorageFailures.IsUnreachable(e))
+                {
+                    throw new StorageUnavailableException(e);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    found = new SourceDiscovery(source, [], [], 0, [$"discovery failed: {e.Message}"]) { ErrorCauses = [ArticleProcessor.CauseOf(e)] };
+                }
+                var sourceErrors = found.ErrorLines();
+                if (found.Failed) failedSources.Add(source.Id);
+                if (found.Errors.Count > 0) sourcesWithErrors++;
+
+                var counts = new RunCounts(Discovered: found.Found.Count, AlreadyStored: found.AlreadyStored, Queued: found.Work.Count, Skipped: found.Skipped, Deferred: found.Deferred)
+                    + found.CauseCounts();
+                var done = 0;
+                var outcomes = new List<(ArticleMessage Message, ArticleOutcome Outcome)>();
+                currentFound = found;
+                currentOutcomes = outcomes;
+                progress?.Report(new HarvestProgress(source.Id, 0, found.Work.Count, null)); // discovery done
+                await Parallel.ForEachAsync(found.Work, new ParallelOptions
+                {
+                    MaxDegreeOfParallelism = Math.Max(1, options.Value.MaxParallelArticles),
+                    CancellationToken = cancellationToken,
+                }, async (message, ct) =>
+                {
+                    var outcome = await ProcessOneAsync(message, source, ct);
+                    lock (outcomes)
+                    {
+                        outcomes.Add((message, outcome));
+                        progress?.Report(new HarvestProgress(source.Id, ++done, found.Work.Count, outcome));
+                    }
+                });
+                foreach (var (_, outcome) in outcomes)
+                {
+                    counts += outcome.ToCounts();
+                    if (outcome.Result is ArticleResult.Failed or ArticleResult.Skipped)
+                        sourceErrors.Add(outcome.FailureLine());
+                }
+                // Unchanged = every stored article of the source this run did not store or update: a re-run of an
+                // unchanged portal reports its whole archive as unchanged, even when its feeds answer 304.
+                await contexts.SaveAsync(source.Id, cancellationToken);
+                var storedNow = await TryCountStoredAsync(source.Id, cancellationToken);
+                var unchanged = Math.Max(counts.Unchanged, (storedNow ?? 0) - counts.Stored - counts.Updated);
+                var unchangedArchive = unchanged - counts.Unchanged;
+                counts = counts with { SourcesDone = counts.SourcesDone + 1, Unchanged = unchanged };
+                total += counts;
+                errors.AddRange(sourceErrors);
+                currentFound = null;
+                currentOutcomes = [];
+                // The run's rows: the outcomes in batches of 100 per request, then the source's summary.
+                await TryAsync(() => runs.RecordOutcomesAsync(runId, outcomes.Select(o => o.Outcome.ToRecord(source.Id, o.Message.Url)), cancellationToken));
+                await TryAsync(() => runs.RecordSourceAsync(runId, found.ToSummary(runId, unchangedArchive), cancellationToken));
             }
-            // Unchanged = every stored article of the source this run did not store or update: a re-run of an
-            // unchanged portal reports its whole archive as unchanged, even when its feeds answer 304.
-            await contexts.SaveAsync(source.Id, cancellationToken);
-            var storedNow = await TryCountStoredAsync(source.Id, cancellationToken);
-            var unchanged = Math.Max(counts.Unchanged, (storedNow ?? 0) - counts.Stored - counts.Updated);
-            var unchangedArchive = unchanged - counts.Unchanged;
-            counts = counts with { SourcesDone = counts.SourcesDone + 1, Unchanged = unchanged };
-            total += counts;
-            errors.AddRange(sourceErrors);
-            // The run's rows: the outcomes in batches of 100 per request, then the source's summary.
-            await TryAsync(() => runs.RecordOutcomesAsync(runId, outcomes.Select(o => o.Outcome.ToRecord(source.Id, o.Message.Url)), cancellationToken));
-            await TryAsync(() => runs.RecordSourceAsync(runId, found.ToSummary(runId, unchangedArchive), cancellationToken));
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Ctrl+C / shutdown: the run is recorded as cancelled with what it did, not left "running".
+            List<(ArticleMessage Message, ArticleOutcome Outcome)> finished;
+            lock (currentOutcomes) finished = [.. currentOutcomes];
+            if (currentFound is { } found)
+            {
+                var partial = finished.Aggregate(new RunCounts(Discovered: found.Found.Count, AlreadyStored: found.AlreadyStored, Queued: found.Work.Count) + found.CauseCounts(),
+                    (c, o) => c + o.Outcome.ToCounts());
+                total += partial;
+                errors.AddRange(found.ErrorLines());
+                errors.AddRange(finished.Where(o => o.Outcome.Result is ArticleResult.Failed or ArticleResult.Skipped).Select(o => o.Outcome.FailureLine()));
+                await TryAsync(() => runs.RecordOutcomesAsync(runId, finished.Select(o => o.Outcome.ToRecord(found.Source.Id, o.Message.Url)), CancellationToken.None));
+                await TryAsync(() => runs.RecordSourceAsync(runId, found.ToSummary(runId), CancellationToken.None));
+            }
+            await TryAsync(() => runs.CancelAsync(runId, CancellationToken.None));
+            return new HarvestSummary(runId, total, stopwatch.Elapsed, errors, failedSources, Cancelled: true) { SourcesWithDiscoveryErrors = sourcesWithErrors };
         }
 
         if (failedSources.Count > 0 && failedSources.Count == sources.Count)
@@ -106,6 +142,11 @@ public sealed class HarvestPipeline(
         try
         {
             return await processor.ProcessAsync(message, source, cancellationToken);
+        }
+        catch (Exception e) when (StorageFailures.IsUnreachable(e))
+        {
+            // Storage is gone: stop the run (the CLI exits 4) instead of failing every remaining article in turn.
+            throw new StorageUnavailableException(e);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {

@@ -10,6 +10,8 @@ public static class RunState
     public const string Completed = "completed";
     public const string CompletedWithFailures = "completed-with-failures";
     public const string Failed = "failed";
+    /// <summary>Stopped on request (Ctrl+C, shutdown) with the counts of what it did.</summary>
+    public const string Cancelled = "cancelled";
 }
 
 /// <summary>
@@ -237,7 +239,7 @@ public sealed class RunLedger(TableServiceClient tables, StorageInitializer stor
     /// failed). The single place a run's per-source results are finalized; safe to call again (a finished run
     /// stays as it was).
     /// </summary>
-    public async Task<RunEntity?> FinalizeAsync(string runId, string? failure, CancellationToken cancellationToken) =>
+    public async Task<RunEntity?> FinalizeAsync(string runId, string? failure, CancellationToken cancellationToken, bool cancelled = false) =>
         await OptimisticConcurrency.RetryAsync(async _ =>
         {
             var header = await GetHeaderAsync(runId, cancellationToken);
@@ -245,7 +247,7 @@ public sealed class RunLedger(TableServiceClient tables, StorageInitializer stor
             await SumIntoAsync(header, cancellationToken);
             header.EndedAt = DateTimeOffset.UtcNow;
             if (failure is not null) header.Errors = TableRows.AppendLines(header.Errors, [failure], MaxErrorsChars);
-            header.State = failure is not null ? RunState.Failed : header.Failed > 0 ? RunState.CompletedWithFailures : RunState.Completed;
+            header.State = failure is not null ? RunState.Failed : cancelled ? RunState.Cancelled : header.Failed > 0 ? RunState.CompletedWithFailures : RunState.Completed;
             await _table.UpdateEntityAsync(header, header.ETag, TableUpdateMode.Replace, cancellationToken);
             return header;
         }, cancellationToken);
@@ -253,6 +255,9 @@ public sealed class RunLedger(TableServiceClient tables, StorageInitializer stor
     public Task CompleteAsync(string runId, CancellationToken cancellationToken) => FinalizeAsync(runId, null, cancellationToken);
 
     public Task FailAsync(string runId, string error, CancellationToken cancellationToken) => FinalizeAsync(runId, error, cancellationToken);
+
+    /// <summary>Settles a run stopped on request (Ctrl+C, shutdown) as cancelled, with the counts of what it did.</summary>
+    public Task CancelAsync(string runId, CancellationToken cancellationToken) => FinalizeAsync(runId, null, cancellationToken, cancelled: true);
 
     /// <summary>
     /// The newest <paramref name="max"/> runs: one query that stops after <paramref name="max"/> rows (keys sort newest

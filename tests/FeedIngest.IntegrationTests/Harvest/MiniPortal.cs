@@ -23,6 +23,9 @@ public sealed class MiniPortal : IAsyncDisposable
     public ConcurrentQueue<(string Path, int Status)> Requests { get; } = new();
     public Uri BaseUrl { get; private set; } = null!;
 
+    /// <summary>An injectable delay per request path (a slow portal, to interrupt a harvest mid-way).</summary>
+    public Func<string, TimeSpan>? DelayFor { get; set; }
+
     private MiniPortal()
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -83,6 +86,11 @@ public sealed class MiniPortal : IAsyncDisposable
     private async Task Serve(HttpContext context)
     {
         var path = context.Request.Path + context.Request.QueryString;
+        if (DelayFor?.Invoke(path) is { } delay && delay > TimeSpan.Zero)
+        {
+            try { await Task.Delay(delay, context.RequestAborted); }
+            catch (OperationCanceledException) { return; }
+        }
         if (!_pages.TryGetValue(path, out var page))
         {
             Requests.Enqueue((path, 404));

@@ -14,6 +14,10 @@ public sealed class AzuriteInstance : IAsyncDisposable
     private readonly string _location = Directory.CreateTempSubdirectory("feedingest-azurite-").FullName;
     private Process? _process;
 
+    /// <summary>A hang guard for start-up, not an expectation: FEEDINGEST_AZURITE_START_SECONDS overrides it.</summary>
+    private static readonly TimeSpan StartGuard = TimeSpan.FromSeconds(
+        int.TryParse(Environment.GetEnvironmentVariable("FEEDINGEST_AZURITE_START_SECONDS"), out var s) && s > 0 ? s : 180);
+
     public int BlobPort { get; } = FreePort();
     public int QueuePort { get; } = FreePort();
     public int TablePort { get; } = FreePort();
@@ -27,8 +31,17 @@ public sealed class AzuriteInstance : IAsyncDisposable
     public static async Task<AzuriteInstance> StartNewAsync()
     {
         var instance = new AzuriteInstance();
-        await instance.StartAsync();
-        return instance;
+        try
+        {
+            await instance.StartAsync();
+            return instance;
+        }
+        catch
+        {
+            // A start that failed (timed out, port taken) must not leave node or its temp folder behind.
+            await instance.DisposeAsync();
+            throw;
+        }
     }
 
     public async Task StartAsync()
@@ -41,7 +54,7 @@ public sealed class AzuriteInstance : IAsyncDisposable
         {
             ArgumentList =
             {
-                script, "--silent", "--skipApiVersionCheck", "--location", _location,
+                script, "--silent", "--skipApiVersionCheck", "--disableTelemetry", "--location", _location,
                 "--blobHost", "127.0.0.1", "--blobPort", BlobPort.ToString(),
                 "--queueHost", "127.0.0.1", "--queuePort", QueuePort.ToString(),
                 "--tableHost", "127.0.0.1", "--tablePort", TablePort.ToString(),
@@ -51,19 +64,30 @@ public sealed class AzuriteInstance : IAsyncDisposable
             UseShellExecute = false,
         };
         _process = Process.Start(psi) ?? throw new InvalidOperationException("Could not start Azurite.");
-        _process.OutputDataReceived += (_, _) => { };
-        _process.ErrorDataReceived += (_, _) => { };
+        var log = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        _process.OutputDataReceived += (_, e) => { if (e.Data is not null && log.Count < 200) log.Enqueue(e.Data); };
+        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null && log.Count < 200) log.Enqueue(e.Data); };
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        foreach (var port in new[] { BlobPort, QueuePort, TablePort })
+        // Generous and adaptive: as long as node is alive and has not given up, keep waiting (a loaded machine
+        // takes long to start node); the hard limit is only a hang guard.
+        var deadline = DateTime.UtcNow + StartGuard;
+        try
         {
-            while (!await IsListeningAsync(port))
+            foreach (var port in new[] { BlobPort, QueuePort, TablePort })
             {
-                if (_process.HasExited) throw new InvalidOperationException($"Azurite exited with code {_process.ExitCode}.");
-                if (DateTime.UtcNow > deadline) throw new TimeoutException($"Azurite did not listen on {port} within 30 s.");
-                await Task.Delay(100);
+                while (!await IsListeningAsync(port))
+                {
+                    if (_process.HasExited) throw new InvalidOperationException($"Azurite exited with code {_process.ExitCode}: {string.Join(" | ", log)}");
+                    if (DateTime.UtcNow > deadline) throw new TimeoutException($"Azurite did not listen on {port} within {StartGuard.TotalSeconds:0} s: {string.Join(" | ", log)}");
+                    await Task.Delay(200);
+                }
             }
+        }
+        catch
+        {
+            await StopAsync();
+            throw;
         }
     }
 

@@ -23,11 +23,22 @@ public sealed class HarvestEnvironment : IAsyncLifetime
     {
         await Portal.DisposeAsync();
         await Azurite.DisposeAsync();
+        foreach (var dir in TempFolders) try { Directory.Delete(dir, true); } catch (IOException) { }
+    }
+
+    /// <summary>Folders <see cref="WriteSources"/> made; removed with the environment (test.sh checks nothing is left).</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentBag<string> TempFolders = [];
+
+    public static string NewTempFolder()
+    {
+        var folder = Directory.CreateTempSubdirectory("feedingest-sources-").FullName;
+        TempFolders.Add(folder);
+        return folder;
     }
 
     public static string WriteSources(Uri baseUrl, string sourceId = SourceId)
     {
-        var file = Path.Combine(Directory.CreateTempSubdirectory("feedingest-sources-").FullName, "sources.json");
+        var file = Path.Combine(NewTempFolder(), "sources.json");
         var registry = new
         {
             sources = new[]
