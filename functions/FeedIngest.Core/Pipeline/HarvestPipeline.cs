@@ -24,6 +24,7 @@ public sealed class HarvestPipeline(
     ArticleRepository articles,
     ExtractionContextFactory contexts,
     RunLedger runs,
+    Health.RunHealthRecorder health,
     IOptions<FeedIngestOptions> options,
     ILogger<HarvestPipeline> logger)
 {
@@ -31,7 +32,8 @@ public sealed class HarvestPipeline(
     {
         var stopwatch = Stopwatch.StartNew();
         var sources = registry.Sources.Where(s => s.Enabled && (onlySources is null || onlySources.Count == 0 || onlySources.Contains(s.Id))).ToList();
-        var runId = RunLedger.NewRunId(DateTimeOffset.UtcNow);
+        var startedAt = DateTimeOffset.UtcNow;
+        var runId = RunLedger.NewRunId(startedAt);
         await runs.StartAsync(runId, "harvest", "cli", sources.Select(s => s.Id), sources.Count, cancellationToken);
         var total = new RunCounts();
         var errors = new List<string>();
@@ -49,6 +51,7 @@ public sealed class HarvestPipeline(
             {
                 found = new SourceDiscovery(source, [], [], 0, [$"discovery failed: {e.Message}"]);
             }
+            await health.DiscoveryAsync(runId, source.Id, found.Found.Count, found.Failed, found.Errors, cancellationToken);
             var sourceErrors = found.Errors.Select(e => $"{source.Id}: {e}").ToList();
             if (found.Failed) failedSources.Add(source.Id);
 
@@ -62,6 +65,7 @@ public sealed class HarvestPipeline(
             }, async (message, ct) =>
             {
                 var outcome = await ProcessOneAsync(message, source, ct);
+                await health.ArticleAsync(message, outcome, ct);
                 lock (outcomes)
                 {
                     outcomes.Add(outcome);
@@ -86,6 +90,7 @@ public sealed class HarvestPipeline(
             total += counts;
             errors.AddRange(sourceErrors);
             await TryAsync(() => runs.AddAsync(runId, counts, sourceErrors, cancellationToken));
+            await health.SourceDoneAsync(runId, source.Id, startedAt, cancellationToken);
         }
 
         if (failedSources.Count > 0 && failedSources.Count == sources.Count)

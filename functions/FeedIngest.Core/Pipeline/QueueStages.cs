@@ -14,6 +14,7 @@ public sealed class QueueStages(
     ArticleProcessor processor,
     RunLedger runs,
     WorkQueues queues,
+    Health.RunHealthRecorder health,
     ILogger<QueueStages> logger)
 {
     /// <summary>
@@ -22,6 +23,8 @@ public sealed class QueueStages(
     /// </summary>
     public async Task<string?> StartScheduledRunAsync(DateTimeOffset occurrence, CancellationToken cancellationToken)
     {
+        // Runs that ended since the last occurrence are folded into SourceHealth (and alert) now.
+        await health.FoldEndedRunsAsync(cancellationToken);
         var registry = await registryLoader.LoadAsync(cancellationToken);
         var sources = registry.Sources.Where(s => s.Enabled).ToList();
         var runId = $"{occurrence.UtcDateTime:yyyyMMdd'T'HHmm'Z'}-timer";
@@ -61,6 +64,7 @@ public sealed class QueueStages(
         }
         catch (Exception e) when (e is not OperationCanceledException && dequeueCount >= maxDequeueCount)
         {
+            await health.DiscoveryAsync(message.RunId, message.SourceId, 0, failed: true, [$"{e.GetType().Name}: {e.Message}"], cancellationToken);
             await runs.AddAsync(message.RunId, new RunCounts(SourcesDone: 1),
                 [$"{message.SourceId}: discovery gave up after {dequeueCount} attempts: {e.GetType().Name}: {e.Message}"], cancellationToken);
             throw;
@@ -76,6 +80,7 @@ public sealed class QueueStages(
             return;
         }
         var found = await discovery.DiscoverAsync(message.RunId, source, cancellationToken);
+        await health.DiscoveryAsync(message.RunId, source.Id, found.Found.Count, found.Failed, found.Errors, cancellationToken);
         await queues.SendManyAsync(StorageNames.ArticlesQueue, found.Work, cancellationToken);
         await runs.AddAsync(message.RunId,
             new RunCounts(Discovered: found.Found.Count, Queued: found.Work.Count, AlreadyStored: found.AlreadyStored, SourcesDone: 1),
@@ -107,10 +112,12 @@ public sealed class QueueStages(
                 var url = Discovery.UrlCanonicalizer.Canonicalize(new Uri(message.Url));
                 var reason = $"gave up after {dequeueCount} attempts: {e.GetType().Name}: {e.Message}";
                 outcome = await processor.RecordFailureAsync(message, source, url, UrlIndex.Key(url), reason, cancellationToken);
+                await health.ArticleAsync(message, outcome, cancellationToken);
                 await runs.AddAsync(message.RunId, outcome.ToCounts(), [$"{outcome.Url}: {reason}"], cancellationToken);
                 throw;
             }
         }
+        await health.ArticleAsync(message, outcome, cancellationToken);
         await runs.AddAsync(message.RunId, outcome.ToCounts(),
             outcome.Result is ArticleResult.Failed or ArticleResult.Skipped ? [$"{outcome.Url}: {outcome.Reason}"] : null, cancellationToken);
         return outcome;

@@ -21,6 +21,9 @@ public enum ArticleResult { Stored, Updated, Reprocessed, Unchanged, Duplicate, 
 /// <summary>What became of one article URL.</summary>
 public sealed record ArticleOutcome(ArticleResult Result, string Url, string? ArticleId = null, string? Reason = null)
 {
+    /// <summary>Extraction-quality signals of the page, when it was extracted (health and drift).</summary>
+    public Health.PageQuality? Quality { get; init; }
+
     public Storage.RunCounts ToCounts() => Result switch
     {
         ArticleResult.Stored => new(Stored: 1),
