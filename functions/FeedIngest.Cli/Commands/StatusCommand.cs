@@ -94,7 +94,7 @@ internal static class ConsoleOutput
     public static IAnsiConsole Create()
     {
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Out) });
-        if (Console.IsOutputRedirected) console.Profile.Width = 240;
+        if (Console.IsOutputRedirected) console.Profile.Width = 400;
         return console;
     }
 }

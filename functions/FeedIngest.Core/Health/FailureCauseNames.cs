@@ -32,7 +32,8 @@ public static class FailureCauseNames
         if (r.Contains("robots")) return RobotsDisallowed;
         if (r.Contains("name or service not known") || r.Contains("no such host") || r.Contains("dns") || r.Contains("name does not resolve")
             || r.Contains("nodename nor servname") || r.Contains("no address associated")) return Dns;
-        if (r.Contains("connection refused") || r.Contains("actively refused")) return ConnectionRefused;
+        // "connection failed" is how the fetcher words a refused connection when it names no cause of its own.
+        if (r.Contains("connection refused") || r.Contains("actively refused") || r.Contains("connection failed")) return ConnectionRefused;
         if (r.Contains("ssl") || r.Contains("tls") || r.Contains("certificate")) return Tls;
         if (r.Contains("timed out") || r.Contains("timeout")) return Timeout;
         if (r.Contains("too large") || r.Contains("larger than") || r.Contains("size cap")) return TooLarge;
