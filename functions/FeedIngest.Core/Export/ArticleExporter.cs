@@ -27,6 +27,8 @@ public sealed record ExportedArticle(
 public sealed class ArticleExporter(TableServiceClient tables, BlobServiceClient blobs)
 {
     public const int ParquetRowGroupSize = 500;
+    // The contract's JSON policy (relaxed escaping, camelCase), on one line per article.
+    private static readonly JsonSerializerOptions JsonLine = new(ContractJson.Options) { WriteIndented = false };
     private readonly TableClient _articles = tables.GetTableClient(StorageNames.ArticlesTable);
     private readonly BlobContainerClient _container = blobs.GetBlobContainerClient(StorageNames.ArticlesContainer);
 
@@ -68,7 +70,7 @@ public sealed class ArticleExporter(TableServiceClient tables, BlobServiceClient
         await using var writer = new StreamWriter(output, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
         await foreach (var article in articles)
         {
-            await writer.WriteLineAsync(JsonSerializer.Serialize(article, ContractJson.Options).AsMemory(), cancellationToken);
+            await writer.WriteLineAsync(JsonSerializer.Serialize(article, JsonLine).AsMemory(), cancellationToken);
             Report(progress, ++count);
         }
         return count;

@@ -159,3 +159,10 @@ public sealed class HealthScenario : IAsyncLifetime
         await Azurite.DisposeAsync();
     }
 }
+
+/// <summary>The scenario's four harvests run once for every test class that reads them.</summary>
+[CollectionDefinition(Name)]
+public sealed class HealthScenarioCollection : ICollectionFixture<HealthScenario>
+{
+    public const string Name = "Health scenario";
+}

@@ -6,7 +6,8 @@ namespace FeedIngest.IntegrationTests.Health;
 /// Per-source health after four CLI harvests (see <see cref="HealthScenario"/>): each broken source shows its
 /// cause or drift flag in <c>feedingest status</c> and in exactly one webhook alert; the healthy one shows none.
 /// </summary>
-public sealed class HealthScenarioTests(HealthScenario scenario) : IClassFixture<HealthScenario>
+[Collection(HealthScenarioCollection.Name)]
+public sealed class HealthScenarioTests(HealthScenario scenario)
 {
     [Fact]
     public void EveryHarvestRanToTheEnd()
