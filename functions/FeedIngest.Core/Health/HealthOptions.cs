@@ -12,13 +12,13 @@ public sealed class HealthOptions
     /// <summary>Runs kept in the row's history; the baseline is the median of the qualifying ones.</summary>
     public int HistoryRuns { get; set; } = 12;
     /// <summary>A share signal (empty body, no date, no title) drifts when it rises this much over its baseline (0..1).</summary>
-    public double ShareDriftThreshold { get; set; } = 0.3;
+    public double ShareDriftThreshold { get; set; } = 0.4;
     /// <summary>The boilerplate-dropped share drifts when it moves this much either way.</summary>
     public double DroppedShareDriftThreshold { get; set; } = 0.25;
     /// <summary>Mean body length drifts below baseline × this factor…</summary>
-    public double MeanBodyLowFactor { get; set; } = 0.5;
+    public double MeanBodyLowFactor { get; set; } = 0.25;
     /// <summary>…or above baseline × this factor (menus and lists leaking into the text).</summary>
-    public double MeanBodyHighFactor { get; set; } = 2.5;
+    public double MeanBodyHighFactor { get; set; } = 5;
 }
 
 /// <summary>Webhook alerts (configuration section "FeedIngest:Alerts").</summary>

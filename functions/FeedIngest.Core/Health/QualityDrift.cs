@@ -40,6 +40,17 @@ public static class QualityDrift
             flags.Add(new DriftFlag(signal, Round(value), Round(baseline)));
     }
 
+    /// <summary>A run's quality signals from its pages (the fold computes the same from stored observations).</summary>
+    public static RunHistoryEntry Summarize(string runId, IReadOnlyCollection<PageQuality> pages)
+    {
+        double? Share(Func<PageQuality, bool> test) => pages.Count == 0 ? null : Math.Round((double)pages.Count(test) / pages.Count, 3);
+        var total = pages.Sum(p => p.BlocksTotal ?? 0);
+        return new RunHistoryEntry(runId, DateTimeOffset.UtcNow, pages.Count, pages.Count, 0, false, pages.Count,
+            Share(p => p.ShortBody), Share(p => !p.HasDate), Share(p => !p.HasTitle),
+            pages.Count == 0 ? null : Math.Round(pages.Average(p => p.BodyChars), 1),
+            total == 0 ? null : Math.Round((double)pages.Sum(p => p.BlocksDropped ?? 0) / total, 3));
+    }
+
     public static double? Median(IEnumerable<double?> values)
     {
         var sorted = values.Where(v => v is not null).Select(v => v!.Value).Order().ToList();
