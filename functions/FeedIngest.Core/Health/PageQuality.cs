@@ -16,5 +16,7 @@ public sealed record PageQuality(int BodyChars, bool HasTitle, bool HasDate, int
     public static PageQuality From(ExtractedArticle article) => new(
         article.Blocks.Sum(b => b.Length),
         !string.IsNullOrWhiteSpace(article.Title),
-        article.PublishedAt is not null);
+        article.PublishedAt is not null,
+        article.BlocksTotal > 0 ? article.BlocksTotal : null,
+        article.BlocksTotal > 0 ? article.BlocksDropped : null);
 }
