@@ -31,7 +31,7 @@ public sealed class DriftCalibrationTests(SamplePortalServerFixture portal, ITes
         var runs = pages.Chunk(PagesPerRun).Where(c => c.Length == PagesPerRun)
             .Select((chunk, i) => QualityDrift.Summarize($"run-{i}", chunk)).ToList();
         foreach (var run in runs)
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{run.RunId}: empty {run.EmptyShare} no-date {run.NoDateShare} no-title {run.NoTitleShare} mean {run.MeanBodyChars}"));
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{run.RunId}: empty {run.EmptyShare} no-date {run.NoDateShare} no-title {run.NoTitleShare} mean {run.MeanBodyChars} dropped {run.DroppedShare}"));
         Assert.True(runs.Count >= Defaults.MinBaselineRuns + 1);
 
         // Leave-one-out: each run against the baseline of all the others.
@@ -45,7 +45,7 @@ public sealed class DriftCalibrationTests(SamplePortalServerFixture portal, ITes
         foreach (var i in Enumerable.Range(1, PagesPerRun))
             changed.Add(PageQuality.From(extractor.Extract(ChangedTemplate($"Thông báo số {i} của Ủy ban nhân dân phường"), new Uri(portal.Server.BaseUrl, $"/moi/{i}"))));
         var changedRun = QualityDrift.Summarize("changed", changed);
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"changed: empty {changedRun.EmptyShare} no-date {changedRun.NoDateShare} no-title {changedRun.NoTitleShare} mean {changedRun.MeanBodyChars}"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"changed: empty {changedRun.EmptyShare} no-date {changedRun.NoDateShare} no-title {changedRun.NoTitleShare} mean {changedRun.MeanBodyChars} dropped {changedRun.DroppedShare}"));
         var flags = QualityDrift.Detect(changedRun, runs, Defaults).Select(f => f.Signal).ToList();
         Assert.Contains(QualitySignals.NoDate, flags);
         Assert.Contains(QualitySignals.EmptyBody, flags);
