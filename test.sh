@@ -18,6 +18,16 @@ export FEEDINGEST_AZURITE_START_SECONDS="${FEEDINGEST_AZURITE_START_SECONDS:-180
 
 require_tools
 install_azurite
+# The status-page test drives Debian's Chromium; without it (and without root/apt to install it) the test says it skipped.
+if [[ ! -x /usr/bin/chromium && -z "${FEEDINGEST_CHROMIUM:-}" ]]; then
+  if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
+    log "Installing chromium (status page browser test)"
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } || log "chromium could not be installed; the browser test will be skipped"
+  else
+    log "no chromium and no root/apt to install it; the browser test will be skipped"
+  fi
+fi
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 log "Restoring and building the solution"
 dotnet build FeedIngest.sln -c Release --nologo -v q -clp:ErrorsOnly
 

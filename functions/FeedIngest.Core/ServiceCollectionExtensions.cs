@@ -3,6 +3,7 @@ using FeedIngest.Core.Extraction;
 using FeedIngest.Core.Pipeline;
 using FeedIngest.Core.Storage;
 using FeedIngest.Core.Fetching;
+using FeedIngest.Core.Health;
 using FeedIngest.Core.Sources;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -45,6 +46,7 @@ public static class ServiceCollectionExtensions
         services.AddFeedIngestSources();
         // Per-source boilerplate memory in table "Boilerplate"; needs the TableServiceClient of the "FeedIngestStorage" connection.
         services.AddSingleton<BoilerplateMemoryStore>();
+        services.AddFeedIngestHealth(configuration);
         return services;
     }
 }

@@ -25,7 +25,7 @@ public sealed partial class FunctionsMetadataTests
     {
         var names = Metadata.Select(f => (string)f!["name"]!).Order(StringComparer.Ordinal).ToList();
 
-        Assert.Equal(["DiscoverSource", "GetArticle", "HarvestTimer", "Health", "ProcessArticle", "Reprocess", "ReprocessStatus", "ReprocessWorker"], names);
+        Assert.Equal(["Dashboard", "DiscoverSource", "GetArticle", "HarvestTimer", "Health", "ProcessArticle", "Reprocess", "ReprocessStatus", "ReprocessWorker", "Status"], names);
     }
 
     [Fact]
@@ -71,6 +71,8 @@ public sealed partial class FunctionsMetadataTests
     [InlineData("ReprocessStatus", "get", "reprocess/{jobId}", "Function")]
     [InlineData("GetArticle", "get", "articles/{sourceId}/{articleId}", "Function")]
     [InlineData("Health", "get", "health", "Anonymous")]
+    [InlineData("Status", "get", "status", "Function")]
+    [InlineData("Dashboard", "get", "dashboard", "Function")]
     public void HttpFunctionsHaveTheirRouteMethodAndAuthorizationLevel(string function, string method, string route, string authLevel)
     {
         var trigger = Trigger(function);

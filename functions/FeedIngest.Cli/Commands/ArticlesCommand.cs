@@ -62,7 +62,7 @@ internal static class ArticlesCommand
     {
         if (text is null) return null;
         if (DateOnly.TryParseExact(text, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
-            return new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.FromHours(7));
+            return new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), FeedIngest.Core.Common.VietnamTime.Offset);
         if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) && text.Contains('T'))
             return at;
         throw new UsageException($"{flag} takes a date like 2024-01-31 (or 2024-01-31T08:00+07:00), not '{text}'");

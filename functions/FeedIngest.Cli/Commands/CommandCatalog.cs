@@ -15,5 +15,8 @@ internal static class CommandCatalog
         yield return ExtractCommand.Create();
         yield return BenchCommand.Create();
         yield return SourcesCommand.Create();
+        yield return StatusCommand.Create();
+        yield return DashboardCommand.Create();
+        yield return ExportCommand.Create();
     }
 }

@@ -7,7 +7,7 @@ namespace FeedIngest.Cli.Terminal;
 /// <summary>Table rendering for rows the commands have already read: no storage access here.</summary>
 internal static class Tables
 {
-    private static readonly TimeSpan Vietnam = TimeSpan.FromHours(7);
+    private static readonly TimeSpan Vietnam = FeedIngest.Core.Common.VietnamTime.Offset;
 
     /// <summary>A header rule and one space between columns: the runs table fits 120 columns.</summary>
     private static Table New(params string[] headers)

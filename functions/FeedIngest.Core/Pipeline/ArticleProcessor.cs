@@ -22,6 +22,7 @@ public sealed class ArticleProcessor(
     ArticleRepository articles,
     UrlIndex urls,
     ExtractionContextFactory contexts,
+    Health.FeedIngestMetrics metrics,
     ILogger<ArticleProcessor> logger)
 {
     public async Task<ArticleOutcome> ProcessAsync(ArticleMessage message, SourceDefinition source, CancellationToken cancellationToken)
@@ -36,6 +37,7 @@ public sealed class ArticleProcessor(
 
         var row = known?.ArticleId is { } knownId ? await articles.GetRowAsync(source.Id, knownId, cancellationToken) : null;
         var conditional = message.Mode == FetchMode.Recrawl && row is { Status: ArticleStatus.Stored };
+        var fetchTimer = System.Diagnostics.Stopwatch.StartNew();
         var fetch = await fetcher.FetchAsync(new FetchRequest(url)
         {
             AllowedHosts = source.AllHosts().ToArray(),
@@ -43,6 +45,7 @@ public sealed class ArticleProcessor(
             IfNoneMatch = conditional ? row!.HttpETag : null,
             IfModifiedSince = conditional && DateTimeOffset.TryParse(row!.HttpLastModified, out var since) ? since : null,
         }, cancellationToken);
+        metrics.FetchTook(source.Id, fetchTimer.Elapsed);
 
         switch (fetch.Outcome)
         {
@@ -64,7 +67,10 @@ public sealed class ArticleProcessor(
         try
         {
             var html = fetch.Text ?? CharsetDecoder.Decode(fetch.Body, fetch.ContentType).Text;
-            extracted = extractor.Extract(html, pageUrl, await contexts.ForSourceAsync(source, cancellationToken));
+            var context = await contexts.ForSourceAsync(source, cancellationToken);
+            var extractTimer = System.Diagnostics.Stopwatch.StartNew();
+            extracted = extractor.Extract(html, pageUrl, context);
+            metrics.ExtractionTook(source.Id, extractTimer.Elapsed);
             await contexts.PageExtractedAsync(source.Id, cancellationToken);
         }
         catch (ExtractionException e)
@@ -77,8 +83,9 @@ public sealed class ArticleProcessor(
         var canonical = ChooseCanonical(extracted.CanonicalUrl, pageUrl, url, source);
         var articleId = UrlCanonicalizer.ArticleId(canonical);
         var rawBlob = await rawArchive.ArchiveAsync(source.Id, articleId, fetch, fetchedAt, cancellationToken);
+        var quality = Health.PageQuality.From(extracted);
         if (extracted.Blocks.Count == 0)
-            return await RecordFailureAsync(message, source, url, articleId, "no article text found on the page", cancellationToken, FailureCause.EmptyContent);
+            return await RecordFailureAsync(message, source, url, articleId, "no article text found on the page", cancellationToken, FailureCause.EmptyContent) with { Quality = quality };
 
         var document = ArticleDocumentFactory.Create(extracted, source, articleId, pageUrl, canonical, fetchedAt);
         var saved = await articles.SaveAsync(document, new StoreContext(rawBlob, fetch.ETag, fetch.LastModified?.ToString("R"), message.RunId,
@@ -90,7 +97,7 @@ public sealed class ArticleProcessor(
         if (articleId != urlKey) await articles.RemoveFailedPlaceholderAsync(source.Id, urlKey, cancellationToken);
 
         logger.LogInformation("Article {articleId} {change} (v{version})", articleId, saved.Change, saved.Version);
-        return new ArticleOutcome(ToResult(saved.Change), url.AbsoluteUri, articleId, saved.DuplicateOf is null ? null : "duplicate of " + saved.DuplicateOf);
+        return new ArticleOutcome(ToResult(saved.Change), url.AbsoluteUri, articleId, saved.DuplicateOf is null ? null : "duplicate of " + saved.DuplicateOf) { Quality = quality };
     }
 
     /// <summary>

@@ -29,6 +29,7 @@ public sealed class HarvestPipeline(
     ArticleRepository articles,
     ExtractionContextFactory contexts,
     RunLedger runs,
+    Health.RunHealthRecorder health,
     IOptions<FeedIngestOptions> options,
     ILogger<HarvestPipeline> logger)
 {
@@ -36,7 +37,8 @@ public sealed class HarvestPipeline(
     {
         var stopwatch = Stopwatch.StartNew();
         var sources = registry.Sources.Where(s => s.Enabled && (onlySources is null || onlySources.Count == 0 || onlySources.Contains(s.Id))).ToList();
-        var runId = RunLedger.NewRunId(DateTimeOffset.UtcNow);
+        var startedAt = DateTimeOffset.UtcNow;
+        var runId = RunLedger.NewRunId(startedAt);
         await runs.StartAsync(runId, "harvest", "cli", sources.Select(s => s.Id), sources.Count, cancellationToken);
         var total = new RunCounts();
         var errors = new List<string>();
@@ -65,6 +67,7 @@ public sealed class HarvestPipeline(
                 {
                     found = new SourceDiscovery(source, [], [], 0, [$"discovery failed: {e.Message}"]) { ErrorCauses = [ArticleProcessor.CauseOf(e)] };
                 }
+                await health.DiscoveryAsync(runId, source.Id, found.Found.Count, found.Failed, found.Errors, cancellationToken);
                 var sourceErrors = found.ErrorLines();
                 if (found.Failed) failedSources.Add(source.Id);
                 if (found.Errors.Count > 0) sourcesWithErrors++;
@@ -83,6 +86,7 @@ public sealed class HarvestPipeline(
                 }, async (message, ct) =>
                 {
                     var outcome = await ProcessOneAsync(message, source, ct);
+                    await health.ArticleAsync(message, outcome, ct);
                     lock (outcomes)
                     {
                         outcomes.Add((message, outcome));
@@ -109,6 +113,7 @@ public sealed class HarvestPipeline(
                 // The run's rows: the outcomes in batches of 100 per request, then the source's summary.
                 await TryAsync(() => runs.RecordOutcomesAsync(runId, outcomes.Select(o => o.Outcome.ToRecord(source.Id, o.Message.Url)), cancellationToken));
                 await TryAsync(() => runs.RecordSourceAsync(runId, found.ToSummary(runId, unchangedArchive), cancellationToken));
+                await health.SourceDoneAsync(runId, source.Id, startedAt, cancellationToken);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

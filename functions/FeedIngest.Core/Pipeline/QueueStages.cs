@@ -14,6 +14,7 @@ public sealed class QueueStages(
     ArticleProcessor processor,
     RunLedger runs,
     WorkQueues queues,
+    Health.RunHealthRecorder health,
     ILogger<QueueStages> logger)
 {
     /// <summary>
@@ -22,6 +23,8 @@ public sealed class QueueStages(
     /// </summary>
     public async Task<string?> StartScheduledRunAsync(DateTimeOffset occurrence, CancellationToken cancellationToken)
     {
+        // Runs that ended since the last occurrence are folded into SourceHealth (and alert) now.
+        await health.FoldEndedRunsAsync(cancellationToken);
         var registry = await registryLoader.LoadAsync(cancellationToken);
         var sources = registry.Sources.Where(s => s.Enabled).ToList();
         var runId = $"{occurrence.UtcDateTime:yyyyMMdd'T'HHmm'Z'}-timer";
@@ -64,6 +67,7 @@ public sealed class QueueStages(
         }
         catch (Exception e) when (e is not OperationCanceledException && dequeueCount >= maxDequeueCount)
         {
+            await health.DiscoveryAsync(message.RunId, message.SourceId, 0, failed: true, [$"{e.GetType().Name}: {e.Message}"], cancellationToken);
             await runs.RecordSourceAsync(message.RunId, new SourceRunSummary(message.SourceId, 0, 0, 0, 0,
                 [$"{message.SourceId}: [{Fetching.FailureCauses.Name(ArticleProcessor.CauseOf(e))}] discovery gave up after {dequeueCount} attempts: {e.GetType().Name}: {e.Message}"], DiscoveryFailed: true)
                 { FailuresByCause = new Dictionary<string, int> { [Fetching.FailureCauses.Name(ArticleProcessor.CauseOf(e))] = 1 } }, cancellationToken);
@@ -80,6 +84,7 @@ public sealed class QueueStages(
             return;
         }
         var found = await discovery.DiscoverAsync(message.RunId, source, cancellationToken);
+        await health.DiscoveryAsync(message.RunId, source.Id, found.Found.Count, found.Failed, found.Errors, cancellationToken);
         // Work first, then the source's row: a delivery that dies in between is redelivered, finds the URLs it marked
         // pending and queues them again (each counts once), then records the source.
         await queues.SendManyAsync(StorageNames.ArticlesQueue, found.Work, cancellationToken);
@@ -111,10 +116,12 @@ public sealed class QueueStages(
                 var url = Discovery.UrlCanonicalizer.Canonicalize(new Uri(message.Url));
                 var reason = $"gave up after {dequeueCount} attempts: {e.GetType().Name}: {e.Message}";
                 outcome = await processor.RecordFailureAsync(message, source, url, UrlIndex.Key(url), reason, cancellationToken, ArticleProcessor.CauseOf(e));
+                await health.ArticleAsync(message, outcome, cancellationToken);
                 await runs.RecordOutcomeAsync(message.RunId, outcome.ToRecord(message.SourceId, message.Url), cancellationToken);
                 throw;
             }
         }
+        await health.ArticleAsync(message, outcome, cancellationToken);
         await runs.RecordOutcomeAsync(message.RunId, outcome.ToRecord(message.SourceId, message.Url), cancellationToken);
         return outcome;
     }

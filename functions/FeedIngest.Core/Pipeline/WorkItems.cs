@@ -23,6 +23,8 @@ public sealed record ArticleOutcome(ArticleResult Result, string Url, string? Ar
 {
     /// <summary>Why a Failed or Skipped URL was not stored.</summary>
     public Fetching.FailureCause Cause { get; init; }
+    /// <summary>Extraction-quality signals of the page, when it was extracted (health and drift).</summary>
+    public Health.PageQuality? Quality { get; init; }
 
     public Storage.RunCounts ToCounts() => Result switch
     {
