@@ -8,6 +8,7 @@ trap stop_started_services EXIT INT TERM
 
 require_tools
 install_azurite
+install_python_azure
 log "Restoring and building the solution"
 dotnet build FeedIngest.sln -c Release --nologo -v q -clp:ErrorsOnly
 

@@ -57,3 +57,18 @@ stop_started_services() {
   done
   STARTED_PIDS=()
 }
+
+# The Python consumer sample (samples/python-consumer) runs on Debian's Azure SDK for Python, which serves
+# /usr/bin/python3 (not a pyenv python that may come first on PATH). Installed when missing and we are root
+# with apt; otherwise its test reports itself skipped.
+install_python_azure() {
+  if /usr/bin/python3 -c 'import azure.storage.queue, azure.storage.blob' 2>/dev/null; then return 0; fi
+  if [[ $(id -u) -ne 0 ]] || ! command -v apt-get >/dev/null; then
+    log "python3-azure is missing and cannot be installed here (needs root and apt): the Python consumer test will skip"
+    return 0
+  fi
+  log "Installing python3-azure (Azure SDK for Python, for samples/python-consumer)"
+  { apt-get -o DPkg::Lock::Timeout=300 update -qq && \
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq python3-azure >/dev/null; } \
+    || log "python3-azure could not be installed: the Python consumer test will skip"
+}
