@@ -8,7 +8,7 @@ trap stop_started_services EXIT INT TERM
 
 require_tools
 install_azurite
-install_python_azure
+install_consumer_and_document_test_packages
 log "Restoring and building the solution"
 dotnet build FeedIngest.sln -c Release --nologo -v q -clp:ErrorsOnly
 

@@ -58,17 +58,21 @@ stop_started_services() {
   STARTED_PIDS=()
 }
 
-# The Python consumer sample (samples/python-consumer) runs on Debian's Azure SDK for Python, which serves
-# /usr/bin/python3 (not a pyenv python that may come first on PATH). Installed when missing and we are root
-# with apt; otherwise its test reports itself skipped.
-install_python_azure() {
-  if /usr/bin/python3 -c 'import azure.storage.queue, azure.storage.blob' 2>/dev/null; then return 0; fi
+# Debian packages of two optional test groups, installed when missing (as root with apt), else those tests skip:
+# python3-azure — the Azure SDK for Python that samples/python-consumer runs on; it serves /usr/bin/python3, not a
+# pyenv python that may come first on PATH; fonts-dejavu-core — DejaVu Sans, the font with Vietnamese glyphs that
+# the attachment tests write their PDFs with.
+install_consumer_and_document_test_packages() {
+  local missing=()
+  /usr/bin/python3 -c 'import azure.storage.queue, azure.storage.blob' 2>/dev/null || missing+=(python3-azure)
+  [[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]] || missing+=(fonts-dejavu-core)
+  (( ${#missing[@]} )) || return 0
   if [[ $(id -u) -ne 0 ]] || ! command -v apt-get >/dev/null; then
-    log "python3-azure is missing and cannot be installed here (needs root and apt): the Python consumer test will skip"
+    log "Missing ${missing[*]} and cannot install them here (needs root and apt): the Python consumer / PDF tests will skip"
     return 0
   fi
-  log "Installing python3-azure (Azure SDK for Python, for samples/python-consumer)"
+  log "Installing ${missing[*]} (Python consumer sample, attachment PDF tests)"
   { apt-get -o DPkg::Lock::Timeout=300 update -qq && \
-    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq python3-azure >/dev/null; } \
-    || log "python3-azure could not be installed: the Python consumer test will skip"
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq "${missing[@]}" >/dev/null; } \
+    || log "Could not install ${missing[*]}: the tests that need them will skip"
 }

@@ -33,6 +33,8 @@ public sealed class SyndicationCalibrationTests(ITestOutputHelper output)
     [InlineData("release.txt", "report-same-event-b.txt")]
     [InlineData("report-same-event-a.txt", "report-same-event-b.txt")]
     [InlineData("release-other-lead.txt", "report-same-event-b.txt")]
+    [InlineData("release.txt", "report-quoting-release.txt")]
+    [InlineData("release-cut-ending.txt", "report-quoting-release.txt")]
     public void DifferentReportsOnTheSameEventDoNotMatch(string a, string b)
     {
         var similarity = MinHashSignature.Compute(Fixture(a)).Similarity(MinHashSignature.Compute(Fixture(b)));

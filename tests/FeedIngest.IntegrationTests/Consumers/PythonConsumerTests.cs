@@ -99,7 +99,7 @@ public sealed class PythonConsumerTests(HarvestEnvironment env) : IClassFixture<
     }
 
     [SkippableFact]
-    public async Task PeekLeavesTheEventsForTheRealConsumer()
+    public async Task PeekLeavesTheEventsAndAttachmentTextIsReadFromTheTextBlob()
     {
         SkipUnlessPythonAzure();
         await using var azurite = await AzuriteInstance.StartNewAsync();
@@ -110,8 +110,21 @@ public sealed class PythonConsumerTests(HarvestEnvironment env) : IClassFixture<
         const string text = "Phường Bạch Đằng tổ chức hội nghị.";
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
         await container.UploadBlobAsync("s/2024/01/02/0123456789abcdef.txt", BinaryData.FromString(text));
+        // The planned schema v2 shape (docs/CONTRACT.md): the consumer reads each attachment's text from its textBlob.
+        const string attachmentText = "Kế hoạch số 45/KH-UBND về chỉnh trang đô thị";
+        var attachments = new BlobServiceClient(azurite.ConnectionString).GetBlobContainerClient("attachments");
+        await attachments.CreateAsync();
+        await attachments.UploadBlobAsync("s/0123456789abcdef/ab12.txt", BinaryData.FromString(attachmentText));
         await container.UploadBlobAsync("s/2024/01/02/0123456789abcdef.json",
-            BinaryData.FromString(JsonSerializer.Serialize(new { schemaVersion = 1, articleId = "0123456789abcdef", title = "Hội nghị", text, contentHash = hash })));
+            BinaryData.FromString(JsonSerializer.Serialize(new
+            {
+                schemaVersion = 2, articleId = "0123456789abcdef", title = "Hội nghị", text, contentHash = hash,
+                attachments = new object[]
+                {
+                    new { name = "Kế hoạch 45", url = "https://x/k.pdf", contentType = "application/pdf", sha256 = "ab12", pages = 2, textStatus = "extracted", textBlob = "s/0123456789abcdef/ab12.txt" },
+                    new { name = "Ảnh chụp", url = "https://x/scan.pdf", contentType = "application/pdf", sha256 = "cd34", pages = 1, textStatus = "scanned", textBlob = (string?)null },
+                },
+            })));
         await queue.SendMessageAsync(JsonSerializer.Serialize(new
         {
             articleId = "0123456789abcdef", sourceId = "s", url = "https://x/a", blob = "s/2024/01/02/0123456789abcdef.json",
@@ -122,7 +135,13 @@ public sealed class PythonConsumerTests(HarvestEnvironment env) : IClassFixture<
         var peek = await RunConsumerAsync(azurite.ConnectionString, "--output", output, "--peek");
 
         Assert.True(peek.Exit == 0, peek.Err);
-        Assert.Equal(text, Assert.Single(ReadLines(output)).GetProperty("text").GetString());
+        var line = Assert.Single(ReadLines(output));
+        Assert.Equal(text, line.GetProperty("text").GetString());
+        var read = line.GetProperty("attachments");
+        Assert.Equal(2, read.GetArrayLength());
+        Assert.Equal(attachmentText, read[0].GetProperty("text").GetString());
+        Assert.Equal("scanned", read[1].GetProperty("textStatus").GetString());
+        Assert.Equal(JsonValueKind.Null, read[1].GetProperty("text").ValueKind);
         Assert.Equal(1, (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount);
     }
 
