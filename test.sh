@@ -28,6 +28,7 @@ if [[ ! -x /usr/bin/chromium && -z "${FEEDINGEST_CHROMIUM:-}" ]]; then
   fi
 fi
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+install_consumer_and_document_test_packages
 log "Restoring and building the solution"
 dotnet build FeedIngest.sln -c Release --nologo -v q -clp:ErrorsOnly
 

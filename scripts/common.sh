@@ -134,3 +134,22 @@ leftover_processes() { # MARK — prints "pid command" of every surviving proces
     echo "$pid $cmd"
   done
 }
+
+# Debian packages of two optional test groups, installed when missing (as root with apt), else those tests skip:
+# python3-azure — the Azure SDK for Python that samples/python-consumer runs on; it serves /usr/bin/python3, not a
+# pyenv python that may come first on PATH; fonts-dejavu-core — DejaVu Sans, the font with Vietnamese glyphs that
+# the attachment tests write their PDFs with.
+install_consumer_and_document_test_packages() {
+  local missing=()
+  /usr/bin/python3 -c 'import azure.storage.queue, azure.storage.blob' 2>/dev/null || missing+=(python3-azure)
+  [[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]] || missing+=(fonts-dejavu-core)
+  (( ${#missing[@]} )) || return 0
+  if [[ $(id -u) -ne 0 ]] || ! command -v apt-get >/dev/null; then
+    log "Missing ${missing[*]} and cannot install them here (needs root and apt): the Python consumer / PDF tests will skip"
+    return 0
+  fi
+  log "Installing ${missing[*]} (Python consumer sample, attachment PDF tests)"
+  { apt-get -o DPkg::Lock::Timeout=300 update -qq && \
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq "${missing[@]}" >/dev/null; } \
+    || log "Could not install ${missing[*]}: the tests that need them will skip"
+}

@@ -26,7 +26,16 @@ public sealed class SamplePortalServer : IAsyncDisposable
     private int _requestCount;
     private int _stopped;
 
-    private SamplePortalServer(WebApplication app) => _app = app;
+    private readonly bool _withDocuments;
+
+    private SamplePortalServer(WebApplication app, bool withDocuments)
+    {
+        _app = app;
+        _withDocuments = withDocuments;
+    }
+
+    /// <summary>Whether the documents section (<see cref="SampleDocumentsSite"/>) is served.</summary>
+    public bool WithDocuments => _withDocuments;
 
     /// <summary>http://127.0.0.1:{port}/</summary>
     public Uri BaseUrl { get; private set; } = null!;
@@ -38,7 +47,11 @@ public sealed class SamplePortalServer : IAsyncDisposable
     public IReadOnlyDictionary<string, int> RequestsByPath => new Dictionary<string, int>(_requestsByPath, StringComparer.Ordinal);
 
     /// <summary>Starts the portal on 127.0.0.1 only; port 0 picks a free port.</summary>
-    public static async Task<SamplePortalServer> StartAsync(int port = 0, CancellationToken cancellationToken = default)
+    public static Task<SamplePortalServer> StartAsync(int port = 0, CancellationToken cancellationToken = default) =>
+        StartAsync(port, withDocuments: false, cancellationToken);
+
+    /// <summary>Starts the portal; <paramref name="withDocuments"/> adds the documents section (attachments, syndicated copies).</summary>
+    public static async Task<SamplePortalServer> StartAsync(int port, bool withDocuments, CancellationToken cancellationToken = default)
     {
         _ = SamplePortalContent.Rendered; // render (and validate) the content before accepting requests
 
@@ -57,7 +70,7 @@ public sealed class SamplePortalServer : IAsyncDisposable
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None);
 
         var app = builder.Build();
-        var server = new SamplePortalServer(app);
+        var server = new SamplePortalServer(app, withDocuments);
         app.Run(server.HandleAsync);
         try
         {
@@ -103,7 +116,9 @@ public sealed class SamplePortalServer : IAsyncDisposable
             return;
         }
 
-        var reply = Route(request);
+        var reply = _withDocuments && (request.Path.Value ?? "").StartsWith("/van-ban", StringComparison.Ordinal)
+            ? SampleDocumentsSite.Route(request.Path.Value!)
+            : Route(request);
         if (reply is null)
         {
             await WriteAsync(context, StatusCodes.Status404NotFound, "text/html; charset=utf-8", NotFoundPage, null).ConfigureAwait(false);

@@ -4,7 +4,7 @@ using FeedIngest.SamplePortal;
 
 namespace FeedIngest.Cli.Commands;
 
-/// <summary><c>feedingest serve-sample [--port N]</c>: the bundled district portal on 127.0.0.1 until Ctrl+C or SIGTERM.</summary>
+/// <summary><c>feedingest serve-sample [--port N] [--with-documents]</c>: the bundled district portal on 127.0.0.1 until Ctrl+C or SIGTERM.</summary>
 internal static class ServeSampleCommand
 {
     public const int DefaultPort = 5080;
@@ -16,8 +16,13 @@ internal static class ServeSampleCommand
             Description = "Port on 127.0.0.1 (0 picks a free one)",
             DefaultValueFactory = _ => DefaultPort,
         };
+        var withDocuments = new Option<bool>("--with-documents")
+        {
+            Description = "Also serve the documents section under /van-ban/ (articles with attached PDF/DOCX, a release published twice); not linked from the default feeds",
+        };
         var command = new Command("serve-sample", "Serve the bundled offline sample portal (home, paged listing, RSS, sitemap, articles) on 127.0.0.1");
         command.Options.Add(port);
+        command.Options.Add(withDocuments);
         command.SetAction(async (parseResult, cancellationToken) =>
         {
             var requested = parseResult.GetValue(port);
@@ -34,7 +39,7 @@ internal static class ServeSampleCommand
             SamplePortalServer server;
             try
             {
-                server = await SamplePortalServer.StartAsync(requested, stop.Token);
+                server = await SamplePortalServer.StartAsync(requested, parseResult.GetValue(withDocuments), stop.Token);
             }
             catch (IOException e)
             {
@@ -43,6 +48,7 @@ internal static class ServeSampleCommand
             }
             await using var _ = server;
             Console.WriteLine($"Sample portal on {server.BaseUrl} — Ctrl+C to stop");
+            if (server.WithDocuments) Console.WriteLine($"Documents section on {new Uri(server.BaseUrl, SampleDocumentsSite.IndexPath)}");
             try
             {
                 await Task.Delay(Timeout.Infinite, stop.Token);

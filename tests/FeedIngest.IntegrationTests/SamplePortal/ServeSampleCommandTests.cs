@@ -46,6 +46,41 @@ public sealed partial class ServeSampleCommandTests
         }
     }
 
+    [Fact]
+    public async Task Serve_sample_with_documents_serves_the_documents_section_beside_the_default_portal()
+    {
+        if (OperatingSystem.IsWindows()) return;
+        var start = new ProcessStartInfo("dotnet", [CliPath(), "serve-sample", "--port", "0", "--with-documents"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        using var process = Process.Start(start)!;
+        try
+        {
+            var firstLine = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
+            var match = AddressLine().Match(firstLine ?? "");
+            Assert.True(match.Success, $"unexpected first line: {firstLine}");
+            var baseUrl = new Uri(match.Groups["url"].Value);
+            var secondLine = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(60));
+            Assert.Equal($"Documents section on {new Uri(baseUrl, FeedIngest.SamplePortal.SampleDocumentsSite.IndexPath)}", secondLine);
+
+            using var http = new HttpClient();
+            using var docx = await http.GetAsync(new Uri(baseUrl, FeedIngest.SamplePortal.SampleDocumentsSite.DocxPath));
+            Assert.Equal(HttpStatusCode.OK, docx.StatusCode);
+            Assert.Equal("application/vnd.openxmlformats-officedocument.wordprocessingml.document", docx.Content.Headers.ContentType?.MediaType);
+            using var home = await http.GetAsync(baseUrl);
+            Assert.Equal(HttpStatusCode.OK, home.StatusCode);
+            Assert.DoesNotContain("/van-ban/", await home.Content.ReadAsStringAsync());
+        }
+        finally
+        {
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+    }
+
     // The CLI's own build output (same configuration as the tests): its deps.json matches the files next to it,
     // which the copy in the test folder does not (package assemblies there resolve against the test's shared framework).
     private static string CliPath()

@@ -1,0 +1,136 @@
+using System.Globalization;
+using Azure;
+using Azure.Data.Tables;
+
+namespace FeedIngest.Core.Clustering;
+
+/// <summary>A copy of a story: which article, from which source, first seen when.</summary>
+public sealed record ClusterMember(string ArticleId, string SourceId, DateTimeOffset FirstSeen, double Similarity);
+
+/// <summary>The cluster an article was put in, and the stored copies it matched.</summary>
+public sealed record ClusterAssignment(string ClusterId, IReadOnlyList<ClusterMember> Matches);
+
+/// <summary>
+/// Near-duplicate index over Azure Tables with MinHash LSH: an article's signature is cut into <see cref="Bands"/>
+/// bands of <see cref="RowsPerBand"/> values; two articles become candidates when any band is equal, and a candidate
+/// joins the cluster when the signatures' estimated Jaccard similarity reaches <see cref="Threshold"/>. Lookup is a
+/// point query per band, never a scan: the cost per article does not grow with the archive.
+/// <list type="bullet">
+/// <item><c>SyndicationBands</c>: PartitionKey <c>{band:00}-{bandHash:x16}</c>, RowKey articleId → SourceId.</item>
+/// <item><c>SyndicationSignatures</c>: PartitionKey articleId[..2], RowKey articleId → Signature (Base64, 512 bytes),
+/// ShingleCount, SourceId, FirstSeen, ClusterId. Written last: its presence means the article is fully indexed.</item>
+/// <item><c>SyndicationClusters</c>: PartitionKey clusterId, RowKey articleId → SourceId, FirstSeen, Similarity: the
+/// copies of one story in one partition query.</item>
+/// </list>
+/// </summary>
+public sealed class SyndicationIndex(TableServiceClient tables)
+{
+    public const string BandsTable = "SyndicationBands";
+    public const string SignaturesTable = "SyndicationSignatures";
+    public const string ClustersTable = "SyndicationClusters";
+
+    public const int Bands = 32;
+    public const int RowsPerBand = MinHashSignature.Size / Bands;
+    /// <summary>Calibrated on tests/fixtures/syndication (docs/SYNDICATION.md).</summary>
+    public const double Threshold = 0.30;
+    /// <summary>Most candidates whose signatures are read for one article (a hot band is a shared boilerplate, not a story).</summary>
+    public const int MaxCandidates = 64;
+
+    private readonly TableClient _bands = tables.GetTableClient(BandsTable);
+    private readonly TableClient _signatures = tables.GetTableClient(SignaturesTable);
+    private readonly TableClient _clusters = tables.GetTableClient(ClustersTable);
+
+    public async Task CreateTablesAsync(CancellationToken cancellationToken = default)
+    {
+        await _bands.CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
+        await _signatures.CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
+        await _clusters.CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Finds the stored copies of the article and records it: its clusterId is the clusterId of the earliest matching
+    /// copy (itself the earliest copy's id when the cluster formed), or its own id when nothing matches. Idempotent: an
+    /// article already indexed gets its recorded clusterId back with no write.
+    /// </summary>
+    public async Task<ClusterAssignment> AssignAsync(string sourceId, string articleId, DateTimeOffset firstSeen, MinHashSignature signature, CancellationToken cancellationToken = default)
+    {
+        var existing = await _signatures.GetEntityIfExistsAsync<TableEntity>(SignaturePartition(articleId), articleId, cancellationToken: cancellationToken).ConfigureAwait(false);
+        if (existing.HasValue && existing.Value!.GetString("ClusterId") is { } recorded) return new ClusterAssignment(recorded, []);
+        if (signature.TooShort)
+        {
+            await WriteSignatureAsync(sourceId, articleId, firstSeen, signature, articleId, cancellationToken).ConfigureAwait(false);
+            return new ClusterAssignment(articleId, []);
+        }
+
+        var candidates = new HashSet<string>(StringComparer.Ordinal);
+        for (var band = 0; band < Bands && candidates.Count < MaxCandidates; band++)
+        {
+            var partition = BandPartition(band, signature);
+            await foreach (var row in _bands.QueryAsync<TableEntity>(e => e.PartitionKey == partition, maxPerPage: MaxCandidates, select: ["RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
+            {
+                if (row.RowKey != articleId) candidates.Add(row.RowKey);
+                if (candidates.Count >= MaxCandidates) break;
+            }
+        }
+
+        var matches = new List<(ClusterMember Member, string ClusterId)>();
+        foreach (var candidate in candidates)
+        {
+            var stored = await _signatures.GetEntityIfExistsAsync<TableEntity>(SignaturePartition(candidate), candidate, cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (!stored.HasValue) continue; // still being indexed by another instance: its own lookup will find this one
+            var row = stored.Value!;
+            var other = MinHashSignature.FromBase64(row.GetString("Signature"), row.GetInt32("ShingleCount") ?? MinHashSignature.MinShingles);
+            var similarity = signature.Similarity(other);
+            if (similarity < Threshold) continue;
+            matches.Add((new ClusterMember(candidate, row.GetString("SourceId") ?? "", row.GetDateTimeOffset("FirstSeen") ?? DateTimeOffset.MaxValue, similarity),
+                row.GetString("ClusterId") ?? candidate));
+        }
+
+        var earliest = matches.OrderBy(m => m.Member.FirstSeen).ThenBy(m => m.Member.ArticleId, StringComparer.Ordinal).FirstOrDefault();
+        var clusterId = earliest.ClusterId ?? articleId;
+
+        // Bands first, signature last: a crash in between leaves no signature row, so the retry redoes the bands.
+        for (var band = 0; band < Bands; band++)
+        {
+            var entity = new TableEntity(BandPartition(band, signature), articleId) { ["SourceId"] = sourceId };
+            await _bands.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+        }
+        var best = matches.Count == 0 ? 1.0 : matches.Max(m => m.Member.Similarity);
+        await _clusters.UpsertEntityAsync(new TableEntity(clusterId, articleId)
+        {
+            ["SourceId"] = sourceId, ["FirstSeen"] = firstSeen, ["Similarity"] = best,
+        }, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+        if (matches.Count > 0 && clusterId == earliest.Member.ArticleId)
+        {
+            // The cluster's first copy was stored alone; it becomes a listed member now that it has company.
+            await _clusters.UpsertEntityAsync(new TableEntity(clusterId, earliest.Member.ArticleId)
+            {
+                ["SourceId"] = earliest.Member.SourceId, ["FirstSeen"] = earliest.Member.FirstSeen, ["Similarity"] = 1.0,
+            }, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+        }
+        await WriteSignatureAsync(sourceId, articleId, firstSeen, signature, clusterId, cancellationToken).ConfigureAwait(false);
+        return new ClusterAssignment(clusterId, matches.Select(m => m.Member).OrderBy(m => m.FirstSeen).ToList());
+    }
+
+    /// <summary>The copies of a story, earliest first: one partition query.</summary>
+    public async Task<IReadOnlyList<ClusterMember>> MembersAsync(string clusterId, CancellationToken cancellationToken = default)
+    {
+        var members = new List<ClusterMember>();
+        await foreach (var row in _clusters.QueryAsync<TableEntity>(e => e.PartitionKey == clusterId, cancellationToken: cancellationToken).ConfigureAwait(false))
+            members.Add(new ClusterMember(row.RowKey, row.GetString("SourceId") ?? "", row.GetDateTimeOffset("FirstSeen") ?? DateTimeOffset.MinValue, row.GetDouble("Similarity") ?? 1));
+        return members.OrderBy(m => m.FirstSeen).ThenBy(m => m.ArticleId, StringComparer.Ordinal).ToList();
+    }
+
+    private Task<Response> WriteSignatureAsync(string sourceId, string articleId, DateTimeOffset firstSeen, MinHashSignature signature, string clusterId, CancellationToken cancellationToken) =>
+        _signatures.UpsertEntityAsync(new TableEntity(SignaturePartition(articleId), articleId)
+        {
+            ["Signature"] = signature.ToBase64(), ["ShingleCount"] = signature.ShingleCount, ["SourceId"] = sourceId,
+            ["FirstSeen"] = firstSeen, ["ClusterId"] = clusterId,
+        }, TableUpdateMode.Replace, cancellationToken);
+
+    internal static string BandPartition(int band, MinHashSignature signature) =>
+        string.Create(CultureInfo.InvariantCulture, $"{band:00}-{signature.BandHash(band, RowsPerBand):x16}");
+
+    /// <summary>Signatures spread over 256 partitions by the id's first two hex characters.</summary>
+    private static string SignaturePartition(string articleId) => articleId.Length >= 2 ? articleId[..2] : articleId;
+}
