@@ -13,6 +13,8 @@ public sealed class FeedIngestOptions
     public int RecrawlDays { get; set; }
     /// <summary>A stored article is re-checked at most this often inside the re-crawl window.</summary>
     public int RecrawlIntervalHours { get; set; } = 6;
+    /// <summary>A URL left pending by another run is queued again only after this long (its message may still be waiting in the queue).</summary>
+    public int PendingRequeueMinutes { get; set; } = 60;
     /// <summary>Contact URL named in the User-Agent so portal operators can reach us.</summary>
     public string ContactUrl { get; set; } = "https://github.com/feedingest/feedingest";
 }

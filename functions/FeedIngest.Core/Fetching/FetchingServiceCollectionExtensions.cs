@@ -32,7 +32,8 @@ public static class FetchingServiceCollectionExtensions
                            && o.CircuitBreakerSamplingSeconds >= 0.5 && o.CircuitBreakerBreakSeconds >= 0.5,
                 "FeedIngest:Fetching:CircuitBreaker* out of range (ratio 0-1, throughput ≥ 2, durations ≥ 0.5 s)")
             .Validate(o => o.SlotLeaseSeconds >= o.TotalTimeoutSeconds,
-                "FeedIngest:Fetching:SlotLeaseSeconds must outlast TotalTimeoutSeconds, or a live fetch could lose its slot");
+                "FeedIngest:Fetching:SlotLeaseSeconds must outlast TotalTimeoutSeconds, or a live fetch could lose its slot")
+            .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
 
         services.TryAddSingleton(sp => new InProcessHostThrottle(sp.GetRequiredService<TimeProvider>()));

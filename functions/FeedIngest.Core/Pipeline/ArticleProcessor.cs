@@ -125,7 +125,8 @@ public sealed class ArticleProcessor(
         var sourceId = source?.Id ?? message.SourceId;
         await urls.RecordAsync(sourceId, url, UrlStatus.Failed, reason, null, message.RunId, cancellationToken);
         await articles.RecordFailureAsync(sourceId, articleId, url.AbsoluteUri, reason, message.RunId, cancellationToken);
-        logger.LogWarning("Article {url} failed: {reason}", url.AbsoluteUri, reason);
+        // The one log line of a failed article: what the Urls and Articles rows now say, with its source and run.
+        logger.LogWarning("Article {url} (source {sourceId}, run {runId}) failed: {reason}", url.AbsoluteUri, sourceId, message.RunId, reason);
         return new ArticleOutcome(ArticleResult.Failed, url.AbsoluteUri, articleId, reason);
     }
 

@@ -24,7 +24,7 @@ public sealed class QueueStages(
     {
         var registry = await registryLoader.LoadAsync(cancellationToken);
         var sources = registry.Sources.Where(s => s.Enabled).ToList();
-        var runId = $"{occurrence.UtcDateTime:yyyyMMdd'T'HHmm'Z'}-timer";
+        var runId = $"{occurrence.UtcDateTime:yyyyMMdd'T'HHmmss'Z'}-timer";
         // Creating the row is the lock: of overlapping starts of one occurrence, only the one that created it enqueues.
         if (!await runs.TryStartAsync(runId, "harvest", "functions", sources.Select(s => s.Id), sources.Count, cancellationToken))
         {
@@ -75,7 +75,7 @@ public sealed class QueueStages(
             await runs.AddAsync(message.RunId, new RunCounts(SourcesDone: 1), [$"{message.SourceId}: not in the source registry"], cancellationToken);
             return;
         }
-        var found = await discovery.DiscoverAsync(message.RunId, source, cancellationToken);
+        var found = await discovery.DiscoverAsync(message.RunId, source, cancellationToken, otherRunsMayBeInFlight: true);
         await queues.SendManyAsync(StorageNames.ArticlesQueue, found.Work, cancellationToken);
         await runs.AddAsync(message.RunId,
             new RunCounts(Discovered: found.Found.Count, Queued: found.Work.Count, AlreadyStored: found.AlreadyStored, SourcesDone: 1),

@@ -21,11 +21,19 @@ public sealed class SourceDiscoveryStage(IArticleDiscoverer discoverer, UrlIndex
     /// <summary>A URL that failed this many times is left as failed (with its reason) instead of being retried every run.</summary>
     public const int MaxAttempts = 5;
 
-    public async Task<SourceDiscovery> DiscoverAsync(string runId, SourceDefinition source, CancellationToken cancellationToken)
+    /// <param name="otherRunsMayBeInFlight">
+    /// True on the queue path (Functions): a URL another run marked pending less than FeedIngest:PendingRequeueMinutes
+    /// ago still has its message in the queue, so it is not queued again (runs overlap when a backlog outlasts the
+    /// schedule). False in process (CLI), where a pending URL of another run means that run ended without finishing it.
+    /// </param>
+    public async Task<SourceDiscovery> DiscoverAsync(string runId, SourceDefinition source, CancellationToken cancellationToken, bool otherRunsMayBeInFlight = false)
     {
         var result = await discoverer.DiscoverAsync(source, urls, cancellationToken);
         var work = new List<ArticleMessage>();
         var alreadyStored = 0;
+        var queued = new HashSet<string>(StringComparer.Ordinal);
+        var inFlightSince = DateTimeOffset.UtcNow.AddMinutes(-options.Value.PendingRequeueMinutes);
+        bool InFlight(UrlEntity row) => otherRunsMayBeInFlight && row.Status == UrlStatus.Pending && row.LastRunId != runId && row.LastAttemptAt > inFlightSince;
         foreach (var article in result.Articles.DistinctBy(a => a.Url.AbsoluteUri))
         {
             var known = await urls.GetAsync(source.Id, article.Url, cancellationToken);
@@ -34,15 +42,20 @@ public sealed class SourceDiscoveryStage(IArticleDiscoverer discoverer, UrlIndex
                 alreadyStored++;
                 continue;
             }
+            if (known is not null && InFlight(known))
+            {
+                queued.Add(known.Url);
+                continue;
+            }
             if (known is null) await urls.MarkPendingAsync(source.Id, article.Url, runId, cancellationToken);
             work.Add(new ArticleMessage(runId, source.Id, article.Url.AbsoluteUri));
         }
 
         // What earlier runs could not finish, found or not by this discovery.
-        var queued = work.Select(w => w.Url).ToHashSet(StringComparer.Ordinal);
+        queued.UnionWith(work.Select(w => w.Url));
         foreach (var status in new[] { UrlStatus.Pending, UrlStatus.Failed })
             await foreach (var row in urls.ListAsync(source.Id, status, cancellationToken))
-                if (row.Attempts < MaxAttempts && queued.Add(row.Url))
+                if (row.Attempts < MaxAttempts && !InFlight(row) && queued.Add(row.Url))
                     work.Add(new ArticleMessage(runId, source.Id, row.Url));
         await AddRecrawlsAsync(runId, source, work, queued, cancellationToken);
         return new SourceDiscovery(source, result.Articles, work, alreadyStored, result.Errors);
