@@ -8,51 +8,86 @@ using Microsoft.Extensions.DependencyInjection;
 namespace FeedIngest.Cli.Commands;
 
 /// <summary>
-/// <c>feedingest bench extract --input-dir DIR [--rounds N]</c>: extraction speed in-process on one thread, after a
-/// warm-up, beside a bare AngleSharp parse of the same pages in the same run. The last line is <c>pages/s=&lt;number&gt;</c>.
+/// <c>feedingest bench extract --input-dir DIR [--input-dir DIR2 …] [--rounds N]</c>: extraction speed in-process on one
+/// thread, after a warm-up, beside a bare AngleSharp parse of the same pages in the same run, one line per page set.
+/// The last line is <c>pages/s=&lt;number&gt;</c> (extraction over all sets).
 /// </summary>
 internal static class BenchCommand
 {
     public static Command Create()
     {
-        var inputDir = new Option<string>("--input-dir") { Description = "Folder of *.html / *.html.gz pages", Required = true };
+        var inputDir = new Option<string[]>("--input-dir")
+        {
+            Description = "Folder of *.html / *.html.gz pages; repeat the option to measure several page sets in one run",
+            Required = true,
+            Arity = ArgumentArity.OneOrMore,
+        };
         var rounds = new Option<int>("--rounds") { Description = "Passes over the pages per measurement", DefaultValueFactory = _ => 3 };
         var extract = new Command("extract", "Measure extraction speed against a bare AngleSharp parse") { inputDir, rounds };
         extract.SetAction(async (parse, cancellationToken) =>
         {
             using var services = CliHost.Build();
             var extractor = services.GetRequiredService<IArticleExtractor>();
-            var dir = parse.GetValue(inputDir)!;
             var n = Math.Max(1, parse.GetValue(rounds));
-            var pages = new List<string>();
-            foreach (var path in Directory.EnumerateFiles(dir).Where(ExtractionFiles.IsPageFile).Order(StringComparer.Ordinal))
-                pages.Add((await ExtractionFiles.ReadPageAsync(path, cancellationToken)).Text);
-            if (pages.Count == 0) { Console.Error.WriteLine($"{dir}: no pages"); return 2; }
+            var sets = new List<(string Name, List<string> Pages)>();
+            foreach (var dir in parse.GetValue(inputDir)!)
+            {
+                if (!Directory.Exists(dir)) { Console.Error.WriteLine($"{dir}: no such folder; give a folder of .html pages"); return 2; }
+                var pages = new List<string>();
+                foreach (var path in Directory.EnumerateFiles(dir).Where(ExtractionFiles.IsPageFile).Order(StringComparer.Ordinal))
+                    pages.Add((await ExtractionFiles.ReadPageAsync(path, cancellationToken)).Text);
+                if (pages.Count == 0) { Console.Error.WriteLine($"{dir}: no pages (.html, .htm, .html.gz)"); return 2; }
+                sets.Add((SetName(dir), pages));
+            }
 
             // Warm-up: JIT up to tier 1 (a method needs ~30 calls plus a background compile), regexes, first-use caches.
-            var warmup = Math.Max(1, (int)Math.Ceiling(120.0 / pages.Count));
-            for (var r = 0; r < warmup; r++)
-                foreach (var p in pages) { new HtmlParser().ParseDocument(p); TryExtract(extractor, p); }
-
-            // Parse and extraction alternate round by round, so a noisy neighbour slows both alike.
-            var parseTime = TimeSpan.Zero;
-            var extractTime = TimeSpan.Zero;
-            for (var r = 0; r < n; r++)
+            foreach (var (_, pages) in sets)
             {
-                parseTime += Time(pages, p => new HtmlParser().ParseDocument(p));
-                extractTime += Time(pages, p => TryExtract(extractor, p));
+                var warmup = Math.Max(1, (int)Math.Ceiling(120.0 / pages.Count));
+                for (var r = 0; r < warmup; r++)
+                    foreach (var p in pages) { new HtmlParser().ParseDocument(p); TryExtract(extractor, p); }
             }
-            var parseRate = pages.Count * n / parseTime.TotalSeconds;
-            var extractRate = pages.Count * n / extractTime.TotalSeconds;
-            var mb = pages.Sum(p => (long)p.Length) / 1024.0 / 1024.0;
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"pages={pages.Count} rounds={n} chars={mb:F1}M"));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"anglesharp-parse pages/s={parseRate:F1}"));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"extraction/parse speed ratio={extractRate / parseRate:F2}"));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"pages/s={extractRate:F1}"));
+
+            // Parse and extraction alternate round by round and set by set, so a noisy neighbour slows both alike.
+            var parseTime = new TimeSpan[sets.Count];
+            var extractTime = new TimeSpan[sets.Count];
+            for (var r = 0; r < n; r++)
+                for (var i = 0; i < sets.Count; i++)
+                {
+                    parseTime[i] += Time(sets[i].Pages, p => new HtmlParser().ParseDocument(p));
+                    extractTime[i] += Time(sets[i].Pages, p => TryExtract(extractor, p));
+                }
+            var minRatio = double.MaxValue;
+            for (var i = 0; i < sets.Count; i++)
+            {
+                var (name, pages) = sets[i];
+                var parseRate = pages.Count * n / parseTime[i].TotalSeconds;
+                var extractRate = pages.Count * n / extractTime[i].TotalSeconds;
+                var kb = pages.Average(p => (double)p.Length) / 1024.0;
+                minRatio = Math.Min(minRatio, extractRate / parseRate);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"set={name} pages={pages.Count} rounds={n} avg-chars={kb:F1}K anglesharp-parse pages/s={parseRate:F1} extraction pages/s={extractRate:F1} extraction/parse speed ratio={extractRate / parseRate:F2}"));
+            }
+            var total = sets.Sum(s => s.Pages.Count) * n / extractTime.Aggregate(TimeSpan.Zero, (a, b) => a + b).TotalSeconds;
+            if (sets.Count == 1)
+            {
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"anglesharp-parse pages/s={sets[0].Pages.Count * n / parseTime[0].TotalSeconds:F1}"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"extraction/parse speed ratio={minRatio:F2}"));
+            }
+            else Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"lowest extraction/parse speed ratio={minRatio:F2}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"pages/s={total:F1}"));
             return 0;
         });
         var bench = new Command("bench", "Benchmarks") { extract };
         return bench;
+    }
+
+    private static string SetName(string dir)
+    {
+        var full = Path.GetFullPath(dir).TrimEnd(Path.DirectorySeparatorChar);
+        var name = Path.GetFileName(full);
+        // "…/vn-portal/pages" says less than "vn-portal/pages".
+        return name is "pages" or "html" ? Path.GetFileName(Path.GetDirectoryName(full)) + "/" + name : name;
     }
 
     private static void TryExtract(IArticleExtractor extractor, string page)

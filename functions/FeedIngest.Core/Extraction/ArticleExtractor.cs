@@ -12,7 +12,10 @@ namespace FeedIngest.Core.Extraction;
 /// <list type="number">
 /// <item>main extractor: cleanup, related-list removal, unlikely-candidate stripping, scoring, blocks, block rules;</item>
 /// <item>the same without stripping unlikely candidates (a class name can lie), keeping the longer body;</item>
-/// <item>baseline rescue: every prose paragraph of the cleaned page, when that is longer still.</item>
+/// <item>baseline rescue: every prose paragraph of the cleaned page, when that is longer still;</item>
+/// <item>sanity check: a result of a few words, or under half the page's dominant prose cluster, is retried with the
+/// rules loosened one at a time (unlikely stripping, class weights, chrome-tag removal, all three), then the baseline;
+/// the longest result is kept.</item>
 /// </list>
 /// </summary>
 public sealed class ArticleExtractor : IArticleExtractor
@@ -45,18 +48,36 @@ public sealed class ArticleExtractor : IArticleExtractor
 
         // 2. Main extractor, then the cascade.
         var best = Attempt(document, metadata, pageUrl, context, ContentFinder.Flags.All);
+        var tried = new List<ContentFinder.Flags> { ContentFinder.Flags.All };
         // Each retry re-parses the page, so it runs only when it can change the outcome.
-        if (best.BodyChars < ExtractionThresholds.MinExtractedChars && overrides?.ContentSelector is null)
+        if (overrides?.ContentSelector is null)
         {
-            if (best.StrippedUnlikely > 0)
+            // A short result that already holds the page's dominant prose is a short article (a one-paragraph post beside
+            // a longer "About the author"), not a miss: no retry then.
+            if (best.BodyChars < ExtractionThresholds.MinExtractedChars && !CoversDominantProse(best))
             {
-                var relaxed = Attempt(Parse(html), metadata, pageUrl, context, ContentFinder.Flags.WeightClasses);
-                if (relaxed.BodyChars > best.BodyChars) best = relaxed;
+                if (best.StrippedUnlikely > 0)
+                {
+                    var relaxed = Attempt(Parse(html), metadata, pageUrl, context, ContentFinder.Flags.All & ~ContentFinder.Flags.StripUnlikely);
+                    tried.Add(ContentFinder.Flags.All & ~ContentFinder.Flags.StripUnlikely);
+                    if (relaxed.BodyChars > best.BodyChars) best = relaxed;
+                }
+                if (best.BodyChars < ExtractionThresholds.MinExtractedChars && best.PageProseChars > best.BodyChars * 1.5)
+                    best = TakeBaselineIfLonger(best, Baseline(Parse(html), metadata, overrides, context?.Boilerplate));
             }
-            if (best.BodyChars < ExtractionThresholds.MinExtractedChars && best.PageProseChars > best.BodyChars * 1.5)
+            // 4. Sanity check: a tiny result, or one far shorter than the page's dominant prose, is retried with the
+            // rules loosened one at a time (Readability's flags), and the longest result is kept.
+            if (IsImplausible(best))
             {
-                var baseline = Baseline(Parse(html), metadata, overrides, context?.Boilerplate);
-                if (baseline.BodyChars > best.BodyChars * 1.5) best = best with { Blocks = baseline.Blocks, BodyChars = baseline.BodyChars };
+                foreach (var flags in LoosenedFlags)
+                {
+                    if (tried.Contains(flags)) continue;
+                    tried.Add(flags);
+                    var retry = Attempt(Parse(html), metadata, pageUrl, context, flags);
+                    if (retry.BodyChars > best.BodyChars * 1.2) best = retry with { DominantProse = Math.Max(best.DominantProse, retry.DominantProse) };
+                    if (!IsImplausible(best)) break;
+                }
+                if (IsImplausible(best)) best = TakeBaselineIfLonger(best, Baseline(Parse(html), metadata, overrides, context?.Boilerplate));
             }
         }
 
@@ -78,8 +99,48 @@ public sealed class ArticleExtractor : IArticleExtractor
             Images = best.Images,
             Blocks = blocks,
             Truncated = truncated,
+            BlocksTotal = best.BlocksTotal,
+            BlocksDropped = best.BlocksDropped,
+            BlocksDroppedByMemory = best.BlocksDroppedByMemory,
         };
     }
+
+    private static readonly ContentFinder.Flags[] LoosenedFlags =
+    [
+        ContentFinder.Flags.All & ~ContentFinder.Flags.StripUnlikely,
+        ContentFinder.Flags.All & ~ContentFinder.Flags.WeightClasses,
+        ContentFinder.Flags.All & ~ContentFinder.Flags.RemoveChrome,
+        ContentFinder.Flags.None,
+    ];
+
+    private static bool CoversDominantProse(AttemptResult r) =>
+        r.DominantProse >= ExtractionThresholds.MinScoredParagraphChars * 4 && r.BodyChars >= r.DominantProse * 0.8;
+
+    private static bool IsImplausible(AttemptResult r)
+    {
+        if (r.DominantProse < ExtractionThresholds.MinScoredParagraphChars * 4) return false; // nothing better on the page
+        return r.BodyChars < r.DominantProse * ExtractionThresholds.DominantProseShare || CountWords(r.Blocks) < ExtractionThresholds.TinyBodyWords;
+    }
+
+    private static int CountWords(List<string> blocks)
+    {
+        var words = 0;
+        foreach (var b in blocks)
+        {
+            var inWord = false;
+            foreach (var ch in b)
+            {
+                var letter = char.IsLetterOrDigit(ch);
+                if (letter && !inWord) words++;
+                inWord = letter;
+            }
+            if (words >= ExtractionThresholds.TinyBodyWords) return words;
+        }
+        return words;
+    }
+
+    private static AttemptResult TakeBaselineIfLonger(AttemptResult best, (List<string> Blocks, int BodyChars) baseline) =>
+        baseline.BodyChars > best.BodyChars * 1.5 ? best with { Blocks = baseline.Blocks, BodyChars = baseline.BodyChars } : best;
 
     private static string? Nfc(string? s) => s is null || s.IsNormalized(NormalizationForm.FormC) ? s : s.Normalize(NormalizationForm.FormC);
 
@@ -92,6 +153,11 @@ public sealed class ArticleExtractor : IArticleExtractor
         public int StrippedUnlikely { get; init; }
         /// <summary>Non-link text of the cleaned page: the most any retry could find.</summary>
         public int PageProseChars { get; init; }
+        /// <summary>Prose of the page's largest paragraph cluster (ContentFinder.FindContent).</summary>
+        public int DominantProse { get; init; }
+        public int BlocksTotal { get; init; }
+        public int BlocksDropped { get; init; }
+        public int BlocksDroppedByMemory { get; init; }
     }
 
     private static AttemptResult Attempt(IHtmlDocument document, PageMetadata metadata, Uri? pageUrl, ExtractionContext? context, ContentFinder.Flags flags)
@@ -101,20 +167,20 @@ public sealed class ArticleExtractor : IArticleExtractor
         var overrides = context?.Overrides;
 
         // a. Prepare: drop what never carries text, then every related-articles block, then unlikely candidates.
-        ContentFinder.RemoveNonContent(document, overrides);
-        var stats = NodeRules.ComputeStats(body);
+        var stats = ContentFinder.RemoveNonContent(document, overrides, (flags & ContentFinder.Flags.RemoveChrome) != 0);
         var pageProse = stats[body].TextChars - stats[body].LinkChars;
         ContentFinder.RemoveRelatedLists(body, stats);
         var stripped = (flags & ContentFinder.Flags.StripUnlikely) != 0 ? ContentFinder.RemoveUnlikely(body, stats) : 0;
 
         // b. Find the content: the override selector, else scoring.
         List<IElement> roots = [];
+        var dominantProse = 0;
         if (overrides?.ContentSelector is { Length: > 0 } selector)
         {
             try { if (document.QuerySelector(selector) is { } chosen) roots.Add(chosen); }
             catch (Exception) { /* invalid selector: fall back to scoring */ }
         }
-        if (roots.Count == 0) roots = ContentFinder.FindContent(body, stats, flags);
+        if (roots.Count == 0) roots = ContentFinder.FindContent(body, stats, flags, out dominantProse);
         if (roots.Count == 0) roots.Add(body);
 
         // c. Images and captions leave the content before its text is written.
@@ -131,6 +197,10 @@ public sealed class ArticleExtractor : IArticleExtractor
         {
             StrippedUnlikely = stripped,
             PageProseChars = pageProse,
+            DominantProse = dominantProse,
+            BlocksTotal = blocks.Count,
+            BlocksDropped = blocks.Count - outcome.Blocks.Count,
+            BlocksDroppedByMemory = outcome.DroppedByMemory,
         };
     }
 
@@ -168,8 +238,7 @@ public sealed class ArticleExtractor : IArticleExtractor
     private static (List<string> Blocks, int BodyChars) Baseline(IHtmlDocument document, PageMetadata metadata, Sources.ExtractionOverrides? overrides, IBoilerplateMemory? memory)
     {
         if (document.Body is not { } body) return ([], 0);
-        ContentFinder.RemoveNonContent(document, overrides);
-        ContentFinder.RemoveRelatedLists(body, NodeRules.ComputeStats(body));
+        ContentFinder.RemoveRelatedLists(body, ContentFinder.RemoveNonContent(document, overrides));
         var paragraphs = body.QuerySelectorAll("p, pre, blockquote").Where(p => p.ParentElement?.Closest("p, pre, blockquote") is null).ToList();
         var blocks = BlockWriter.Write(paragraphs);
         var outcome = BlockRules.Apply(blocks, metadata, memory, null);

@@ -8,13 +8,14 @@ namespace FeedIngest.Core.Extraction;
 /// </summary>
 internal static class BlockRules
 {
-    internal sealed record Outcome(List<string> Blocks, string? Lead, string? Attribution, string? SignatureAuthor, List<string> Fingerprints);
+    internal sealed record Outcome(List<string> Blocks, string? Lead, string? Attribution, string? SignatureAuthor, List<string> Fingerprints, int DroppedByMemory);
 
     public static Outcome Apply(List<TextBlock> blocks, PageMetadata metadata, IBoilerplateMemory? memory, IElement? leadElement)
     {
         var kept = new List<TextBlock>(blocks.Count);
         var fingerprints = new List<string>(blocks.Count);
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        var droppedByMemory = 0;
         var repeatedThreshold = memory is null || memory.PagesObserved < ExtractionThresholds.BoilerplateMinObserved
             ? int.MaxValue
             : Math.Max(ExtractionThresholds.BoilerplateMinPages, (int)Math.Ceiling(memory.PagesObserved * ExtractionThresholds.BoilerplateMinShare));
@@ -23,10 +24,12 @@ internal static class BlockRules
         {
             var text = b.Text;
             if (!HasWordCharacter(text)) continue;
-            var fp = Fingerprint.Of(text);
-            if (seen.Add(fp)) fingerprints.Add(fp);
+            // Fingerprints serve only the cross-page memory: a page extracted without one skips the hashing.
+            var fp = memory is null ? "" : Fingerprint.Of(text);
+            if (memory is not null && seen.Add(fp)) fingerprints.Add(fp);
             if (IsTitleOrBanner(text, metadata)) continue;
-            if (text.Length <= ExtractionThresholds.FurnitureMaxChars && BoilerplateVocabulary.FurnitureLine().IsMatch(text)) continue;
+            if (text.Length <= ExtractionThresholds.FurnitureMaxChars
+                && (BoilerplateVocabulary.FurnitureLine().IsMatch(text) || BoilerplateVocabulary.EnglishFurnitureLine().IsMatch(text))) continue;
             if (BoilerplateVocabulary.IsToolbarLine(text)) continue;
             if (DateParsing.IsDateLine(text)) continue;
             if (text.Length <= 80 && BoilerplateVocabulary.PhotoCredit().IsMatch(text)) continue;
@@ -34,8 +37,15 @@ internal static class BlockRules
             if (b.LinkShare >= ExtractionThresholds.LinkLineShare && text.Length <= ExtractionThresholds.LinkLineMaxChars && !b.IsHeading) continue;
             if (BoilerplateVocabulary.IsRelatedListLabel(text)) continue;
             // Cross-page signal: a block this source repeats on many pages. A block unique to the page never matches.
-            if (memory is not null && repeatedThreshold != int.MaxValue && memory.PageCount(fp) >= repeatedThreshold) continue;
+            if (memory is not null && repeatedThreshold != int.MaxValue && memory.PageCount(fp) >= repeatedThreshold) { droppedByMemory++; continue; }
             kept.Add(b);
+        }
+
+        // Header lines glued to the first body line by single <br>s (table layouts): a leading date/time, then the title.
+        for (var i = 0; i < Math.Min(kept.Count, 2); i++)
+        {
+            var stripped = StripHeaderPrefix(kept[i].Text, metadata);
+            if (!ReferenceEquals(stripped, kept[i].Text)) kept[i].Text = stripped;
         }
 
         // Consecutive duplicates (a lead repeated as the first paragraph, a caption echoed) collapse into one.
@@ -91,7 +101,21 @@ internal static class BlockRules
                                || ArticleExtractor.HasLeadHint(kept[0].Source)))
             lead = kept[0].Text;
 
-        return new Outcome(kept.Select(b => b.Text).ToList(), lead, attribution, author, fingerprints);
+        var texts = new List<string>(kept.Count);
+        foreach (var b in kept) texts.Add(b.Text);
+        return new Outcome(texts, lead, attribution, author, fingerprints, droppedByMemory);
+    }
+
+    /// <summary>"Thứ Tư, 27/01/2021 - 16:20 &lt;title&gt; &lt;first sentence …&gt;" → "&lt;first sentence …&gt;". Returns the same instance when nothing is cut.</summary>
+    internal static string StripHeaderPrefix(string text, PageMetadata metadata)
+    {
+        var rest = text;
+        var date = BoilerplateVocabulary.LeadingDateTime().Match(rest);
+        if (date.Success && rest.Length - date.Length >= 20) rest = rest[date.Length..];
+        if (metadata.Title is { Length: >= 10 } title && rest.Length > title.Length + 20 && rest.StartsWith(title, StringComparison.OrdinalIgnoreCase)
+            && rest[title.Length] == ' ')
+            rest = rest[(title.Length + 1)..];
+        return rest.Length == text.Length ? text : rest.TrimStart();
     }
 
     private static bool HasWordCharacter(string text)

@@ -65,6 +65,16 @@ internal static partial class BoilerplateVocabulary
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     internal static partial Regex FurnitureLine();
 
+    /// <summary>Blog furniture in English: "Posted on …", "Filed under …", "Tagged …", "4 Comments", "Leave a comment".</summary>
+    [GeneratedRegex(@"^(?:posted (?:on|in|by)\b|filed (?:under|in)\b|tagged\s|tags?\s*:|categories\s*:|\d+ (?:comments?|responses?|thoughts on)\b|no comments\b|leave a (?:comment|reply)\b|share (?:this|on)\b)",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    internal static partial Regex EnglishFurnitureLine();
+
+    /// <summary>A date and time at the start of a line: "Thứ Tư, 27/01/2021 - 16:20 ", "Ngày 15/03/2023 | 09:10 ", "16:20 27/01/2021 ".</summary>
+    [GeneratedRegex(@"^(?:(?:thứ\s+(?:hai|ba|tư|năm|sáu|bảy|2|3|4|5|6|7)|chủ\s+nhật)\s*,?\s*)?(?:ngày\s+)?(?:\d{1,2}[:h]\d{2}\s*[|,\-–]?\s*)?\d{1,2}/\d{1,2}/\d{4}(?:\s*[|,\-–]?\s*(?:lúc\s+)?\d{1,2}[:h]\d{2}(?::\d{2})?)?(?:\s*\(?(?:GMT|UTC)\s*[+\-]\s*\d{1,2}\)?)?\s*[|,\-–]?\s+",
+        RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    internal static partial Regex LeadingDateTime();
+
     /// <summary>Words of share/print/font/comment bars. A line made of nothing else is a toolbar.</summary>
     private static readonly string[] ToolbarWords =
     [
@@ -76,6 +86,17 @@ internal static partial class BoilerplateVocabulary
         "tweet", "like", "thích", "lưu", "in", "a-", "a+",
     ];
 
+    private static readonly HashSet<string> ToolbarWordSet = BuildToolbarWordSet();
+
+    private static HashSet<string> BuildToolbarWordSet()
+    {
+        var set = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var phrase in ToolbarWords)
+            foreach (var w in phrase.Split([' ', '-', '+'], StringSplitOptions.RemoveEmptyEntries)) set.Add(w);
+        // Counters and separators that toolbars print: "Bình luận (0)", "Like 12".
+        return set;
+    }
+
     private static readonly Regex ToolbarWord = new(
         @"(?<![\p{L}\p{N}])(?:" + string.Join('|', ToolbarWords.Select(Regex.Escape)) + @")(?![\p{L}\p{N}])",
         RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Compiled);
@@ -84,6 +105,17 @@ internal static partial class BoilerplateVocabulary
     internal static bool IsToolbarLine(string text)
     {
         if (text.Length > 80) return false;
+        // Fast refusal without the regex: a word (not a number) that no toolbar phrase contains.
+        var lookup = ToolbarWordSet.GetAlternateLookup<ReadOnlySpan<char>>();
+        var start = -1;
+        for (var i = 0; i <= text.Length; i++)
+        {
+            if (i < text.Length && char.IsLetterOrDigit(text[i])) { if (start < 0) start = i; continue; }
+            if (start < 0) continue;
+            var word = text.AsSpan(start, i - start);
+            start = -1;
+            if (word.ContainsAnyExceptInRange('0', '9') && !lookup.Contains(word)) return false;
+        }
         var rest = ToolbarWord.Replace(text, " ");
         if (rest.Length == text.Length) return false;
         foreach (var ch in rest) if (char.IsLetter(ch)) return false;
@@ -100,7 +132,7 @@ internal static partial class BoilerplateVocabulary
     internal static partial Regex SourceAttribution();
 
     /// <summary>"Theo Báo Hà Nội Mới" as a closing line: a short attribution, no clause after it.</summary>
-    [GeneratedRegex(@"^\(?\s*theo\s+(?<src>[\p{Lu}][^,;:.()]{1,80}?)\s*\)?\.?$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^\(?\s*[Tt]heo\s+(?<src>[\p{Lu}][^,;:.()]{1,80}?)\s*\)?\.?$", RegexOptions.CultureInvariant)]
     internal static partial Regex TheoAttribution();
 
     /// <summary>A photo credit on its own line: "Ảnh: Minh Ngọc", "(Ảnh minh họa)", "Photo: Reuters".</summary>
@@ -112,7 +144,7 @@ internal static partial class BoilerplateVocabulary
     internal static partial Regex SignatureWithSource();
 
     /// <summary>"Tác giả: …", "Bài và ảnh: …", "By …": explicit bylines.</summary>
-    [GeneratedRegex(@"^(?:tác giả|bài(?: và ảnh)?|bài, ảnh|người viết|phóng viên|by)\s*[:\-]?\s*(?<name>[\p{L}][\p{L}\s\.\-]{1,60})$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^(?:tác giả|bài(?: và ảnh)?|bài, ảnh|người viết|phóng viên|written by|by)\s*[:\-]?\s*(?<name>[\p{L}][\p{L}\s\.\-]{1,60})$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     internal static partial Regex BylineLine();
 
     internal static Regex UnlikelyCandidates { get; } = Compose(UnlikelyClassTokens);

@@ -17,11 +17,18 @@ internal static class ContentFinder
         StripUnlikely = 1,
         /// <summary>Weight candidates by class/id hints (Readability FLAG_WEIGHT_CLASSES).</summary>
         WeightClasses = 2,
-        All = StripUnlikely | WeightClasses,
+        /// <summary>Remove nav/aside/header/footer/form by tag or ARIA role (bounded by the prose they hold).</summary>
+        RemoveChrome = 4,
+        All = StripUnlikely | WeightClasses | RemoveChrome,
     }
 
-    /// <summary>Removes what never carries article text: scripts, chrome, hidden elements, forms, override selectors.</summary>
-    public static void RemoveNonContent(IHtmlDocument document, Sources.ExtractionOverrides? overrides)
+    /// <summary>
+    /// Removes what never carries article text: scripts, styles, controls, hidden elements and override selectors
+    /// always; page chrome by tag or role (nav, aside, header, footer, form, menu, dialog) only when it does not hold
+    /// most of the page's prose — old ASP.NET portals wrap the whole page in one &lt;form&gt;, and some templates put
+    /// the article in an &lt;aside&gt;. Returns the statistics of what is left, ready for the next passes.
+    /// </summary>
+    public static StatsTable RemoveNonContent(IHtmlDocument document, Sources.ExtractionOverrides? overrides, bool removeChrome = true)
     {
         if (overrides is not null)
             foreach (var selector in overrides.RemoveSelectors)
@@ -29,21 +36,32 @@ internal static class ContentFinder
                 try { foreach (var e in document.QuerySelectorAll(selector)) e.Remove(); }
                 catch (Exception) { /* an invalid override selector is ignored, not fatal */ }
             }
-        if (document.Body is null) return;
+        if (document.Body is not { } body) return new StatsTable([]);
         var doomed = new List<IElement>();
-        foreach (var e in NodeRules.ElementsInOrder(document.Body))
+        var chrome = new List<IElement>();
+        var order = NodeRules.ElementsInOrder(body);
+        foreach (var e in order)
         {
-            // ASP.NET and SharePoint portals wrap the whole page in one <form>: only small forms go.
-            if (e.LocalName == "form" && e.GetElementsByTagName("p").Length >= 3) continue;
+            if (NodeRules.JunkTags.Contains(e.LocalName) || NodeRules.IsHidden(e)) doomed.Add(e);
+            else if (NodeRules.ChromeTags.Contains(e.LocalName)
+                     || e.GetAttribute("role") is "navigation" or "banner" or "contentinfo" or "complementary" or "dialog" or "menu") chrome.Add(e);
+        }
+        foreach (var e in doomed) e.Remove();
+        var stats = NodeRules.ComputeStats(body);
+        if (!removeChrome) return stats;
+        var pageProse = Math.Max(1, stats[body].TextChars - stats[body].LinkChars);
+        foreach (var e in chrome)
+        {
+            if (e.Parent is null || !stats.TryGetValue(e, out var s)) continue;
+            // Bounded by what it would remove: a container holding most of the page's prose is the page.
+            if (s.TextChars - s.LinkChars > pageProse * ExtractionThresholds.KeepChromeTextShare) continue;
             // An article's own <header> holds the title and byline, and sometimes the sapo: the sapo stays, the rest goes.
             if (e.LocalName == "header" && (NodeRules.HasAncestorTag(e, "article", 12) || NodeRules.HasAncestorTag(e, "main", 12)))
                 foreach (var lead in e.QuerySelectorAll("p, div, h2, span").Where(ArticleExtractor.HasLeadHint).Take(1).ToList())
                     e.ParentElement?.InsertBefore(lead, e);
-            if (NodeRules.NonContentTags.Contains(e.LocalName) || NodeRules.IsHidden(e)) doomed.Add(e);
-            else if (e.GetAttribute("role") is "navigation" or "banner" or "contentinfo" or "complementary" or "dialog" or "menu") doomed.Add(e);
+            NodeRules.RemoveCounted(e, stats);
         }
-        foreach (var e in doomed) e.Remove();
-        // Comments are removed too: they are nodes AngleSharp keeps, and they would only cost the walks time.
+        return stats;
     }
 
     /// <summary>
@@ -53,7 +71,7 @@ internal static class ContentFinder
     public static void RemoveRelatedLists(IElement root, Dictionary<IElement, NodeStats> stats)
     {
         var labels = new List<IElement>();
-        foreach (var e in NodeRules.ElementsInOrder(root))
+        foreach (var e in NodeRules.ElementsInOrder(root, stats))
         {
             if (!stats.TryGetValue(e, out var s) || s.TextChars is 0 or > 40) continue;
             // The label is the innermost element whose text is the label: test only elements without an element child carrying all the text.
@@ -118,7 +136,7 @@ internal static class ContentFinder
         var bodyStats = stats[body];
         var pageProse = Math.Max(1, bodyStats.TextChars - bodyStats.LinkChars);
         var doomed = new List<IElement>();
-        var order = NodeRules.ElementsInOrder(body);
+        var order = NodeRules.ElementsInOrder(body, stats);
         var skipUnder = new HashSet<IElement>(ReferenceEqualityComparer.Instance);
         foreach (var e in order)
         {
@@ -132,7 +150,10 @@ internal static class ContentFinder
             // Comment threads and related boxes can out-write the article: they go whatever their size (the cascade's
             // retry without this pass is the safety net); other unlikely names keep a box that holds much of the prose.
             var s = stats[e];
-            if (!strong && s.TextChars - s.LinkChars > pageProse * ExtractionThresholds.KeepUnlikelyTextShare) continue;
+            var prose = s.TextChars - s.LinkChars;
+            if (!strong && prose > pageProse * ExtractionThresholds.KeepUnlikelyTextShare) continue;
+            // Strong names are bounded too: a container holding most of the page's prose is the article, whatever it is called.
+            if (strong && prose > pageProse * ExtractionThresholds.KeepStrongUnlikelyTextShare) continue;
             doomed.Add(e);
             skipUnder.Add(e);
         }
@@ -151,10 +172,13 @@ internal static class ContentFinder
         { "p", "div", "section", "article", "table", "ul", "ol", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6", "figure", "dl", "main" };
 
     /// <summary>Scores paragraphs into their ancestors and returns the elements that make up the article, in document order.</summary>
-    public static List<IElement> FindContent(IElement body, Dictionary<IElement, NodeStats> stats, Flags flags)
+    /// <param name="dominantProse">The prose of the page's largest cluster: the most text that paragraphs of one parent hold
+    /// (what the sanity check compares the result with).</param>
+    public static List<IElement> FindContent(IElement body, Dictionary<IElement, NodeStats> stats, Flags flags, out int dominantProse)
     {
+        dominantProse = 0;
         var candidates = new List<IElement>();
-        foreach (var e in NodeRules.ElementsInOrder(body))
+        foreach (var e in NodeRules.ElementsInOrder(body, stats))
         {
             // What counts as a paragraph: p/pre/td/blockquote; a div holding only phrasing content (Readability's DIV-to-P),
             // whose score goes to its parent; and the loose text runs of a container that also has block children
@@ -176,6 +200,12 @@ internal static class ContentFinder
             if (chars < ExtractionThresholds.MinScoredParagraphChars) continue;
             var ownLinks = e.LocalName == "p" ? s.LinkChars : Math.Min(s.LinkChars, chars);
             if (chars - ownLinks < ExtractionThresholds.MinScoredParagraphChars / 2) continue;
+            if (first is not null && chars - ownLinks >= ExtractionThresholds.ProseUnitChars && !InNegativeBox(first, stats))
+            {
+                var fs = stats[first];
+                fs.ProseChars += chars - ownLinks;
+                if (fs.ProseChars > dominantProse) dominantProse = fs.ProseChars;
+            }
             foreach (var c in NodeRules.ElementChildren(e)) if (c.LocalName == "br") brs++;
             // A text run broken by <br>s is several paragraphs: score it like that many, as Readability would after splitting.
             var chunks = Math.Max(1, Math.Min(chars / 300, 1 + brs / 2));
@@ -241,13 +271,32 @@ internal static class ContentFinder
         return result;
     }
 
+    /// <summary>A cluster in a container (or its parent, grandparent) named sidebar/author/comment… is not the page's
+    /// dominant prose, however long: an "About the author" box may out-write a one-paragraph post.</summary>
+    private static bool InNegativeBox(IElement container, Dictionary<IElement, NodeStats> stats)
+    {
+        var level = 0;
+        for (var a = container; a is not null && level < 3 && a.LocalName is not ("body" or "html"); a = a.ParentElement, level++)
+        {
+            if (!stats.TryGetValue(a, out var st)) break;
+            if (st.NegativeBox == 0)
+            {
+                var hints = NodeRules.ClassAndId(a);
+                st.NegativeBox = (sbyte)(hints.Length > 0 && BoilerplateVocabulary.NegativeClass.IsMatch(hints) && !BoilerplateVocabulary.PositiveClass.IsMatch(hints) ? 2 : 1);
+            }
+            if (st.NegativeBox == 2) return true;
+        }
+        return false;
+    }
+
     private static bool EndsSentence(string text)
     {
         var t = text.TrimEnd();
         return t.Length > 0 && t[^1] is '.' or '!' or '?' or '"' or '”' or ':';
     }
 
-    private static bool IsPhrasingContainer(IElement e) => e.LocalName is "div" or "section" or "article" or "main" or "center" or "font";
+    // <aside>, <form> and <section> are candidates like <div>: templates put whole articles in each of them.
+    private static bool IsPhrasingContainer(IElement e) => e.LocalName is "div" or "section" or "article" or "main" or "center" or "font" or "aside" or "form";
 
     private static bool HasBlockChild(IElement e)
     {
@@ -275,9 +324,9 @@ internal static class ContentFinder
     {
         var score = e.LocalName switch
         {
-            "div" or "article" or "section" or "main" => 5,
+            "div" or "article" or "section" or "main" or "aside" or "form" => 5,
             "pre" or "td" or "blockquote" => 3,
-            "address" or "ol" or "ul" or "dl" or "dd" or "dt" or "li" or "form" => -3,
+            "address" or "ol" or "ul" or "dl" or "dd" or "dt" or "li" => -3,
             "h1" or "h2" or "h3" or "h4" or "h5" or "h6" or "th" => -5,
             _ => 0,
         };
@@ -289,14 +338,20 @@ internal static class ContentFinder
     internal static int ClassWeight(IElement e)
     {
         var weight = 0;
-        foreach (var value in new[] { e.GetAttribute("class"), e.GetAttribute("id") })
-        {
-            if (string.IsNullOrEmpty(value)) continue;
-            if (BoilerplateVocabulary.NegativeClass.IsMatch(value)) weight -= 25;
-            if (BoilerplateVocabulary.PositiveClass.IsMatch(value)) weight += 25;
-        }
+        var cls = e.GetAttribute("class");
+        if (!string.IsNullOrEmpty(cls)) weight += HintWeight(NodeRules.WithoutTaxonomy(cls));
+        var id = e.GetAttribute("id");
+        if (!string.IsNullOrEmpty(id)) weight += HintWeight(id);
         var itemprop = e.GetAttribute("itemprop");
         if (itemprop is not null && itemprop.Contains("articleBody", StringComparison.OrdinalIgnoreCase)) weight += 50;
+        return weight;
+    }
+
+    private static int HintWeight(string value)
+    {
+        var weight = 0;
+        if (BoilerplateVocabulary.NegativeClass.IsMatch(value)) weight -= 25;
+        if (BoilerplateVocabulary.PositiveClass.IsMatch(value)) weight += 25;
         return weight;
     }
 }

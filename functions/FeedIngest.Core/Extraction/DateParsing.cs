@@ -18,11 +18,21 @@ public static partial class DateParsing
     [GeneratedRegex(@"(?<!\d)(?<d>\d{1,2})\s+tháng\s+(?<m>\d{1,2})\s*(?:năm|,)?\s*(?<y>\d{4})(?!\d)", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
     private static partial Regex DayMonthYearInWords();
 
+    /// <summary>"February 6, 2024", "Feb. 6 2024", "6 February 2024".</summary>
+    [GeneratedRegex(@"\b(?:(?<mon>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(?<d>\d{1,2})(?:st|nd|rd|th)?,?\s+(?<y>\d{4})|(?<d>\d{1,2})\s+(?<mon>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?,?\s+(?<y>\d{4}))(?!\d)", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
+    private static partial Regex EnglishDate();
+
+    private static readonly string[] MonthAbbreviations = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
+
     [GeneratedRegex(@"(?<!\d)(?<y>\d{4})-(?<m>\d{1,2})-(?<d>\d{1,2})(?!\d)", RegexOptions.CultureInvariant)]
     private static partial Regex YearMonthDay();
 
     [GeneratedRegex(@"(?<!\d)(?<h>\d{1,2})\s*[:h]\s*(?<min>\d{2})(?:\s*:\s*(?<s>\d{2}))?(?!\d)", RegexOptions.CultureInvariant)]
     private static partial Regex ClockTime();
+
+    // A generated pattern: the static Regex.IsMatch(string, pattern) goes through the shared cache and its lock on every call.
+    [GeneratedRegex(@"[+\-]\d{2}:?\d{2}$", RegexOptions.CultureInvariant)]
+    private static partial Regex ZoneOffsetAtEnd();
 
     [GeneratedRegex(@"(?:GMT|UTC)\s*(?<sign>[+\-])\s*(?<zh>\d{1,2})(?::?(?<zm>\d{2}))?", RegexOptions.CultureInvariant | RegexOptions.IgnoreCase)]
     private static partial Regex ZoneSuffix();
@@ -32,7 +42,7 @@ public static partial class DateParsing
     {
         if (string.IsNullOrWhiteSpace(value)) return null;
         var v = value.Trim();
-        var hasZone = v.EndsWith('Z') || Regex.IsMatch(v, @"[+\-]\d{2}:?\d{2}$") || v.EndsWith("GMT", StringComparison.OrdinalIgnoreCase);
+        var hasZone = v.EndsWith('Z') || ZoneOffsetAtEnd().IsMatch(v) || v.EndsWith("GMT", StringComparison.OrdinalIgnoreCase);
         if (hasZone && DateTimeOffset.TryParse(v, CultureInfo.InvariantCulture, DateTimeStyles.AllowWhiteSpaces, out var withZone))
             return withZone;
         if (DateTime.TryParse(v, CultureInfo.InvariantCulture, DateTimeStyles.AllowWhiteSpaces | DateTimeStyles.AssumeLocal, out var local)
@@ -58,11 +68,22 @@ public static partial class DateParsing
         else
         {
             var ym = YearMonthDay().Match(text);
-            if (!ym.Success) return null;
-            day = int.Parse(ym.Groups["d"].ValueSpan, CultureInfo.InvariantCulture);
-            month = int.Parse(ym.Groups["m"].ValueSpan, CultureInfo.InvariantCulture);
-            year = int.Parse(ym.Groups["y"].ValueSpan, CultureInfo.InvariantCulture);
-            (dateStart, dateEnd) = (ym.Index, ym.Index + ym.Length);
+            if (ym.Success)
+            {
+                day = int.Parse(ym.Groups["d"].ValueSpan, CultureInfo.InvariantCulture);
+                month = int.Parse(ym.Groups["m"].ValueSpan, CultureInfo.InvariantCulture);
+                year = int.Parse(ym.Groups["y"].ValueSpan, CultureInfo.InvariantCulture);
+                (dateStart, dateEnd) = (ym.Index, ym.Index + ym.Length);
+            }
+            else
+            {
+                var en = EnglishDate().Match(text);
+                if (!en.Success) return null;
+                day = int.Parse(en.Groups["d"].ValueSpan, CultureInfo.InvariantCulture);
+                month = Array.IndexOf(MonthAbbreviations, en.Groups["mon"].Value.ToLowerInvariant()) + 1;
+                year = int.Parse(en.Groups["y"].ValueSpan, CultureInfo.InvariantCulture);
+                (dateStart, dateEnd) = (en.Index, en.Index + en.Length);
+            }
         }
         if (month is < 1 or > 12 || day < 1 || year is < 1990 or > 2100 || day > DateTime.DaysInMonth(year, month)) return null;
 
@@ -101,9 +122,10 @@ public static partial class DateParsing
     internal static bool IsDateLine(string text)
     {
         if (text.Length > 80) return false;
-        var m = DayMonthYear().Match(text);
-        if (!m.Success) return false;
-        var rest = DayMonthYear().Replace(text, " ");
+        string rest;
+        if (DayMonthYear().IsMatch(text)) rest = DayMonthYear().Replace(text, " ");
+        else if (EnglishDate().IsMatch(text)) rest = EnglishDate().Replace(text, " ").Replace("a.m.", " ", StringComparison.OrdinalIgnoreCase).Replace("p.m.", " ", StringComparison.OrdinalIgnoreCase);
+        else return false;
         rest = ClockTime().Replace(rest, " ");
         rest = ZoneSuffix().Replace(rest, " ");
         var letters = 0;

@@ -20,6 +20,14 @@ public sealed record ExtractedArticle
     /// <summary>True when the page was larger than the extractor reads and only its beginning was used.</summary>
     public bool Truncated { get; init; }
 
+    /// <summary>Blocks (lines) the extractor wrote from the content it chose, before the line rules.</summary>
+    public int BlocksTotal { get; init; }
+    /// <summary>Of <see cref="BlocksTotal"/>, the blocks the line rules dropped as boilerplate (furniture, date and link lines,
+    /// title repeats, closing attribution/signature moved to metadata, cross-page boilerplate).</summary>
+    public int BlocksDropped { get; init; }
+    /// <summary>Of <see cref="BlocksDropped"/>, those dropped because the source repeats them on many pages.</summary>
+    public int BlocksDroppedByMemory { get; init; }
+
     /// <summary>The clean body: one block per line.</summary>
     public string Text => string.Join('\n', Blocks);
 }

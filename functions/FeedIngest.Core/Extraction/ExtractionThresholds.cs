@@ -31,6 +31,21 @@ internal static class ExtractionThresholds
     /// <summary>An unlikely-looking element is still kept when it holds this share of the page's non-link text.</summary>
     public const double KeepUnlikelyTextShare = 0.35;
 
+    /// <summary>A form, aside, nav, header or footer is kept when it holds more than this share of the page's non-link text:
+    /// it is then the page (ASP.NET's page-wide &lt;form&gt;, an article in &lt;aside&gt;), not its chrome.</summary>
+    public const double KeepChromeTextShare = 0.5;
+
+    /// <summary>An element named like related/comment/share furniture is still kept when it holds this share of the page's
+    /// non-link text (a CMS that wraps the whole post in "share_wrapper").</summary>
+    public const double KeepStrongUnlikelyTextShare = 0.6;
+
+    /// <summary>Sanity check (cascade step 4): a body under this many words, or under this share of the page's dominant
+    /// prose cluster, is retried with the rules loosened one at a time.</summary>
+    public const int TinyBodyWords = 12;
+    /// <summary>A paragraph counts towards a prose cluster from this many non-link characters (menus and labels do not).</summary>
+    public const int ProseUnitChars = 80;
+    public const double DominantProseShare = 0.5;
+
     /// <summary>A related-list container is link text for at least this share of what is not its label.</summary>
     public const double RelatedBoxLinkShare = 0.5;
 

@@ -89,17 +89,21 @@ internal static class MetadataReader
         meta.PublishedAt ??= TimeElementDate(all);
         meta.PublishedAt ??= VisibleDate(all, titleElement);
 
-        // Author: JSON-LD → meta; the body signature is read later by the extractor.
-        meta.Author = ld.Author;
+        // Author: JSON-LD → meta → a byline element → (later, by the extractor) the body signature. A name that is the
+        // site's own (og:site_name, the <title> suffix, "Cổng thông tin …", "UBND …") is no author: the next source wins.
+        var siteNames = SiteNames(metas, docTitle);
+        if (ld.Author is { } ldAuthor && !IsSiteName(ldAuthor, siteNames)) meta.Author = ldAuthor;
         if (meta.Author is null)
             foreach (var key in AuthorMetaKeys)
                 if (Get(metas, key) is { } a && !a.StartsWith("http", StringComparison.OrdinalIgnoreCase) && a.Length <= 80)
                 {
-                    meta.Author = NodeRules.Collapse(a.StartsWith("By ", StringComparison.OrdinalIgnoreCase) ? a[3..] : a);
+                    var name = NodeRules.Collapse(a.StartsWith("By ", StringComparison.OrdinalIgnoreCase) ? a[3..] : a);
+                    if (IsSiteName(name, siteNames)) continue;
+                    meta.Author = name;
                     break;
                 }
 
-        meta.Author ??= BylineElement(all);
+        meta.Author ??= BylineElement(all, siteNames);
 
         meta.Category = Get(metas, "article:section") ?? ld.Section ?? BreadcrumbCategory(all, meta.Title);
         meta.CanonicalUrl = Resolve(pageUrl, all.FirstOrDefault(e => e.LocalName == "link" && string.Equals(e.GetAttribute("rel"), "canonical", StringComparison.OrdinalIgnoreCase))?.GetAttribute("href") ?? Get(metas, "og:url"));
@@ -254,10 +258,32 @@ internal static class MetadataReader
     }
 
     private static readonly System.Text.RegularExpressions.Regex BylinePrefix =
-        new(@"^(?:tác giả|bài(?: và ảnh)?|bài, ảnh|người viết|phóng viên|by|written by)\s*[:\-]?\s*", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+        new(@"^(?:tác giả|bài(?: và ảnh)?|bài, ảnh|người viết|phóng viên|written by|by)\s*[:\-]?\s*", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    private static List<string> SiteNames(Dictionary<string, string> metas, string docTitle)
+    {
+        var names = new List<string>(3);
+        if (Get(metas, "og:site_name") is { } site) names.Add(NodeRules.Collapse(site));
+        if (Get(metas, "application-name") is { } app) names.Add(NodeRules.Collapse(app));
+        var stripped = StripSiteSuffix(docTitle);
+        if (stripped.Length < docTitle.Length)
+            names.Add(docTitle[stripped.Length..].Trim().TrimStart('|', '-', '–', '—', ':', '»').Trim());
+        return names;
+    }
+
+    private static readonly System.Text.RegularExpressions.Regex OrganisationName =
+        new(@"^(?:cổng (?:thông tin|ttđt|giao tiếp)|trang thông tin|ubnd|ủy ban nhân dân|uỷ ban nhân dân|báo điện tử|tạp chí|ban biên tập|website)\b",
+            System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    internal static bool IsSiteName(string name, List<string> siteNames)
+    {
+        foreach (var site in siteNames)
+            if (site.Length > 0 && string.Equals(name, site, StringComparison.OrdinalIgnoreCase)) return true;
+        return OrganisationName.IsMatch(name);
+    }
 
     /// <summary>A byline element ("author", "byline", "tac-gia" classes, rel=author) holding just a name.</summary>
-    private static string? BylineElement(List<IElement> all)
+    private static string? BylineElement(List<IElement> all, List<string> siteNames)
     {
         foreach (var e in all)
         {
@@ -269,7 +295,7 @@ internal static class MetadataReader
             var text = e.TextContent;
             if (text.Length > 200) continue;
             var name = BylinePrefix.Replace(NodeRules.Collapse(text), "").Trim().Trim('(', ')', '.', ' ');
-            if (name.Length is >= 2 and <= 60 && BlockRules.LooksLikeName(name)) return name;
+            if (name.Length is >= 2 and <= 60 && BlockRules.LooksLikeName(name) && !IsSiteName(name, siteNames)) return name;
         }
         return null;
     }

@@ -15,20 +15,46 @@ internal sealed class NodeStats
     public int Anchors;
     public double Score;
     public bool IsCandidate;
+    /// <summary>Prose of the paragraphs whose parent (or own text runs) this element holds, for the dominant-prose measure.</summary>
+    public int ProseChars;
+    /// <summary>Removed from the page (itself or with an ancestor) since the statistics pass.</summary>
+    public bool Removed;
+    /// <summary>0 not yet known, 1 no negative class hint, 2 named like furniture (sidebar, author, comment …).</summary>
+    public sbyte NegativeBox;
 
     public double LinkDensity => TextChars == 0 ? 0 : (double)LinkChars / TextChars;
+}
+
+/// <summary>
+/// The statistics of one attempt, keyed by element, with the document order of the pass that built them: the later
+/// passes walk this list (skipping what was removed since) instead of walking the DOM again.
+/// </summary>
+internal sealed class StatsTable(List<IElement> order) : Dictionary<IElement, NodeStats>(order.Count, ReferenceEqualityComparer.Instance)
+{
+    /// <summary>Elements still in the page, in document order. Removal marks an element; its descendants follow it here.</summary>
+    public IEnumerable<IElement> LiveOrder()
+    {
+        foreach (var e in order)
+        {
+            if (!TryGetValue(e, out var s) || s.Removed) continue;
+            if (e.ParentElement is { } p && TryGetValue(p, out var ps) && ps.Removed) { s.Removed = true; continue; }
+            yield return e;
+        }
+    }
 }
 
 /// <summary>Small named predicates over DOM nodes (Readability's _isPhrasingContent, _getLinkDensity, …).</summary>
 internal static class NodeRules
 {
-    /// <summary>Elements that never carry article text.</summary>
-    internal static readonly HashSet<string> NonContentTags = new(StringComparer.Ordinal)
+    /// <summary>Elements that never carry article text, removed whatever they hold.</summary>
+    internal static readonly HashSet<string> JunkTags = new(StringComparer.Ordinal)
     {
-        "script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "canvas", "math", "form", "button",
-        "input", "select", "textarea", "option", "label", "nav", "aside", "footer", "header", "menu", "dialog", "link", "meta",
-        "audio", "video", "map", "head",
+        "script", "style", "noscript", "template", "iframe", "object", "embed", "svg", "canvas", "math", "button",
+        "input", "select", "textarea", "option", "label", "menu", "dialog", "link", "meta", "audio", "video", "map", "head",
     };
+
+    /// <summary>Page chrome by tag name: removed unless it holds most of the page's prose.</summary>
+    internal static readonly HashSet<string> ChromeTags = new(StringComparer.Ordinal) { "form", "nav", "aside", "footer", "header" };
 
     /// <summary>Elements that start and end a block of text.</summary>
     internal static readonly HashSet<string> BlockTags = new(StringComparer.Ordinal)
@@ -45,7 +71,35 @@ internal static class NodeRules
         var cls = e.GetAttribute("class");
         var id = e.GetAttribute("id");
         if (string.IsNullOrEmpty(cls)) return id ?? "";
+        cls = WithoutTaxonomy(cls);
         return string.IsNullOrEmpty(id) ? cls : cls + " " + id;
+    }
+
+    // CMSs write the post's tags, categories and states into its class ("tag-social-media", "category-x-share-y",
+    // "status-publish", "post-2817"): words chosen by the author, not by the template, so they are no evidence.
+    private static readonly string[] TaxonomyPrefixes = ["tag-", "category-", "format-", "status-", "type-", "postid-", "topic-", "term-"];
+
+    internal static string WithoutTaxonomy(string cls)
+    {
+        var hit = false;
+        foreach (var prefix in TaxonomyPrefixes)
+            if (cls.Contains(prefix, StringComparison.OrdinalIgnoreCase)) { hit = true; break; }
+        if (!hit) return cls;
+        var sb = new StringBuilder(cls.Length);
+        foreach (var token in cls.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (IsTaxonomyToken(token)) continue;
+            if (sb.Length > 0) sb.Append(' ');
+            sb.Append(token);
+        }
+        return sb.ToString();
+    }
+
+    private static bool IsTaxonomyToken(string token)
+    {
+        foreach (var prefix in TaxonomyPrefixes)
+            if (token.Length > prefix.Length && token.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)) return true;
+        return false;
     }
 
     internal static bool IsHidden(IElement e)
@@ -111,9 +165,13 @@ internal static class NodeRules
     }
 
     /// <summary>Every element of the subtree in document order, without recursion (deep pages overflow recursive walks).</summary>
+    /// <summary>The live order when the statistics carry one (same root), else a fresh walk.</summary>
+    internal static IEnumerable<IElement> ElementsInOrder(IElement root, Dictionary<IElement, NodeStats> stats) =>
+        stats is StatsTable table && root.LocalName == "body" ? table.LiveOrder() : ElementsInOrder(root);
+
     internal static List<IElement> ElementsInOrder(IElement root)
     {
-        var list = new List<IElement>(1024);
+        var list = new List<IElement>(256);
         var stack = new Stack<IElement>();
         stack.Push(root);
         while (stack.Count > 0)
@@ -129,10 +187,10 @@ internal static class NodeRules
     }
 
     /// <summary>One bottom-up pass: text, link-text and comma counts per element.</summary>
-    internal static Dictionary<IElement, NodeStats> ComputeStats(IElement root)
+    internal static StatsTable ComputeStats(IElement root)
     {
         var order = ElementsInOrder(root);
-        var stats = new Dictionary<IElement, NodeStats>(order.Count, ReferenceEqualityComparer.Instance);
+        var stats = new StatsTable(order);
         foreach (var e in order) stats[e] = new NodeStats();
         for (var i = order.Count - 1; i >= 0; i--)
         {
@@ -169,6 +227,8 @@ internal static class NodeRules
     internal static void RemoveCounted(IElement e, Dictionary<IElement, NodeStats> stats)
     {
         if (stats.TryGetValue(e, out var s))
+        {
+            s.Removed = true;
             for (var p = e.ParentElement; p is not null; p = p.ParentElement)
             {
                 if (!stats.TryGetValue(p, out var ps)) break;
@@ -177,6 +237,7 @@ internal static class NodeRules
                 ps.Commas -= s.Commas;
                 ps.Anchors -= s.Anchors;
             }
+        }
         e.Remove();
     }
 

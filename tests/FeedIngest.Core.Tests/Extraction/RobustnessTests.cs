@@ -49,7 +49,8 @@ public sealed class RobustnessTests
         clock.Stop();
         Assert.True(article.Truncated);
         Assert.Contains(Paragraph, article.Blocks);
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"took {clock.Elapsed}");
+        // A hang guard, not a timing: AngleSharp parses deep nesting in quadratic time (2-3 s alone, 20+ s on a loaded CI box).
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(120), $"took {clock.Elapsed}");
     }
 
     [Fact]
@@ -66,7 +67,8 @@ public sealed class RobustnessTests
         var article = new ArticleExtractor().Extract(sb.ToString());
 
         Assert.Contains(Paragraph, article.Blocks);
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(20), $"took {clock.Elapsed}");
+        // A hang guard, not a timing: AngleSharp parses deep nesting in quadratic time (2-3 s alone, 20+ s on a loaded CI box).
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(120), $"took {clock.Elapsed}");
     }
 
     [Fact]
