@@ -5,7 +5,18 @@
 set -euo pipefail
 source "$(dirname "$0")/scripts/common.sh"
 cd "$REPO_ROOT"
-trap stop_started_services EXIT INT TERM
+# Functions hosts started by tests/FeedIngest.HostTests carry this run's id in their environment; whatever a
+# killed test run left behind (a host and its worker) is stopped with the other services.
+export FEEDINGEST_HOSTTEST_RUN="test-sh-$$-$RANDOM"
+stop_leftover_hosts() {
+  local environ pid
+  for environ in /proc/[0-9]*/environ; do
+    pid=${environ#/proc/}; pid=${pid%/environ}
+    tr '\0' '\n' <"$environ" 2>/dev/null | grep -qx "FEEDINGEST_HOSTTEST_RUN=$FEEDINGEST_HOSTTEST_RUN" || continue
+    tr '\0' '\n' <"$environ" 2>/dev/null | grep -q '^FEEDINGEST_HOSTTEST_MARKER=' && kill "$pid" 2>/dev/null || true
+  done
+}
+trap 'stop_leftover_hosts; stop_started_services' EXIT INT TERM
 
 # Everything started from here carries this mark (see leftover_processes); temp files go into RUN_TMP.
 export FEEDINGEST_RUN_MARK="test-$$-$RANDOM$RANDOM"

@@ -20,6 +20,8 @@ public sealed class FeedIngestOptions
     public int MaxRequeuedPerSource { get; set; } = 2000;
     /// <summary>A permanent failure (404/410, not HTML, too large, redirect overflow) is tried again after this many days.</summary>
     public int PermanentRetryDays { get; set; } = 30;
+    /// <summary>A URL left pending by another run is queued again only after this long (its message may still be waiting in the queue).</summary>
+    public int PendingRequeueMinutes { get; set; } = 60;
     /// <summary>Contact URL named in the User-Agent so portal operators can reach us.</summary>
     public string ContactUrl { get; set; } = "https://github.com/feedingest/feedingest";
 }

@@ -7,6 +7,7 @@ using FeedIngest.Core.Health;
 using FeedIngest.Core.Sources;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace FeedIngest.Core;
 
@@ -15,7 +16,15 @@ public static class ServiceCollectionExtensions
     /// <summary>Everything the pipeline needs; the CLI and the Functions app both call this, and nothing else.</summary>
     public static IServiceCollection AddFeedIngest(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<FeedIngestOptions>().Bind(configuration.GetSection(FeedIngestOptions.SectionName));
+        // Every options class is validated when the host starts: a bad setting stops the app with a message naming it.
+        services.AddOptions<FeedIngestOptions>().Bind(configuration.GetSection(FeedIngestOptions.SectionName))
+            .Validate(o => !string.IsNullOrWhiteSpace(o.SourcesPath), "FeedIngest:SourcesPath must name the source registry file")
+            .Validate(o => o.MaxParallelArticles is >= 1 and <= 256, "FeedIngest:MaxParallelArticles must be between 1 and 256")
+            .Validate(o => o.RecrawlDays is >= 0 and <= 3650, "FeedIngest:RecrawlDays must be between 0 and 3650")
+            .Validate(o => o.RecrawlIntervalHours is >= 1 and <= 8760, "FeedIngest:RecrawlIntervalHours must be between 1 and 8760")
+            .Validate(o => o.PendingRequeueMinutes is >= 0 and <= 10_080, "FeedIngest:PendingRequeueMinutes must be between 0 and 10080")
+            .Validate(o => Uri.TryCreate(o.ContactUrl, UriKind.Absolute, out _), "FeedIngest:ContactUrl must be an absolute URL")
+            .ValidateOnStart();
 
         // Storage
         services.AddFeedIngestStorageClients(configuration);
@@ -38,7 +47,10 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<HarvestPipeline>();
         services.AddSingleton<WorkQueues>();
         services.AddSingleton<QueueStages>();
-        services.AddOptions<ReprocessOptions>().Bind(configuration.GetSection(ReprocessOptions.SectionName));
+        services.AddOptions<ReprocessOptions>().Bind(configuration.GetSection(ReprocessOptions.SectionName))
+            .Validate(o => o.MaxArticleIds is >= 1 and <= 100_000, "FeedIngest:Reprocess:MaxArticleIds must be between 1 and 100000")
+            .Validate(o => o.MaxRangeDays is >= 1 and <= 36_600, "FeedIngest:Reprocess:MaxRangeDays must be between 1 and 36600")
+            .ValidateOnStart();
         services.AddSingleton<ReprocessService>();
         services.AddSingleton<ReprocessRequestValidator>();
         services.AddFeedIngestFetching(configuration);

@@ -2,24 +2,17 @@ using System.Globalization;
 using FeedIngest.Core.Pipeline;
 using FeedIngest.Core.Storage;
 using Microsoft.Azure.Functions.Worker;
-using Microsoft.Extensions.Options;
 
 namespace FeedIngest.Functions;
 
 /// <summary>Fetches, archives, extracts and stores one article; on its last delivery a failure is recorded before the message goes to <c>articles-poison</c>.</summary>
-public sealed class ProcessArticle(QueueStages stages, IOptions<QueueHostOptions> queueHost)
+public sealed class ProcessArticle(QueueStages stages, HostQueueSettings queueHost)
 {
     [Function(nameof(ProcessArticle))]
     public Task Run([QueueTrigger(StorageNames.ArticlesQueue, Connection = StorageNames.Connection)] string message, FunctionContext context, CancellationToken cancellationToken) =>
-        stages.ProcessArticleAsync(WorkQueues.Parse<ArticleMessage>(message), DequeueCount(context), queueHost.Value.MaxDequeueCount, cancellationToken);
+        stages.ProcessArticleAsync(WorkQueues.Parse<ArticleMessage>(message), DequeueCount(context), queueHost.MaxDequeueCount, cancellationToken);
 
     internal static long DequeueCount(FunctionContext context) =>
         context.BindingContext.BindingData.TryGetValue("DequeueCount", out var value) && value is not null
             && long.TryParse(Convert.ToString(value, CultureInfo.InvariantCulture), out var count) ? count : 1;
-}
-
-/// <summary>Mirrors host.json's <c>extensions.queues.maxDequeueCount</c> (a test keeps the two equal).</summary>
-public sealed class QueueHostOptions
-{
-    public int MaxDequeueCount { get; set; } = 5;
 }

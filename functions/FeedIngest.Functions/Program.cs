@@ -7,9 +7,8 @@ using Microsoft.Extensions.Hosting;
 
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
-builder.UseMiddleware<ExceptionLoggingMiddleware>();
 builder.Services.AddApplicationInsightsTelemetryWorkerService().ConfigureFunctionsApplicationInsights();
-builder.Logging.RemoveApplicationInsightsWarningFilter();
+builder.Logging.RemoveApplicationInsightsWarningFilter().AddWorkerLogFilters();
 builder.Services.AddFeedIngest(builder.Configuration);
-builder.Services.AddOptions<QueueHostOptions>();
+builder.Services.AddSingleton(HostQueueSettings.ForThisApp(builder.Configuration));
 builder.Build().Run();

@@ -24,6 +24,8 @@ public sealed class SamplePortalServer : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, int> _requestsByPath = new(StringComparer.Ordinal);
     private int _requestCount;
+    private int _inFlight;
+    private int _maxInFlight;
     private int _stopped;
 
     private readonly bool _withDocuments;
@@ -42,6 +44,12 @@ public sealed class SamplePortalServer : IAsyncDisposable
 
     /// <summary>Requests answered since start or the last <see cref="ResetCounters"/>, whatever their status.</summary>
     public int RequestCount => Volatile.Read(ref _requestCount);
+
+    /// <summary>Most requests this portal was answering at the same moment since start or <see cref="ResetCounters"/>: what a politeness limit must bound.</summary>
+    public int MaxConcurrentRequests => Volatile.Read(ref _maxInFlight);
+
+    /// <summary>Added before every answer, so concurrent requests overlap long enough to be seen (0 by default).</summary>
+    public TimeSpan ResponseDelay { get; set; }
 
     /// <summary>A snapshot of requests per path; the key is the path plus the query string when there is one ("/tin-tuc?page=2").</summary>
     public IReadOnlyDictionary<string, int> RequestsByPath => new Dictionary<string, int>(_requestsByPath, StringComparer.Ordinal);
@@ -91,6 +99,7 @@ public sealed class SamplePortalServer : IAsyncDisposable
     public void ResetCounters()
     {
         Interlocked.Exchange(ref _requestCount, 0);
+        Interlocked.Exchange(ref _maxInFlight, Volatile.Read(ref _inFlight));
         _requestsByPath.Clear();
     }
 
@@ -104,6 +113,22 @@ public sealed class SamplePortalServer : IAsyncDisposable
     public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
 
     private async Task HandleAsync(HttpContext context)
+    {
+        var inFlight = Interlocked.Increment(ref _inFlight);
+        try
+        {
+            for (var max = Volatile.Read(ref _maxInFlight); inFlight > max; max = Volatile.Read(ref _maxInFlight))
+                if (Interlocked.CompareExchange(ref _maxInFlight, inFlight, max) == max) break;
+            if (ResponseDelay > TimeSpan.Zero) await Task.Delay(ResponseDelay, context.RequestAborted).ConfigureAwait(false);
+            await AnswerAsync(context).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+        }
+    }
+
+    private async Task AnswerAsync(HttpContext context)
     {
         var request = context.Request;
         Interlocked.Increment(ref _requestCount);

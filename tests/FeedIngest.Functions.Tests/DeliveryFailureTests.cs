@@ -52,7 +52,7 @@ public sealed class DeliveryFailureTests(SamplePortalFixture portal) : IClassFix
     {
         var article = SamplePortalContent.Articles[1];
         var body = ArticleMessage(article);
-        var maxDequeueCount = new QueueHostOptions().MaxDequeueCount;
+        var maxDequeueCount = FunctionsTestHost.MaxDequeueCount;
         await using var blobsDown = FunctionsTestHost.Create(WithDeadEndpoint("Blob", _azurite.BlobPort), portal.Server.BaseUrl, storageRetries: 0);
         var state = new StoredState(_azurite.ConnectionString);
         var urlKey = UrlIndex.Key(UrlCanonicalizer.Canonicalize(new Uri(portal.Server.BaseUrl, article.Path)));
@@ -79,7 +79,7 @@ public sealed class DeliveryFailureTests(SamplePortalFixture portal) : IClassFix
     {
         var article = SamplePortalContent.Articles[2];
         var articleId = UrlCanonicalizer.ArticleId(article.CanonicalUrl);
-        var maxDequeueCount = new QueueHostOptions().MaxDequeueCount;
+        var maxDequeueCount = FunctionsTestHost.MaxDequeueCount;
         await using var healthy = FunctionsTestHost.Create(_azurite.ConnectionString, portal.Server.BaseUrl, storageRetries: 0);
         await Deliver(healthy, ArticleMessage(article), dequeueCount: 1);
         var post = HttpCalls.Post("/api/reprocess", $$"""{"articleIds":["{{articleId}}"]}""");
@@ -102,7 +102,7 @@ public sealed class DeliveryFailureTests(SamplePortalFixture portal) : IClassFix
     [Fact]
     public async Task ADiscoveryThatFailsOnEveryDeliveryIsRecordedOnTheRunWithItsReason()
     {
-        var maxDequeueCount = new QueueHostOptions().MaxDequeueCount;
+        var maxDequeueCount = FunctionsTestHost.MaxDequeueCount;
         await using var healthy = FunctionsTestHost.Create(_azurite.ConnectionString, portal.Server.BaseUrl, storageRetries: 0);
         var runId = await healthy.Get<QueueStages>().StartScheduledRunAsync(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero), CancellationToken.None);
         var discover = (await healthy.DrainAsync(StorageNames.DiscoverQueue)).Single(m => m.Contains(runId!, StringComparison.Ordinal));

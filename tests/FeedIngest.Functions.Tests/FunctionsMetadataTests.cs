@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.Configuration;
 using FeedIngest.Core.Storage;
 using FeedIngest.Functions.Tests.Infrastructure;
 using FeedIngest.IntegrationTests.Infrastructure;
@@ -98,7 +99,11 @@ public sealed partial class FunctionsMetadataTests
     {
         var queues = JsonNode.Parse(File.ReadAllText(FunctionsBuildOutput.FilePath("host.json")))!["extensions"]!["queues"]!;
 
-        Assert.Equal(new QueueHostOptions().MaxDequeueCount, (int)queues["maxDequeueCount"]!);
+        // The worker reads the same file (and the same app-setting override) as the host: no copy to drift.
+        Assert.Equal((int)queues["maxDequeueCount"]!, FunctionsTestHost.MaxDequeueCount);
+        var overridden = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { [HostQueueSettings.OverrideKey] = "2" }).Build();
+        Assert.Equal(2, HostQueueSettings.Read(overridden, FunctionsBuildOutput.FilePath("host.json")).MaxDequeueCount);
         // Everything the app enqueues is Base64 (WorkQueues, the CLI); the trigger must decode the same way.
         Assert.Equal("base64", ((string?)queues["messageEncoding"])?.ToLowerInvariant());
         Assert.True(TimeSpan.Parse((string)queues["maxPollingInterval"]!, System.Globalization.CultureInfo.InvariantCulture) <= TimeSpan.FromSeconds(10));

@@ -29,7 +29,7 @@ public sealed class StorageOutageTests(SamplePortalFixture portal, ITestOutputHe
                 ["FeedIngest:Fetching:AttemptTimeoutSeconds"] = "2",
             });
         var state = new StoredState(azurite.ConnectionString);
-        var maxDequeueCount = new QueueHostOptions().MaxDequeueCount;
+        var maxDequeueCount = FunctionsTestHost.MaxDequeueCount;
         var clock = Stopwatch.StartNew();
 
         await host.Get<HarvestTimer>().Run(new Microsoft.Azure.Functions.Worker.TimerInfo(), CancellationToken.None);

@@ -35,7 +35,8 @@ public static class FetchingServiceCollectionExtensions
             .Validate(o => o.SlotLeaseSeconds >= o.TotalTimeoutSeconds,
                 "FeedIngest:Fetching:SlotLeaseSeconds must outlast TotalTimeoutSeconds, or a live fetch could lose its slot")
             .Validate(o => AddressGuard.TryParseNetworks(o.AllowedPrivateNetworks, out _, out _),
-                "FeedIngest:Fetching:AllowedPrivateNetworks must be CIDRs or addresses separated by commas (e.g. 127.0.0.1/32)");
+                "FeedIngest:Fetching:AllowedPrivateNetworks must be CIDRs or addresses separated by commas (e.g. 127.0.0.1/32)")
+            .ValidateOnStart();
         services.TryAddSingleton(sp =>
         {
             AddressGuard.TryParseNetworks(sp.GetRequiredService<IOptions<FetchingOptions>>().Value.AllowedPrivateNetworks, out var networks, out _);

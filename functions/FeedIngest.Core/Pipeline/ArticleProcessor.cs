@@ -135,8 +135,8 @@ public sealed class ArticleProcessor(
         var sourceId = source?.Id ?? message.SourceId;
         await urls.RecordAsync(sourceId, url, UrlStatus.Failed, reason, null, message.RunId, cancellationToken, known, permanent, cause);
         await articles.RecordFailureAsync(sourceId, articleId, url.AbsoluteUri, reason, message.RunId, cancellationToken);
-        // One line per failure, with its cause; no stack trace (the reason says what happened).
-        logger.LogWarning("Article {url} failed [{cause}]: {reason}", url.AbsoluteUri, FailureCauses.Name(cause), reason);
+        // The one log line of a failed article, with its cause, source and run; no stack trace (the reason says what happened).
+        logger.LogWarning("Article {url} (source {sourceId}, run {runId}) failed [{cause}]: {reason}", url.AbsoluteUri, sourceId, message.RunId, FailureCauses.Name(cause), reason);
         return new ArticleOutcome(ArticleResult.Failed, url.AbsoluteUri, articleId, reason) { Cause = cause };
     }
 

@@ -27,7 +27,7 @@ public sealed class QueueStages(
         await health.FoldEndedRunsAsync(cancellationToken);
         var registry = await registryLoader.LoadAsync(cancellationToken);
         var sources = registry.Sources.Where(s => s.Enabled).ToList();
-        var runId = $"{occurrence.UtcDateTime:yyyyMMdd'T'HHmm'Z'}-timer";
+        var runId = $"{occurrence.UtcDateTime:yyyyMMdd'T'HHmmss'Z'}-timer";
         // Earlier runs are settled here (no article writes to a shared row, so nobody else notices they are done).
         try { await runs.FinalizeFinishedAsync(FinalizeLookback, cancellationToken); }
         catch (Exception e) when (e is not OperationCanceledException) { logger.LogWarning(e, "Could not settle earlier runs"); }
@@ -83,7 +83,7 @@ public sealed class QueueStages(
             await runs.RecordSourceAsync(message.RunId, new SourceRunSummary(message.SourceId, 0, 0, 0, 0, [$"{message.SourceId}: not in the source registry"], DiscoveryFailed: true), cancellationToken);
             return;
         }
-        var found = await discovery.DiscoverAsync(message.RunId, source, cancellationToken);
+        var found = await discovery.DiscoverAsync(message.RunId, source, cancellationToken, otherRunsMayBeInFlight: true);
         await health.DiscoveryAsync(message.RunId, source.Id, found.Found.Count, found.Failed, found.Errors, cancellationToken);
         // Work first, then the source's row: a delivery that dies in between is redelivered, finds the URLs it marked
         // pending and queues them again (each counts once), then records the source.

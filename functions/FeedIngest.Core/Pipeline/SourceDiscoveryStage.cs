@@ -48,7 +48,12 @@ public sealed class SourceDiscoveryStage(IArticleDiscoverer discoverer, UrlIndex
     /// <summary>Urls rows read at once while sorting discovered URLs into new and known.</summary>
     private const int LookupsInFlight = 16;
 
-    public async Task<SourceDiscovery> DiscoverAsync(string runId, SourceDefinition source, CancellationToken cancellationToken)
+    /// <param name="otherRunsMayBeInFlight">
+    /// True on the queue path (Functions): a URL another run marked pending less than FeedIngest:PendingRequeueMinutes
+    /// ago still has its message in the queue, so it is not queued again (runs overlap when a backlog outlasts the
+    /// schedule). False in process (CLI), where a pending URL of another run means that run ended without finishing it.
+    /// </param>
+    public async Task<SourceDiscovery> DiscoverAsync(string runId, SourceDefinition source, CancellationToken cancellationToken, bool otherRunsMayBeInFlight = false)
     {
         var result = await discoverer.DiscoverAsync(source, urls, cancellationToken);
         var work = new List<ArticleMessage>();
@@ -57,6 +62,8 @@ public sealed class SourceDiscoveryStage(IArticleDiscoverer discoverer, UrlIndex
         var queued = new HashSet<string>(StringComparer.Ordinal); // by URL id: two spellings of one URL are one piece of work
         var skipped = 0;
         var candidates = new List<Uri>();
+        var inFlightSince = DateTimeOffset.UtcNow.AddMinutes(-options.Value.PendingRequeueMinutes);
+        bool InFlight(UrlEntity row) => otherRunsMayBeInFlight && row.Status == UrlStatus.Pending && row.LastRunId != runId && row.LastAttemptAt > inFlightSince;
         foreach (var article in result.Articles)
         {
             if (article.Url.AbsoluteUri.Length > StorageLimits.MaxUrlChars)
@@ -82,6 +89,7 @@ public sealed class SourceDiscoveryStage(IArticleDiscoverer discoverer, UrlIndex
         {
             if (known[i] is { Status: UrlStatus.Stored or UrlStatus.Duplicate }) { alreadyStored++; continue; }
             if (known[i] is { Permanent: true } row && !DueForRetry(row)) continue;
+            if (known[i] is { } pending && InFlight(pending)) continue; // its message from another run is still queued
             if (known[i] is null) fresh.Add(candidates[i]);
             work.Add(new ArticleMessage(runId, source.Id, candidates[i].AbsoluteUri));
         }
@@ -98,7 +106,7 @@ public sealed class SourceDiscoveryStage(IArticleDiscoverer discoverer, UrlIndex
         }
         foreach (var status in new[] { UrlStatus.Pending, UrlStatus.Failed })
             await foreach (var row in urls.ListAsync(source.Id, status, cancellationToken))
-                if (row.Attempts < MaxAttempts && (!row.Permanent || DueForRetry(row)) && row.Url.Length <= StorageLimits.MaxUrlChars)
+                if (row.Attempts < MaxAttempts && (!row.Permanent || DueForRetry(row)) && !InFlight(row) && row.Url.Length <= StorageLimits.MaxUrlChars)
                     Requeue(row.Url, FetchMode.Harvest);
         await foreach (var url in RecrawlsAsync(source, cancellationToken))
             Requeue(url, FetchMode.Recrawl);

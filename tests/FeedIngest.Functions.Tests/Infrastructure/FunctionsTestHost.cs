@@ -10,7 +10,7 @@ using Microsoft.Extensions.Hosting;
 namespace FeedIngest.Functions.Tests.Infrastructure;
 
 /// <summary>
-/// The Functions app's service container as Program.cs builds it (AddFeedIngest + QueueHostOptions), with
+/// The Functions app's service container as Program.cs builds it (AddFeedIngest + HostQueueSettings), with
 /// the function classes registered so tests can resolve them and call their Run methods in-process.
 /// Settings come from memory: storage = the given Azurite, sources = a temp sources.json naming the portal.
 /// </summary>
@@ -29,6 +29,10 @@ public sealed class FunctionsTestHost : IAsyncDisposable
         _folder = folder;
         ConnectionString = connectionString;
     }
+
+    /// <summary>What the worker treats as the last delivery: host.json's maxDequeueCount in the Functions build output.</summary>
+    public static int MaxDequeueCount =>
+        HostQueueSettings.Read(new ConfigurationBuilder().Build(), FunctionsBuildOutput.FilePath("host.json")).MaxDequeueCount;
 
     public string ConnectionString { get; }
     public IServiceProvider Services => _host.Services;
@@ -63,7 +67,7 @@ public sealed class FunctionsTestHost : IAsyncDisposable
             .ConfigureServices((context, services) =>
             {
                 services.AddFeedIngest(context.Configuration);
-                services.AddOptions<QueueHostOptions>();
+                services.AddSingleton(HostQueueSettings.Read(context.Configuration, FunctionsBuildOutput.FilePath("host.json")));
                 services.AddAzureClients(clients => clients.ConfigureDefaults(options =>
                 {
                     options.Retry.Mode = RetryMode.Fixed;
