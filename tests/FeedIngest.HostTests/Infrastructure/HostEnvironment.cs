@@ -62,9 +62,10 @@ public sealed class HostEnvironment : IAsyncDisposable
             ["FeedIngest__RecrawlDays"] = "0",
             ["FeedIngest__Fetching__MaxRetries"] = "1",
             ["FeedIngest__Fetching__RetryBaseDelaySeconds"] = "0.2",
-            // Function keys in files the tests can read (shared by every host of this environment, as instances share keys).
-            ["AzureWebJobsSecretStorageType"] = "files",
-            ["AzureWebJobsSecretStoragePath"] = Path.Combine(_folder.FullName, "secrets"),
+            // The sample portal is on loopback, which the fetcher refuses unless allowed.
+            ["FeedIngest__Fetching__AllowedPrivateNetworks"] = "127.0.0.1/32",
+            // Function keys stay where the host keeps them by default: blobs in AzureWebJobsStorage (container
+            // azure-webjobs-secrets), shared by every host of this environment as instances share keys.
         };
         foreach (var (key, value) in overrides ?? new Dictionary<string, string>()) settings[key] = value;
         return settings;
