@@ -12,8 +12,8 @@ stop_leftover_hosts() {
   local environ pid
   for environ in /proc/[0-9]*/environ; do
     pid=${environ#/proc/}; pid=${pid%/environ}
-    tr '\0' '\n' <"$environ" 2>/dev/null | grep -qx "FEEDINGEST_HOSTTEST_RUN=$FEEDINGEST_HOSTTEST_RUN" || continue
-    tr '\0' '\n' <"$environ" 2>/dev/null | grep -q '^FEEDINGEST_HOSTTEST_MARKER=' && kill "$pid" 2>/dev/null || true
+    { tr '\0' '\n' <"$environ"; } 2>/dev/null | grep -qx "FEEDINGEST_HOSTTEST_RUN=$FEEDINGEST_HOSTTEST_RUN" || continue
+    { tr '\0' '\n' <"$environ"; } 2>/dev/null | grep -q '^FEEDINGEST_HOSTTEST_MARKER=' && kill "$pid" 2>/dev/null || true
   done
 }
 trap 'stop_leftover_hosts; stop_started_services' EXIT INT TERM

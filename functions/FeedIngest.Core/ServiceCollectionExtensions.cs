@@ -20,8 +20,8 @@ public static class ServiceCollectionExtensions
         services.AddOptions<FeedIngestOptions>().Bind(configuration.GetSection(FeedIngestOptions.SectionName))
             .Validate(o => !string.IsNullOrWhiteSpace(o.SourcesPath), "FeedIngest:SourcesPath must name the source registry file")
             .Validate(o => o.MaxParallelArticles is >= 1 and <= 256, "FeedIngest:MaxParallelArticles must be between 1 and 256")
-            .Validate(o => o.RecrawlDays is >= 0 and <= 3650, "FeedIngest:RecrawlDays must be between 0 and 3650")
-            .Validate(o => o.RecrawlIntervalHours is >= 1 and <= 8760, "FeedIngest:RecrawlIntervalHours must be between 1 and 8760")
+            .Validate(o => o.RecrawlDays is >= 0 and <= 36500, "FeedIngest:RecrawlDays must be between 0 and 36500")
+            .Validate(o => o.RecrawlIntervalHours is >= 0 and <= 8760, "FeedIngest:RecrawlIntervalHours must be between 0 and 8760")
             .Validate(o => o.PendingRequeueMinutes is >= 0 and <= 10_080, "FeedIngest:PendingRequeueMinutes must be between 0 and 10080")
             .Validate(o => Uri.TryCreate(o.ContactUrl, UriKind.Absolute, out _), "FeedIngest:ContactUrl must be an absolute URL")
             .ValidateOnStart();

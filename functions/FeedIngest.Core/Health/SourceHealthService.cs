@@ -67,14 +67,14 @@ public sealed class SourceHealthService(
             foreach (var sourceId in (run.Sources ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries))
             {
                 if (!rows.TryGetValue(sourceId, out var row)) rows[sourceId] = row = await GetAsync(sourceId, cancellationToken);
-                if (row?.FoldedRuns?.Split(',').Contains(run.RowKey) == true) continue;
+                if (row?.FoldedRuns?.Split(',').Contains(run.RunId) == true) continue;
                 try
                 {
-                    await FoldAsync(run.RowKey, sourceId, run.StartedAt, cancellationToken);
+                    await FoldAsync(run.RunId, sourceId, run.StartedAt, cancellationToken);
                 }
                 catch (RequestFailedException e)
                 {
-                    logger.LogWarning(e, "Could not fold run {runId} of {sourceId} into SourceHealth", run.RowKey, sourceId);
+                    logger.LogWarning(e, "Could not fold run {runId} of {sourceId} into SourceHealth", run.RunId, sourceId);
                 }
             }
         }

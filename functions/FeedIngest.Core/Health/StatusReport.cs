@@ -38,7 +38,7 @@ public sealed class StatusReportService(SourceHealthService health, RunLedger ru
         }
         var recentRuns = new List<RunStatus>();
         await foreach (var run in runs.ListRecentAsync(maxRuns, cancellationToken))
-            recentRuns.Add(new RunStatus(run.RowKey, run.Host, run.State, run.StartedAt, run.EndedAt, run.Sources,
+            recentRuns.Add(new RunStatus(run.RunId, run.Host, run.State, run.StartedAt, run.EndedAt, run.Sources,
                 run.Discovered, run.Stored, run.Updated, run.Unchanged, run.Skipped, run.Failed));
         return new StatusReport(DateTimeOffset.UtcNow, sources.OrderBy(s => s.SourceId, StringComparer.Ordinal).ToList(), recentRuns,
             failures.OrderByDescending(f => f.At).Take(30).ToList());

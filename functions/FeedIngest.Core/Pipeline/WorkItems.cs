@@ -44,7 +44,7 @@ public sealed record ArticleOutcome(ArticleResult Result, string Url, string? Ar
     /// <summary>The row this outcome adds to its run, keyed by the id of the message's URL (one row per URL, however often delivered).</summary>
     public Storage.OutcomeRecord ToRecord(string sourceId, string messageUrl) =>
         new(sourceId, ItemKey(messageUrl), Result.ToString(), Url.Length > 0 ? Url : messageUrl, ArticleId, Reason,
-            Result is ArticleResult.Failed or ArticleResult.Skipped ? Fetching.FailureCauses.Name(CauseOrOther) : null);
+            Result is ArticleResult.Failed or ArticleResult.Skipped && Cause != Fetching.FailureCause.None ? Fetching.FailureCauses.Name(Cause) : null);
 
     public static string ItemKey(string messageUrl) => Storage.UrlIndex.Key(Discovery.UrlCanonicalizer.Canonicalize(new Uri(messageUrl, UriKind.Absolute)));
 }

@@ -134,8 +134,9 @@ public static class OutcomeLog
             {
                 var cause = string.IsNullOrEmpty(row.Cause) ? "other" : row.Cause;
                 causes[cause] = causes.GetValueOrDefault(cause) + 1;
+                // The line names a cause when fetching knew one (reprocess failures have none).
                 if (errors.Count < MaxErrorLines)
-                    errors.Add($"{(string.IsNullOrEmpty(row.Url) ? row.ArticleId : row.Url)}: [{cause}] {row.Reason}");
+                    errors.Add($"{(string.IsNullOrEmpty(row.Url) ? row.ArticleId : row.Url)}: {(string.IsNullOrEmpty(row.Cause) ? "" : $"[{row.Cause}] ")}{row.Reason}");
             }
         }
         return new OutcomeTotals(stored, updated, unchanged, duplicates, skipped, failed, queued, errors) { FailuresByCause = causes };

@@ -17,13 +17,11 @@ public sealed class FunctionsHost : IAsyncDisposable
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _log = new();
     private readonly string _marker;
-    private readonly string? _storage;
 
-    private FunctionsHost(Process process, string marker, int port, string? storage, string name)
+    private FunctionsHost(Process process, string marker, int port, string name)
     {
         _process = process;
         _marker = marker;
-        _storage = storage;
         Name = name;
         BaseUrl = new Uri($"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}/");
         Http = new HttpClient { BaseAddress = BaseUrl, Timeout = TimeSpan.FromSeconds(60) };
@@ -54,7 +52,7 @@ public sealed class FunctionsHost : IAsyncDisposable
         psi.Environment.Remove("ASPNETCORE_ENVIRONMENT");
 
         var process = new Process { StartInfo = psi, EnableRaisingEvents = true };
-        var host = new FunctionsHost(process, marker, port, settings.GetValueOrDefault("AzureWebJobsStorage"), name);
+        var host = new FunctionsHost(process, marker, port, name);
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) host._log.Enqueue(e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) host._log.Enqueue("stderr: " + e.Data); };
         try
@@ -86,29 +84,21 @@ public sealed class FunctionsHost : IAsyncDisposable
     public bool LogContains(string text) => _log.Any(l => l.Contains(text, StringComparison.Ordinal));
 
     /// <summary>
-    /// The host's default function key, read where the host keeps it by default: the blob {hostId}/host.json in
-    /// container azure-webjobs-secrets of AzureWebJobsStorage ("functionKeys" → "default"; unencrypted without a
-    /// key-encryption setting). The host writes the keys on the first request that needs them.
+    /// The host's default function key, read where this host keeps it: the file release/Secrets/host.json of the
+    /// unpacked host ("functionKeys" → "default"), written on the first request that needs a key.
     /// </summary>
     public async Task<string> FunctionKeyAsync()
     {
         if (_key is not null) return _key;
         if (HostLauncher.Available is { ChecksKeys: false }) return _key = "not-checked-locally";
         using (await Http.GetAsync("api/articles/none/none")) { }
-        var container = new Azure.Storage.Blobs.BlobContainerClient(_storage ?? throw new InvalidOperationException("AzureWebJobsStorage is not set"), "azure-webjobs-secrets");
+        var file = HostLauncher.KeyFile;
         _key = await Poll.UntilAsync(async () =>
         {
-            if (!await container.ExistsAsync()) return null;
-            await foreach (var blob in container.GetBlobsAsync())
-            {
-                if (!blob.Name.EndsWith("/host.json", StringComparison.Ordinal)) continue;
-                var content = await container.GetBlobClient(blob.Name).DownloadContentAsync();
-                var json = JsonNode.Parse(content.Value.Content.ToString())!;
-                var key = (string?)json["functionKeys"]?.AsArray().FirstOrDefault(k => (string?)k?["name"] == "default")?["value"];
-                if (key is not null) return key;
-            }
-            return null;
-        }, key => key is not null, "the host's default function key in blob container azure-webjobs-secrets", TimeSpan.FromMinutes(2), diagnostics: () => Tail());
+            if (!File.Exists(file)) return null;
+            var json = JsonNode.Parse((await File.ReadAllTextAsync(file)).TrimStart('\uFEFF'))!;
+            return (string?)json["functionKeys"]?.AsArray().FirstOrDefault(k => (string?)k?["name"] == "default")?["value"];
+        }, key => key is not null, $"the host's default function key in {file}", TimeSpan.FromMinutes(2), diagnostics: () => Tail());
         return _key!;
     }
 

@@ -27,10 +27,19 @@ public sealed record HostLauncher(string Name, string FileName, IReadOnlyList<st
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
+        // The plain host keeps its keys in files under its own folder (release/Secrets): one unpacked copy for the
+        // tests, so every host of the run shares keys (as instances do) and the tests know where to read them.
+        if (Name != "func start") psi.Environment["FUNC_HOST_CACHE"] = FuncHostCache;
         foreach (var argument in Arguments)
             psi.ArgumentList.Add(argument.Replace("{scriptRoot}", scriptRoot, StringComparison.Ordinal).Replace("{port}", port.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
         return psi;
     }
+
+    /// <summary>Where func-host unpacks the host for the tests (reused by later runs).</summary>
+    public static string FuncHostCache { get; } = Path.Combine(Path.GetTempPath(), "feedingest-func-host");
+
+    /// <summary>The plain host's key file (masterKey, functionKeys → default), written on the first request that needs a key.</summary>
+    public static string KeyFile => Path.Combine(FuncHostCache, "release", "Secrets", "host.json");
 
     private static HostLauncher? Find()
     {

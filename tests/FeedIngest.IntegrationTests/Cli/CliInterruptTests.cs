@@ -59,7 +59,7 @@ public sealed class CliInterruptTests : IAsyncLifetime
         // Discovery is not silent: it says when it starts and what it found before the first article.
         Assert.Contains("[slow] discovering…", harvest.Error);
         Assert.Contains($"[slow] {Articles} article(s) to fetch", harvest.Error);
-        var runs = new TableClient(_azurite.ConnectionString, StorageNames.RunsTable).Query<RunEntity>().ToList();
+        var runs = new TableClient(_azurite.ConnectionString, StorageNames.RunsTable).Query<RunEntity>(r => r.PartitionKey == RunEntity.Partition).ToList();
         var run = Assert.Single(runs);
         Assert.Equal(RunState.Cancelled, run.State);
         Assert.NotNull(run.EndedAt);
@@ -74,8 +74,8 @@ public sealed class CliInterruptTests : IAsyncLifetime
         Assert.DoesNotContain('\u001b', list.Output);
         var header = list.Output.Split('\n').First(l => l.Trim().Length > 0);
         Assert.Matches(@"run\s+host\s+state\s+took\s+found\s+stored", header);
-        Assert.Contains(run.RowKey, list.Output);
-        Assert.Matches($@"{run.RowKey}\s+cli\s+cancelled", list.Output);
+        Assert.Contains(run.RunId, list.Output);
+        Assert.Matches($@"{run.RunId}\s+cli\s+cancelled", list.Output);
 
         // A re-run finishes the rest.
         _portal.DelayFor = null;

@@ -71,7 +71,7 @@ public sealed class CliUsageErrorTests(AzuriteFixture azurite)
     public async Task ReprocessErrorsNameTheCliFlagsNotTheHttpFields()
     {
         var neither = await UsageErrorAsync("reprocess");
-        Assert.Contains("give either --article, or --source with --from/--to", neither);
+        Assert.Contains("give either --article (optionally with --source), or --source with --from/--to", neither);
         Assert.DoesNotContain("articleIds", neither);
 
         var range = await UsageErrorAsync("reprocess", "--source", "nosuch", "--from", "2024-02-01", "--to", "notadate");

@@ -60,7 +60,7 @@ public sealed class PythonConsumerTests(HarvestEnvironment env) : IClassFixture<
             .Query<ArticleEntity>(r => r.Status == ArticleStatus.Stored).ToList();
         Assert.NotEmpty(rows);
         var blobs = new BlobServiceClient(env.Azurite.ConnectionString).GetBlobContainerClient(StorageNames.ArticlesContainer);
-        var output = Path.Combine(Directory.CreateTempSubdirectory("feedingest-pyconsumer-").FullName, "articles.jsonl");
+        var output = Path.Combine(Infrastructure.HarvestEnvironment.NewTempFolder(), "articles.jsonl");
 
         var run = await RunConsumerAsync(env.Azurite.ConnectionString, "--output", output, "--until-empty", "--idle-seconds", "2");
 
@@ -130,7 +130,7 @@ public sealed class PythonConsumerTests(HarvestEnvironment env) : IClassFixture<
             articleId = "0123456789abcdef", sourceId = "s", url = "https://x/a", blob = "s/2024/01/02/0123456789abcdef.json",
             version = 1, contentHash = hash, change = "created",
         }));
-        var output = Path.Combine(Directory.CreateTempSubdirectory("feedingest-pyconsumer-").FullName, "peek.jsonl");
+        var output = Path.Combine(Infrastructure.HarvestEnvironment.NewTempFolder(), "peek.jsonl");
 
         var peek = await RunConsumerAsync(azurite.ConnectionString, "--output", output, "--peek");
 
@@ -152,7 +152,7 @@ public sealed class PythonConsumerTests(HarvestEnvironment env) : IClassFixture<
         var port = AzuriteInstance.FreePort();
         var dead = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;" +
                    $"BlobEndpoint=http://127.0.0.1:{port}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{port}/devstoreaccount1;";
-        var output = Path.Combine(Directory.CreateTempSubdirectory("feedingest-pyconsumer-").FullName, "none.jsonl");
+        var output = Path.Combine(Infrastructure.HarvestEnvironment.NewTempFolder(), "none.jsonl");
 
         var run = await RunConsumerAsync(dead, "--output", output, "--until-empty");
 

@@ -41,7 +41,7 @@ public sealed class FailureCauseCliTests(HarvestEnvironment env) : IClassFixture
         Assert.Single(all.Split('\n'), l => l.Contains("warn:", StringComparison.Ordinal));
 
         var runId = output.Split('\n').Single(l => l.StartsWith("Harvest ", StringComparison.Ordinal)).Split(' ')[1];
-        var run = new TableServiceClient(env.Azurite.ConnectionString).GetTableClient(StorageNames.RunsTable).GetEntity<RunEntity>(RunEntity.Partition, runId).Value;
+        var run = new TableServiceClient(env.Azurite.ConnectionString).GetTableClient(StorageNames.RunsTable).GetEntity<RunEntity>(RunEntity.Partition, RunKeys.RowKey(runId)).Value;
         Assert.Equal("connection-refused=2", run.FailuresByCause);
         Assert.Contains("[connection-refused]", run.Errors);
     }

@@ -103,7 +103,7 @@ public sealed class HealthScenario : IAsyncLifetime
                 Mini(Changing, ChangingPortal),
             },
         };
-        var file = Path.Combine(Directory.CreateTempSubdirectory("feedingest-health-").FullName, "sources.json");
+        var file = Path.Combine(Infrastructure.HarvestEnvironment.NewTempFolder(), "sources.json");
         File.WriteAllText(file, JsonSerializer.Serialize(registry));
         return file;
     }
@@ -122,6 +122,8 @@ public sealed class HealthScenario : IAsyncLifetime
         ["FeedIngest__Alerts__WebhookUrl"] = Webhook.Url.AbsoluteUri,
         ["FeedIngest__Alerts__FailedRunsBeforeAlert"] = "2",
         ["FeedIngest__Fetching__MaxRetries"] = "0",
+        // The test portals are on loopback, which the fetcher refuses unless allowed.
+        ["FeedIngest__Fetching__AllowedPrivateNetworks"] = "127.0.0.1/32",
         ["FeedIngest__Fetching__RetryBaseDelaySeconds"] = "0.1",
     };
 

@@ -28,6 +28,8 @@ public sealed class CliProcess : IAsyncDisposable
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.ArgumentList.Add(HarvestEnvironment.CliPath);
         foreach (var a in args) psi.ArgumentList.Add(a);
+        // The test portals are on loopback, which the fetcher refuses unless allowed (a test may override it).
+        psi.Environment["FeedIngest__Fetching__AllowedPrivateNetworks"] = HarvestEnvironment.LoopbackOnly;
         foreach (var (k, v) in environment) psi.Environment[k] = v;
         var process = new Process { StartInfo = psi };
         var cli = new CliProcess(process);

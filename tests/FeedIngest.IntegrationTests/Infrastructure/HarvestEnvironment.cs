@@ -23,11 +23,23 @@ public sealed class HarvestEnvironment : IAsyncLifetime
     {
         await Portal.DisposeAsync();
         await Azurite.DisposeAsync();
-        foreach (var dir in TempFolders) try { Directory.Delete(dir, true); } catch (IOException) { }
     }
 
-    /// <summary>Folders <see cref="WriteSources"/> made; removed with the environment (test.sh checks nothing is left).</summary>
-    private static readonly System.Collections.Concurrent.ConcurrentBag<string> TempFolders = [];
+    /// <summary>
+    /// Folders <see cref="WriteSources"/> made, for any test class: removed when the test process ends (test.sh checks
+    /// nothing is left) — not with one environment, whose disposal would pull other classes' registries away.
+    /// </summary>
+    private static readonly System.Collections.Concurrent.ConcurrentBag<string> TempFolders = CleanedAtExit();
+
+    private static System.Collections.Concurrent.ConcurrentBag<string> CleanedAtExit()
+    {
+        var folders = new System.Collections.Concurrent.ConcurrentBag<string>();
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            foreach (var dir in folders) try { Directory.Delete(dir, true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        };
+        return folders;
+    }
 
     public static string NewTempFolder()
     {
