@@ -22,7 +22,7 @@ public sealed class ExportTests(HealthScenario scenario)
     public async Task ExportRoundTripsEveryStoredArticle(string format)
     {
         var expected = await StoredTextHashesAsync(null);
-        var file = Path.Combine(Directory.CreateTempSubdirectory("feedingest-export-").FullName, "articles." + format);
+        var file = Path.Combine(Infrastructure.HarvestEnvironment.NewTempFolder(), "articles." + format);
 
         var (exit, _, error) = await scenario.RunCliAsync("export", "--since", "2000-01-01", "--format", format, "--out", file);
 
@@ -43,7 +43,7 @@ public sealed class ExportTests(HealthScenario scenario)
     public async Task ExportFiltersBySourceAndDate()
     {
         var expected = await StoredTextHashesAsync(HealthScenario.Changing);
-        var file = Path.Combine(Directory.CreateTempSubdirectory("feedingest-export-").FullName, "changing.jsonl");
+        var file = Path.Combine(Infrastructure.HarvestEnvironment.NewTempFolder(), "changing.jsonl");
 
         var (exit, _, error) = await scenario.RunCliAsync("export", "--since", "2000-01-01", "--source", HealthScenario.Changing, "--out", file);
         var (futureExit, _, futureError) = await scenario.RunCliAsync("export", "--since", "2999-01-01", "--out", file + ".none");

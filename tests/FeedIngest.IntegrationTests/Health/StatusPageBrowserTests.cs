@@ -51,7 +51,7 @@ public sealed class StatusPageBrowserTests(HealthScenario scenario)
             await Assertions.Expect(page.Locator($"#chart rect[data-source='{HealthScenario.Sample}']")).ToHaveCountAsync(1);
             await Assertions.Expect(page.Locator($"#chart rect[data-source='{HealthScenario.Changing}']")).ToHaveCountAsync(1);
 
-            var screenshot = Path.Combine(Path.GetTempPath(), "feedingest-status-page.png");
+            var screenshot = Path.Combine(Infrastructure.HarvestEnvironment.NewTempFolder(), "feedingest-status-page.png");
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = screenshot, FullPage = true });
             Assert.True(new FileInfo(screenshot).Length > 10_000);
             Assert.Empty(errors);
