@@ -1,3 +1,5 @@
+using FeedIngest.Core.Attachments;
+using FeedIngest.Core.Clustering;
 using FeedIngest.Core.Discovery;
 using FeedIngest.Core.Extraction;
 using FeedIngest.Core.Pipeline;
@@ -30,7 +32,12 @@ public static class ServiceCollectionExtensions
         services.AddFeedIngestStorageClients(configuration);
         services.AddSingleton<RawArchive>();
         services.AddSingleton<ArticleEventPublisher>();
+        services.AddSingleton<ArticleRows>();
+        services.AddSingleton<ArticleBlobStore>();
+        services.AddSingleton<ContentIndex>();
+        services.AddSingleton<ArticleEventOutbox>();
         services.AddSingleton<ArticleRepository>();
+        services.AddSingleton<AttachmentStore>();
         services.AddSingleton<UrlIndex>();
         services.AddSingleton<RunLedger>();
         services.AddSingleton<StorageInitializer>();
@@ -39,6 +46,21 @@ public static class ServiceCollectionExtensions
 
         // Extraction
         services.AddSingleton<IArticleExtractor, ArticleExtractor>();
+
+        // Attachments and syndication clusters
+        services.AddOptions<AttachmentOptions>().Bind(configuration.GetSection(AttachmentOptions.Section))
+            .Validate(o => o.MaxBytes is >= 1024 and <= 512L * 1024 * 1024, "FeedIngest:Attachments:MaxBytes must be between 1024 and 536870912")
+            .Validate(o => o.MaxUnpackedBytes is >= 1024 and <= 1024L * 1024 * 1024, "FeedIngest:Attachments:MaxUnpackedBytes must be between 1024 and 1073741824")
+            .Validate(o => o.MaxPackageEntries is >= 1 and <= 100_000, "FeedIngest:Attachments:MaxPackageEntries must be between 1 and 100000")
+            .Validate(o => o.MaxCompressionRatio is >= 10 and <= 100_000, "FeedIngest:Attachments:MaxCompressionRatio must be between 10 and 100000")
+            .Validate(o => o.MaxPdfPages is >= 1 and <= 100_000, "FeedIngest:Attachments:MaxPdfPages must be between 1 and 100000")
+            .Validate(o => o.MaxTextChars is >= 1000 and <= 100_000_000, "FeedIngest:Attachments:MaxTextChars must be between 1000 and 100000000")
+            .Validate(o => o.MaxPerArticle is >= 1 and <= 50, "FeedIngest:Attachments:MaxPerArticle must be between 1 and 50")
+            .ValidateOnStart();
+        services.AddSingleton<AttachmentTextExtractor>();
+        services.AddSingleton<AttachmentCollector>();
+        services.AddSingleton<SyndicationIndex>();
+        services.AddSingleton<ClusterLookup>();
 
         // Pipeline
         services.AddSingleton<ExtractionContextFactory>();

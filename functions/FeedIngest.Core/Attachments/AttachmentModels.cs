@@ -1,6 +1,6 @@
 namespace FeedIngest.Core.Attachments;
 
-/// <summary>What became of an attachment's text; the values are the contract's <c>textStatus</c> (planned schema v2).</summary>
+/// <summary>What became of an attachment's text; the values are the contract's <c>textStatus</c> (schema 2).</summary>
 public static class AttachmentTextStatus
 {
     /// <summary>Text extracted (it may still be short).</summary>
@@ -17,6 +17,12 @@ public static class AttachmentTextStatus
     public const string TooLarge = "too-large";
     /// <summary>Not a document type FeedIngest accepts (an HTML error page, an image, an executable...).</summary>
     public const string WrongType = "wrong-type";
+    /// <summary>Could not be fetched (HTTP error, timeout, robots.txt, a redirect off the source); the next re-crawl or refetch tries again.</summary>
+    public const string FetchFailed = "fetch-failed";
+    /// <summary>Linked from a page re-read from the archive (no network) but never fetched; a refetch fetches it.</summary>
+    public const string NotFetched = "not-fetched";
+    /// <summary>More links than <c>FeedIngest:Attachments:MaxPerArticle</c>: listed, not fetched.</summary>
+    public const string OverLimit = "over-limit";
 }
 
 /// <summary>The document kinds FeedIngest accepts, told apart by magic bytes, not by the server's word.</summary>

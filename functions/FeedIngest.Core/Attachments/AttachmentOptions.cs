@@ -7,6 +7,13 @@ public sealed class AttachmentOptions
 {
     public const string Section = "FeedIngest:Attachments";
 
+    /// <summary>Whether the harvest fetches and reads the documents articles link to (on by default).</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>Most attachments fetched per article (the rest are listed as over-limit).</summary>
+    [Range(1, 50)]
+    public int MaxPerArticle { get; set; } = 20;
+
     /// <summary>Largest attachment fetched and read, in bytes (default 25 MB; portals' decision PDFs are rarely above 10).</summary>
     [Range(1024, 512L * 1024 * 1024)]
     public long MaxBytes { get; set; } = 25L * 1024 * 1024;

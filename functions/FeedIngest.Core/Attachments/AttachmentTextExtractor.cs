@@ -10,6 +10,9 @@ namespace FeedIngest.Core.Attachments;
 /// </summary>
 public sealed class AttachmentTextExtractor(IOptions<AttachmentOptions> options)
 {
+    /// <summary>Version of the readers; a stored attachment read by an older one is read again when its article is reprocessed.</summary>
+    public const string Version = "1.0.0";
+
     private readonly AttachmentOptions _options = options.Value;
 
     public AttachmentResult Extract(AttachmentLink link, string? declaredContentType, byte[] bytes)

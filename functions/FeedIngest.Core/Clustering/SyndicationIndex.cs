@@ -1,6 +1,7 @@
 using System.Globalization;
 using Azure;
 using Azure.Data.Tables;
+using FeedIngest.Core.Storage;
 
 namespace FeedIngest.Core.Clustering;
 
@@ -23,11 +24,11 @@ public sealed record ClusterAssignment(string ClusterId, IReadOnlyList<ClusterMe
 /// copies of one story in one partition query.</item>
 /// </list>
 /// </summary>
-public sealed class SyndicationIndex(TableServiceClient tables)
+public sealed class SyndicationIndex(TableServiceClient tables, StorageInitializer storage)
 {
-    public const string BandsTable = "SyndicationBands";
-    public const string SignaturesTable = "SyndicationSignatures";
-    public const string ClustersTable = "SyndicationClusters";
+    public const string BandsTable = StorageNames.SyndicationBandsTable;
+    public const string SignaturesTable = StorageNames.SyndicationSignaturesTable;
+    public const string ClustersTable = StorageNames.SyndicationClustersTable;
 
     public const int Bands = 32;
     public const int RowsPerBand = MinHashSignature.Size / Bands;
@@ -35,17 +36,15 @@ public sealed class SyndicationIndex(TableServiceClient tables)
     public const double Threshold = 0.30;
     /// <summary>Most candidates whose signatures are read for one article (a hot band is a shared boilerplate, not a story).</summary>
     public const int MaxCandidates = 64;
+    /// <summary>Most copies a lookup lists (a story republished more often than this is listed in part).</summary>
+    public const int MaxMembers = 200;
 
     private readonly TableClient _bands = tables.GetTableClient(BandsTable);
     private readonly TableClient _signatures = tables.GetTableClient(SignaturesTable);
     private readonly TableClient _clusters = tables.GetTableClient(ClustersTable);
 
-    public async Task CreateTablesAsync(CancellationToken cancellationToken = default)
-    {
-        await _bands.CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
-        await _signatures.CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
-        await _clusters.CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false);
-    }
+    /// <summary>The tables exist: created once per process by <see cref="StorageInitializer"/>, never on the hot path.</summary>
+    public Task CreateTablesAsync(CancellationToken cancellationToken = default) => storage.EnsureTablesAsync(cancellationToken);
 
     /// <summary>
     /// Finds the stored copies of the article and records it: its clusterId is the clusterId of the earliest matching
@@ -54,6 +53,7 @@ public sealed class SyndicationIndex(TableServiceClient tables)
     /// </summary>
     public async Task<ClusterAssignment> AssignAsync(string sourceId, string articleId, DateTimeOffset firstSeen, MinHashSignature signature, CancellationToken cancellationToken = default)
     {
+        await storage.EnsureTablesAsync(cancellationToken).ConfigureAwait(false);
         var existing = await _signatures.GetEntityIfExistsAsync<TableEntity>(SignaturePartition(articleId), articleId, cancellationToken: cancellationToken).ConfigureAwait(false);
         if (existing.HasValue && existing.Value!.GetString("ClusterId") is { } recorded) return new ClusterAssignment(recorded, []);
         if (signature.TooShort)
@@ -90,10 +90,19 @@ public sealed class SyndicationIndex(TableServiceClient tables)
         var clusterId = earliest.ClusterId ?? articleId;
 
         // Bands first, signature last: a crash in between leaves no signature row, so the retry redoes the bands.
-        for (var band = 0; band < Bands; band++)
+        // One partition per band, so no batch: the 32 upserts go out together (8 at a time).
+        using (var gate = new SemaphoreSlim(8))
         {
-            var entity = new TableEntity(BandPartition(band, signature), articleId) { ["SourceId"] = sourceId };
-            await _bands.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+            await Task.WhenAll(Enumerable.Range(0, Bands).Select(async band =>
+            {
+                await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    var entity = new TableEntity(BandPartition(band, signature), articleId) { ["SourceId"] = sourceId };
+                    await _bands.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+                }
+                finally { gate.Release(); }
+            })).ConfigureAwait(false);
         }
         var best = matches.Count == 0 ? 1.0 : matches.Max(m => m.Member.Similarity);
         await _clusters.UpsertEntityAsync(new TableEntity(clusterId, articleId)
@@ -115,9 +124,13 @@ public sealed class SyndicationIndex(TableServiceClient tables)
     /// <summary>The copies of a story, earliest first: one partition query.</summary>
     public async Task<IReadOnlyList<ClusterMember>> MembersAsync(string clusterId, CancellationToken cancellationToken = default)
     {
+        await storage.EnsureTablesAsync(cancellationToken).ConfigureAwait(false);
         var members = new List<ClusterMember>();
-        await foreach (var row in _clusters.QueryAsync<TableEntity>(e => e.PartitionKey == clusterId, cancellationToken: cancellationToken).ConfigureAwait(false))
+        await foreach (var row in _clusters.QueryAsync<TableEntity>(e => e.PartitionKey == clusterId, maxPerPage: MaxMembers, cancellationToken: cancellationToken).ConfigureAwait(false))
+        {
+            if (members.Count >= MaxMembers) break;
             members.Add(new ClusterMember(row.RowKey, row.GetString("SourceId") ?? "", row.GetDateTimeOffset("FirstSeen") ?? DateTimeOffset.MinValue, row.GetDouble("Similarity") ?? 1));
+        }
         return members.OrderBy(m => m.FirstSeen).ThenBy(m => m.ArticleId, StringComparer.Ordinal).ToList();
     }
 

@@ -102,6 +102,7 @@ public sealed class ArticleExtractor : IArticleExtractor
             BlocksTotal = best.BlocksTotal,
             BlocksDropped = best.BlocksDropped,
             BlocksDroppedByMemory = best.BlocksDroppedByMemory,
+            BodyElementIndex = best.BodyElementIndex,
         };
     }
 
@@ -140,7 +141,7 @@ public sealed class ArticleExtractor : IArticleExtractor
     }
 
     private static AttemptResult TakeBaselineIfLonger(AttemptResult best, (List<string> Blocks, int BodyChars) baseline) =>
-        baseline.BodyChars > best.BodyChars * 1.5 ? best with { Blocks = baseline.Blocks, BodyChars = baseline.BodyChars } : best;
+        baseline.BodyChars > best.BodyChars * 1.5 ? best with { Blocks = baseline.Blocks, BodyChars = baseline.BodyChars, BodyElementIndex = null } : best;
 
     private static string? Nfc(string? s) => s is null || s.IsNormalized(NormalizationForm.FormC) ? s : s.Normalize(NormalizationForm.FormC);
 
@@ -158,6 +159,8 @@ public sealed class ArticleExtractor : IArticleExtractor
         public int BlocksTotal { get; init; }
         public int BlocksDropped { get; init; }
         public int BlocksDroppedByMemory { get; init; }
+        /// <summary>Document-order position of the body element in the untouched page (<see cref="ExtractedArticle.BodyElementIndex"/>).</summary>
+        public int? BodyElementIndex { get; init; }
     }
 
     private static AttemptResult Attempt(IHtmlDocument document, PageMetadata metadata, Uri? pageUrl, ExtractionContext? context, ContentFinder.Flags flags)
@@ -165,6 +168,10 @@ public sealed class ArticleExtractor : IArticleExtractor
         var empty = new AttemptResult([], 0, null, null, null, [], []);
         if (document.Body is not { } body) return empty;
         var overrides = context?.Overrides;
+        // Positions before cleanup removes anything: a fresh parse of the same page has the same order.
+        var order = new Dictionary<IElement, int>(ReferenceEqualityComparer.Instance);
+        var position = 0;
+        foreach (var element in document.All) order[element] = position++;
 
         // a. Prepare: drop what never carries text, then every related-articles block, then unlikely candidates.
         var stats = ContentFinder.RemoveNonContent(document, overrides, (flags & ContentFinder.Flags.RemoveChrome) != 0);
@@ -193,8 +200,11 @@ public sealed class ArticleExtractor : IArticleExtractor
         // e. Block rules.
         var outcome = BlockRules.Apply(blocks, metadata, context?.Boilerplate, leadElement);
         var chars = outcome.Blocks.Sum(b => b.Length);
+        // Several roots are siblings of one container, which then stands for the body.
+        var bodyElement = roots.Count == 1 || roots.Any(r => r.ParentElement != roots[0].ParentElement) ? roots[0] : roots[0].ParentElement ?? roots[0];
         return new AttemptResult(outcome.Blocks, chars, outcome.Lead, outcome.Attribution, outcome.SignatureAuthor, images, outcome.Fingerprints)
         {
+            BodyElementIndex = order.TryGetValue(bodyElement, out var index) ? index : null,
             StrippedUnlikely = stripped,
             PageProseChars = pageProse,
             DominantProse = dominantProse,

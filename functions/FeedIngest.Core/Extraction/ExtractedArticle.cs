@@ -30,6 +30,13 @@ public sealed record ExtractedArticle
 
     /// <summary>The clean body: one block per line.</summary>
     public string Text => string.Join('\n', Blocks);
+
+    /// <summary>
+    /// The element chosen as the body, as its position in document order (<c>document.All</c>) of the page parsed
+    /// untouched; null when the text came from the baseline rescue (no single element holds it). Lets later stages
+    /// (attachment links) look at the body and what follows it as the page had them, before any cleanup.
+    /// </summary>
+    public int? BodyElementIndex { get; init; }
 }
 
 /// <summary>What the extractor may know beyond the page: the source, and its learned boilerplate.</summary>

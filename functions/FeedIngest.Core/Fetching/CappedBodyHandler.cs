@@ -28,7 +28,9 @@ internal sealed class CappedBodyHandler : DelegatingHandler
         {
             var type = response.Content.Headers.ContentType?.MediaType;
             response.Dispose();
-            throw new FetchRejectedException(FailureCause.ContentType, $"content-type {type} is not HTML/XML");
+            throw new FetchRejectedException(FailureCause.ContentType, context.Accepted.HasFlag(AcceptedContent.Documents)
+                ? $"content-type {type} is not a document (PDF, Word, Excel)"
+                : $"content-type {type} is not HTML/XML");
         }
 
         if (response.Content.Headers.ContentLength is long declared && declared > context.MaxBytes)

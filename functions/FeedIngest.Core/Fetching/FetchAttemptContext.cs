@@ -12,6 +12,8 @@ internal enum AcceptedContent
     PlainText = 4,
     /// <summary>Anything (robots.txt is read whatever a server calls it).</summary>
     Any = 8,
+    /// <summary>Attachments: PDF, Word, Excel, and the generic download types portals serve them as (never HTML).</summary>
+    Documents = 16,
 }
 
 /// <summary>
@@ -45,6 +47,12 @@ internal sealed class FetchAttemptContext
              || media == "text/plain"))
             return true;
         if (Accepted.HasFlag(AcceptedContent.PlainText) && media == "text/plain") return true;
+        if (Accepted.HasFlag(AcceptedContent.Documents) &&
+            (media is "application/pdf" or "application/x-pdf" or "application/msword" or "application/vnd.ms-excel"
+                 or "application/octet-stream" or "binary/octet-stream" or "application/x-download" or "application/force-download"
+                 or "application/download" or "application/zip" or "application/x-zip-compressed" or "application/x-msdownload"
+             || media.StartsWith("application/vnd.openxmlformats-officedocument.", StringComparison.Ordinal)))
+            return true;
         return false;
     }
 }

@@ -21,6 +21,13 @@ public sealed record FetchRequest(Uri Url)
     public Sources.PolitenessSettings? Politeness { get; init; }
     /// <summary>Accept XML (feeds, sitemaps) as well as HTML.</summary>
     public bool AcceptXml { get; init; }
+    /// <summary>
+    /// A document (attachment: PDF, Office, or an unlabelled download) instead of a page: document content types are
+    /// accepted, HTML is refused, and the body is not decoded as text (the caller checks its magic bytes).
+    /// </summary>
+    public bool AcceptDocuments { get; init; }
+    /// <summary>The body's size cap for this request; null = <c>FeedIngest:Fetching:MaxResponseBytes</c>.</summary>
+    public long? MaxBytes { get; init; }
 }
 
 public sealed record FetchResult

@@ -40,10 +40,10 @@ internal sealed class HttpPageSender(IHttpClientFactory clients, IHostThrottle t
 
     public async Task<SendOutcome> SendAsync(
         Uri url, AcceptedContent accepted, HostPoliteness politeness, string? ifNoneMatch, DateTimeOffset? ifModifiedSince,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, long? maxBytes = null)
     {
         var hostKey = url.Authority.ToLowerInvariant();
-        var context = new FetchAttemptContext { Accepted = accepted, MaxBytes = _options.MaxResponseBytes, HostKey = hostKey, Politeness = politeness };
+        var context = new FetchAttemptContext { Accepted = accepted, MaxBytes = maxBytes ?? _options.MaxResponseBytes, HostKey = hostKey, Politeness = politeness };
         IAsyncDisposable lease;
         try
         {
@@ -59,7 +59,9 @@ internal sealed class HttpPageSender(IHttpClientFactory clients, IHostThrottle t
 
         using var request = new HttpRequestMessage(HttpMethod.Get, url);
         request.Options.Set(FetchAttemptContext.Key, context);
-        request.Headers.Accept.ParseAdd(accepted.HasFlag(AcceptedContent.Xml)
+        request.Headers.Accept.ParseAdd(accepted.HasFlag(AcceptedContent.Documents)
+            ? "application/pdf, application/vnd.openxmlformats-officedocument.wordprocessingml.document, application/vnd.openxmlformats-officedocument.spreadsheetml.sheet, application/msword, application/vnd.ms-excel, */*;q=0.1"
+            : accepted.HasFlag(AcceptedContent.Xml)
             ? "application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, text/html;q=0.8, */*;q=0.1"
             : "text/html, application/xhtml+xml;q=0.9, */*;q=0.1");
         request.Headers.AcceptLanguage.ParseAdd("vi, en;q=0.5");

@@ -48,7 +48,7 @@ public sealed partial class PageFetcher : IPageFetcher
         var allowedHosts = new HashSet<string>(
             request.AllowedHosts.Count > 0 ? request.AllowedHosts : [requested.Host], StringComparer.OrdinalIgnoreCase);
         var settings = request.Politeness ?? new PolitenessSettings();
-        var accepted = request.AcceptXml ? AcceptedContent.Html | AcceptedContent.Xml : AcceptedContent.Html;
+        var accepted = request.AcceptDocuments ? AcceptedContent.Documents : request.AcceptXml ? AcceptedContent.Html | AcceptedContent.Xml : AcceptedContent.Html;
         var visited = new HashSet<string>(StringComparer.Ordinal);
         var current = requested;
 
@@ -79,7 +79,7 @@ public sealed partial class PageFetcher : IPageFetcher
             // Validators describe the requested URL's representation; they are only sent on the first hop.
             var outcome = await _sender.SendAsync(
                 current, accepted, politeness,
-                hop == 0 ? request.IfNoneMatch : null, hop == 0 ? request.IfModifiedSince : null, cancellationToken);
+                hop == 0 ? request.IfNoneMatch : null, hop == 0 ? request.IfModifiedSince : null, cancellationToken, request.MaxBytes);
 
             if (outcome.Failure is not null)
                 return FetchResult.Fail(requested, outcome.Cause, outcome.Failure, outcome.StatusCode) with { FinalUrl = current };
@@ -107,6 +107,8 @@ public sealed partial class PageFetcher : IPageFetcher
                     with { FinalUrl = current, Headers = outcome.Headers };
             }
 
+            // A document's bytes are not text: its reader judges them.
+            if (request.AcceptDocuments) return Complete(requested, current, outcome, FetchOutcome.Ok) with { Body = outcome.Body };
             var decoded = CharsetDecoder.Decode(outcome.Body, outcome.ContentType);
             return Complete(requested, current, outcome, FetchOutcome.Ok) with
             {

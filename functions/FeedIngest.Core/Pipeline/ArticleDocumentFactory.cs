@@ -7,7 +7,8 @@ namespace FeedIngest.Core.Pipeline;
 /// <summary>Builds the stored document from an extraction; the one place the contract's fields are filled.</summary>
 public static class ArticleDocumentFactory
 {
-    public static ArticleDocument Create(ExtractedArticle extracted, SourceDefinition source, string articleId, Uri url, Uri canonicalUrl, DateTimeOffset fetchedAt)
+    public static ArticleDocument Create(ExtractedArticle extracted, SourceDefinition source, string articleId, Uri url, Uri canonicalUrl, DateTimeOffset fetchedAt,
+        IReadOnlyList<ArticleAttachmentDocument>? attachments = null, string? clusterId = null)
     {
         var text = extracted.Text;
         return new ArticleDocument
@@ -29,6 +30,8 @@ public static class ArticleDocumentFactory
             ContentHash = ArticleProcessor.ContentHash(text),
             ExtractorVersion = ArticleExtractor.Version,
             FetchedAt = ContractJson.FormatTimestamp(fetchedAt.ToUniversalTime()),
+            Attachments = attachments ?? [],
+            ClusterId = clusterId ?? articleId,
         };
     }
 }

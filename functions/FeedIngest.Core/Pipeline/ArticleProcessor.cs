@@ -10,8 +10,8 @@ using Microsoft.Extensions.Logging;
 namespace FeedIngest.Core.Pipeline;
 
 /// <summary>
-/// One article, start to end: fetch (conditional where it can) → archive raw → extract → store text,
-/// document and row → event. Used by the CLI harvest and the Functions ProcessArticle stage alike.
+/// One article, start to end: fetch (conditional where it can) → archive raw → extract → attachments (fetched, read,
+/// stored once per hash) → syndication cluster (band index) → store text, document and row → event. Used by the CLI harvest and the Functions ProcessArticle stage alike.
 /// Outcomes of the page (HTTP errors, robots, empty article) come back as <see cref="ArticleOutcome"/>;
 /// infrastructure failures (storage unreachable) throw, so a queue can retry them.
 /// </summary>
@@ -22,6 +22,8 @@ public sealed class ArticleProcessor(
     ArticleRepository articles,
     UrlIndex urls,
     ExtractionContextFactory contexts,
+    Attachments.AttachmentCollector attachments,
+    Clustering.SyndicationIndex syndication,
     Health.FeedIngestMetrics metrics,
     ILogger<ArticleProcessor> logger)
 {
@@ -64,9 +66,10 @@ public sealed class ArticleProcessor(
         var fetchedAt = DateTimeOffset.UtcNow;
         var pageUrl = fetch.FinalUrl ?? url;
         ExtractedArticle extracted;
+        string html;
         try
         {
-            var html = fetch.Text ?? CharsetDecoder.Decode(fetch.Body, fetch.ContentType).Text;
+            html = fetch.Text ?? CharsetDecoder.Decode(fetch.Body, fetch.ContentType).Text;
             var context = await contexts.ForSourceAsync(source, cancellationToken);
             var extractTimer = System.Diagnostics.Stopwatch.StartNew();
             extracted = extractor.Extract(html, pageUrl, context);
@@ -87,7 +90,12 @@ public sealed class ArticleProcessor(
         if (extracted.Blocks.Count == 0)
             return await RecordFailureAsync(message, source, url, articleId, "no article text found on the page", cancellationToken, FailureCause.EmptyContent) with { Quality = quality };
 
-        var document = ArticleDocumentFactory.Create(extracted, source, articleId, pageUrl, canonical, fetchedAt);
+        // An exact duplicate within the source is not stored (SaveAsync records it): its attachments are not fetched, it joins no cluster.
+        var duplicate = await articles.FindDuplicateAsync(source.Id, ContentHash(extracted.Text), articleId, cancellationToken) is not null;
+        var links = duplicate ? [] : attachments.FindLinks(html, extracted.BodyElementIndex, pageUrl, source);
+        var found = links.Count == 0 ? [] : await attachments.CollectAsync(links, source, articleId, cancellationToken);
+        var document = ArticleDocumentFactory.Create(extracted, source, articleId, pageUrl, canonical, fetchedAt, found);
+        if (!duplicate) document = document with { ClusterId = await ClusterOfAsync(document, row?.RowKey == articleId ? row : null, cancellationToken) };
         var saved = await articles.SaveAsync(document, new StoreContext(rawBlob, fetch.ETag, fetch.LastModified?.ToString("R"), message.RunId,
             IsReprocess: message.Mode == FetchMode.Refetch), cancellationToken);
         if (message.Mode == FetchMode.Recrawl && saved.Change == SaveChange.Unchanged)
@@ -111,9 +119,10 @@ public sealed class ArticleProcessor(
             return new ArticleOutcome(ArticleResult.Failed, url, row.RowKey, "no raw archive for this article (refetch it instead)");
         var raw = await rawArchive.ReadAsync(row.RawBlob, cancellationToken);
         ExtractedArticle extracted;
+        string html;
         try
         {
-            var html = CharsetDecoder.Decode(raw.Body, raw.ContentType).Text;
+            html = CharsetDecoder.Decode(raw.Body, raw.ContentType).Text;
             extracted = extractor.Extract(html, raw.Url, await contexts.ForSourceAsync(source, cancellationToken));
         }
         catch (ExtractionException e)
@@ -123,9 +132,26 @@ public sealed class ArticleProcessor(
         if (extracted.Blocks.Count == 0)
             return new ArticleOutcome(ArticleResult.Failed, url, row.RowKey, "no article text found in the archived page");
         var pageUrl = new Uri(row.Url ?? raw.Url.AbsoluteUri);
-        var document = ArticleDocumentFactory.Create(extracted, source, row.RowKey, pageUrl, new Uri(row.CanonicalUrl ?? pageUrl.AbsoluteUri), raw.FetchedAt);
+        // Attachments from the archive too: stored bytes read again by the current readers, no network.
+        var previous = await articles.GetDocumentAsync(row, cancellationToken);
+        var links = attachments.FindLinks(html, extracted.BodyElementIndex, raw.Url, source);
+        var reread = await attachments.RereadAsync(links, previous?.Attachments ?? [], cancellationToken);
+        var document = ArticleDocumentFactory.Create(extracted, source, row.RowKey, pageUrl, new Uri(row.CanonicalUrl ?? pageUrl.AbsoluteUri), raw.FetchedAt, reread);
+        document = document with { ClusterId = await ClusterOfAsync(document, row, cancellationToken) };
         var saved = await articles.SaveAsync(document, new StoreContext(row.RawBlob, null, null, runId, IsReprocess: true), cancellationToken);
         return new ArticleOutcome(ToResult(saved.Change), url, row.RowKey);
+    }
+
+    /// <summary>
+    /// The article's syndication cluster: the row's when it has one (a clusterId never changes), else the band index's
+    /// answer (point reads, no scan).
+    /// </summary>
+    private async Task<string> ClusterOfAsync(ArticleDocument document, ArticleEntity? row, CancellationToken cancellationToken)
+    {
+        if (row?.ClusterId is { } known) return known;
+        var firstSeen = document.PublishedAt is { } published ? DateTimeOffset.Parse(published, System.Globalization.CultureInfo.InvariantCulture) : DateTimeOffset.Parse(document.FetchedAt, System.Globalization.CultureInfo.InvariantCulture);
+        var assignment = await syndication.AssignAsync(document.SourceId, document.ArticleId, firstSeen, Clustering.MinHashSignature.Compute(document.Text), cancellationToken);
+        return assignment.ClusterId;
     }
 
     /// <summary>Records a URL as failed on its Urls row and article row; used for page failures and by callers giving up after retries.</summary>

@@ -47,5 +47,12 @@ public sealed class ArticleEntity : ITableEntity
     public string? HttpETag { get; set; }
     public string? HttpLastModified { get; set; }
     public string? DuplicateOf { get; set; }
+    /// <summary>The syndication cluster (the earliest copy's article id), as in the document.</summary>
+    public string? ClusterId { get; set; }
+    /// <summary>SHA-256 of the document's <c>attachments[]</c> JSON: a change of attachments is a new version like a change of text.</summary>
+    public string? AttachmentsHash { get; set; }
+    public int AttachmentCount { get; set; }
+    /// <summary>The document's <c>schemaVersion</c> (for the event of this version).</summary>
+    public int SchemaVersion { get; set; }
     public string? LastRunId { get; set; }
 }

@@ -10,8 +10,16 @@ public static class ArticleChange
     public const string Reprocessed = "reprocessed";
 }
 
-/// <summary>Message on queue <c>article-events</c>: one per real change of an article's text.</summary>
-public sealed record ArticleEvent(string ArticleId, string SourceId, string Url, string Blob, int Version, string ContentHash, string Change);
+/// <summary>Message on queue <c>article-events</c>: one per real change of an article's text or attachments.</summary>
+public sealed record ArticleEvent(string ArticleId, string SourceId, string Url, string Blob, int Version, string ContentHash, string Change)
+{
+    /// <summary>The <c>schemaVersion</c> of the document the event points to (added with schema 2: readers see the bump before reading).</summary>
+    public int SchemaVersion { get; init; } = ArticleDocument.CurrentSchemaVersion;
+    /// <summary>The article's syndication cluster (null for documents stored before schema 2).</summary>
+    public string? ClusterId { get; init; }
+    /// <summary>How many entries the document's <c>attachments[]</c> has.</summary>
+    public int Attachments { get; init; }
+}
 
 public sealed class ArticleEventPublisher(QueueServiceClient queues, StorageInitializer storage)
 {

@@ -8,6 +8,8 @@ public static class StorageNames
 
     public const string ArticlesContainer = "articles";
     public const string RawContainer = "raw";
+    /// <summary>Attachments' bytes and text: <c>{sourceId}/{articleId}/{sha256}.{ext}</c> and <c>….txt</c> (docs/CONTRACT.md).</summary>
+    public const string AttachmentsContainer = "attachments";
 
     public const string ArticlesTable = "Articles";
     public const string RunsTable = "Runs";
@@ -20,13 +22,20 @@ public static class StorageNames
     public const string ArticleIndexTable = "ArticleIndex";
     /// <summary>Learned boilerplate per source (Extraction.BoilerplateMemoryStore).</summary>
     public const string BoilerplateTable = "Boilerplate";
+    /// <summary>Attachment bytes by SHA-256 → their blobs and text status: the cross-article dedupe (Storage.AttachmentStore).</summary>
+    public const string AttachmentsTable = "Attachments";
+    /// <summary>Syndication index (Clustering.SyndicationIndex): band hash → articles, signatures, cluster members.</summary>
+    public const string SyndicationBandsTable = "SyndicationBands";
+    public const string SyndicationSignaturesTable = "SyndicationSignatures";
+    public const string SyndicationClustersTable = "SyndicationClusters";
 
     public const string DiscoverQueue = "discover";
     public const string ArticlesQueue = "articles";
     public const string ArticleEventsQueue = "article-events";
     public const string ReprocessQueue = "reprocess";
 
-    public static readonly string[] Containers = [ArticlesContainer, RawContainer];
-    public static readonly string[] Tables = [ArticlesTable, RunsTable, UrlsTable, ContentIndexTable, ReprocessJobsTable, ArticleIndexTable, BoilerplateTable];
+    public static readonly string[] Containers = [ArticlesContainer, RawContainer, AttachmentsContainer];
+    public static readonly string[] Tables = [ArticlesTable, RunsTable, UrlsTable, ContentIndexTable, ReprocessJobsTable, ArticleIndexTable, BoilerplateTable,
+        AttachmentsTable, SyndicationBandsTable, SyndicationSignaturesTable, SyndicationClustersTable];
     public static readonly string[] Queues = [DiscoverQueue, ArticlesQueue, ArticleEventsQueue, ReprocessQueue];
 }

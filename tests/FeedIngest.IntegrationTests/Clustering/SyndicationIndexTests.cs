@@ -1,7 +1,10 @@
 using Azure.Core;
 using Azure.Core.Pipeline;
 using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
 using FeedIngest.Core.Clustering;
+using FeedIngest.Core.Storage;
 using FeedIngest.IntegrationTests.Infrastructure;
 using Xunit.Abstractions;
 
@@ -20,7 +23,9 @@ public sealed class SyndicationIndexTests(ITestOutputHelper output) : IAsyncLife
         _azurite = await AzuriteInstance.StartNewAsync();
         var options = new TableClientOptions();
         options.AddPolicy(_requests, HttpPipelinePosition.PerCall);
-        _index = new SyndicationIndex(new TableServiceClient(_azurite.ConnectionString, options));
+        var tables = new TableServiceClient(_azurite.ConnectionString, options);
+        var storage = new StorageInitializer(new BlobServiceClient(_azurite.ConnectionString), tables, new QueueServiceClient(_azurite.ConnectionString));
+        _index = new SyndicationIndex(tables, storage);
         await _index.CreateTablesAsync();
     }
 

@@ -22,7 +22,9 @@ public sealed class ArticleRepositoryTests : IAsyncLifetime
         var blobs = new BlobServiceClient(_azurite.ConnectionString);
         var tables = new TableServiceClient(_azurite.ConnectionString);
         var storage = new StorageInitializer(blobs, tables, queues);
-        _repository = new ArticleRepository(blobs, tables, new ArticleEventPublisher(queues, storage), new ArticleIndex(tables, storage), storage);
+        var rows = new ArticleRows(tables, storage);
+        _repository = new ArticleRepository(rows, new ArticleBlobStore(blobs, storage), new ContentIndex(tables, rows, storage), new ArticleIndex(tables, storage),
+            new ArticleEventOutbox(tables, rows, new ArticleEventPublisher(queues, storage)), storage);
         _articles = new BlobServiceClient(_azurite.ConnectionString).GetBlobContainerClient(StorageNames.ArticlesContainer);
         _events = queues.GetQueueClient(StorageNames.ArticleEventsQueue);
     }
@@ -41,6 +43,7 @@ public sealed class ArticleRepositoryTests : IAsyncLifetime
         ContentHash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text))),
         ExtractorVersion = extractor,
         FetchedAt = "2024-11-22T01:00:00+00:00",
+        ClusterId = articleId,
     };
 
     [Fact]
