@@ -110,6 +110,7 @@ var deploymentStorageContainerName = 'app-package-${take(functionAppName, 32)}-$
 var blobContainers = [
   { name: 'articles' }
   { name: 'raw' }
+  { name: 'attachments' }
   { name: deploymentStorageContainerName }
 ]
 var queues = [
@@ -128,6 +129,10 @@ var tables = [
   { name: 'FetchState' }
   { name: 'ReprocessJobs' }
   { name: 'ArticleIndex' }
+  { name: 'Attachments' }
+  { name: 'SyndicationBands' }
+  { name: 'SyndicationSignatures' }
+  { name: 'SyndicationClusters' }
 ]
 
 module identity 'modules/identity.bicep' = {

@@ -26,7 +26,7 @@ public sealed partial class FunctionsMetadataTests
     {
         var names = Metadata.Select(f => (string)f!["name"]!).Order(StringComparer.Ordinal).ToList();
 
-        Assert.Equal(["Dashboard", "DiscoverSource", "GetArticle", "HarvestTimer", "Health", "ProcessArticle", "Reprocess", "ReprocessStatus", "ReprocessWorker", "Status"], names);
+        Assert.Equal(["Dashboard", "DiscoverSource", "GetArticle", "GetArticleCluster", "HarvestTimer", "Health", "ProcessArticle", "Reprocess", "ReprocessStatus", "ReprocessWorker", "Status"], names);
     }
 
     [Fact]
@@ -71,6 +71,7 @@ public sealed partial class FunctionsMetadataTests
     [InlineData("Reprocess", "post", "reprocess", "Function")]
     [InlineData("ReprocessStatus", "get", "reprocess/{jobId}", "Function")]
     [InlineData("GetArticle", "get", "articles/{sourceId}/{articleId}", "Function")]
+    [InlineData("GetArticleCluster", "get", "articles/{sourceId}/{articleId}/cluster", "Function")]
     [InlineData("Health", "get", "health", "Anonymous")]
     [InlineData("Status", "get", "status", "Function")]
     [InlineData("Dashboard", "get", "dashboard", "Function")]

@@ -9,7 +9,7 @@ namespace FeedIngest.HostTests;
 public sealed class HarvestUnderHostTests(SingleHostFixture fixture, ITestOutputHelper output)
 {
     private static readonly string[] Functions =
-        ["DiscoverSource", "GetArticle", "HarvestTimer", "Health", "ProcessArticle", "Reprocess", "ReprocessStatus", "ReprocessWorker"];
+        ["DiscoverSource", "GetArticle", "GetArticleCluster", "HarvestTimer", "Health", "ProcessArticle", "Reprocess", "ReprocessStatus", "ReprocessWorker"];
 
     [SkippableFact]
     public void TheHostIndexesEveryFunctionWithoutBindingOrExtensionErrors()

@@ -61,10 +61,11 @@ public sealed class StorageTests(CompiledInfra infra)
         var tables = snapshot.ChildNames("Microsoft.Storage/storageAccounts/tableServices/tables");
 
         // Assert
-        Assert.Subset(containers.ToHashSet(), new HashSet<string> { "articles", "raw" });
+        Assert.Subset(containers.ToHashSet(), new HashSet<string> { "articles", "raw", "attachments" });
         Assert.Equal(["article-events", "articles", "discover", "reprocess"], queues.Order(StringComparer.Ordinal));
         Assert.Equal(
-            ["ArticleIndex", "Articles", "Boilerplate", "ContentIndex", "FetchState", "HostThrottle", "ReprocessJobs", "Runs", "Urls"],
+            ["ArticleIndex", "Articles", "Attachments", "Boilerplate", "ContentIndex", "FetchState", "HostThrottle", "ReprocessJobs", "Runs",
+             "SyndicationBands", "SyndicationClusters", "SyndicationSignatures", "Urls"],
             tables.Order(StringComparer.Ordinal));
     }
 

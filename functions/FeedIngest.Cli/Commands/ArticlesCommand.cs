@@ -15,7 +15,7 @@ internal static class ArticlesCommand
 {
     private static readonly string[] Statuses = [ArticleStatus.Stored, ArticleStatus.Failed, ArticleStatus.Duplicate];
 
-    public static Command Create() => new("articles", "Inspect stored articles") { List(), Show(), Follow() };
+    public static Command Create() => new("articles", "Inspect stored articles") { List(), Show(), Cluster(), Follow() };
 
     private static Command List()
     {
@@ -101,6 +101,43 @@ internal static class ArticlesCommand
                 return ExitCodes.NotFound;
             }
             Console.WriteLine(json);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Command Cluster()
+    {
+        var id = new Argument<string>("ID") { Description = "Article id (16 hex chars)" };
+        var source = new Option<string?>("--source") { Description = "Source id (found automatically when omitted)" };
+        var json = new Option<bool>("--json") { Description = "Print the cluster as JSON (the same shape as GET /api/articles/{source}/{id}/cluster)" };
+        var command = new Command("cluster", "List the copies of an article's story across sources (its syndication cluster), earliest first") { id, source, json };
+        command.SetAction(async (parse, ct) =>
+        {
+            var articleId = parse.GetValue(id)!;
+            if (!System.Text.RegularExpressions.Regex.IsMatch(articleId, "^[0-9a-f]{16}$"))
+                throw new UsageException($"ID must be an article id of 16 lower-case hex characters, not '{articleId}' (ids are in: feedingest articles list)");
+            await using var services = await CliHost.BuildWithStorageAsync(ct);
+            var (view, missing) = await services.GetRequiredService<FeedIngest.Core.Clustering.ClusterLookup>().GetAsync(parse.GetValue(source), articleId, ct);
+            if (view is null)
+            {
+                Console.Error.WriteLine(missing == FeedIngest.Core.Clustering.ClusterLookup.Missing.Cluster
+                    ? $"error: article {articleId} was stored before syndication clusters existed; reprocess it (feedingest reprocess --article {articleId}) to give it one"
+                    : $"error: no stored article with id {articleId} (ids are in: feedingest articles list{(parse.GetValue(source) is null ? "; articles stored before the id index need --source" : "")})");
+                return ExitCodes.NotFound;
+            }
+            if (parse.GetValue(json))
+            {
+                Console.WriteLine(JsonSerializer.Serialize(view, ContractJson.Options));
+                return ExitCodes.Ok;
+            }
+            Console.WriteLine($"cluster {view.ClusterId}: {view.Copies.Count} cop{(view.Copies.Count == 1 ? "y" : "ies")}");
+            foreach (var copy in view.Copies)
+            {
+                var marker = copy.ArticleId == view.ArticleId && copy.SourceId == view.SourceId ? "*" : " ";
+                Console.WriteLine($"{marker} {copy.ArticleId}  {copy.SourceId,-20} {copy.PublishedAt ?? ContractJson.FormatTimestamp(copy.FirstSeen)}  {copy.Similarity:0.00}  {copy.Title}");
+                if (copy.Url is not null) Console.WriteLine($"  {copy.Url}");
+            }
             return ExitCodes.Ok;
         });
         return command;
