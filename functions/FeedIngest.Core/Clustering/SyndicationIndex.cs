@@ -19,7 +19,8 @@ public sealed record ClusterAssignment(string ClusterId, IReadOnlyList<ClusterMe
 /// <list type="bullet">
 /// <item><c>SyndicationBands</c>: PartitionKey <c>{band:00}-{bandHash:x16}</c>, RowKey articleId → SourceId.</item>
 /// <item><c>SyndicationSignatures</c>: PartitionKey articleId[..2], RowKey articleId → Signature (Base64, 512 bytes),
-/// ShingleCount, SourceId, FirstSeen, ClusterId. Written last: its presence means the article is fully indexed.</item>
+/// ShingleCount, SourceId, FirstSeen, ClusterId. Written first without ClusterId (in progress) and again with it last:
+/// a ClusterId means the article is fully indexed.</item>
 /// <item><c>SyndicationClusters</c>: PartitionKey clusterId, RowKey articleId → SourceId, FirstSeen, Similarity: the
 /// copies of one story in one partition query.</item>
 /// </list>
@@ -50,6 +51,11 @@ public sealed class SyndicationIndex(TableServiceClient tables, StorageInitializ
     /// Finds the stored copies of the article and records it: its clusterId is the clusterId of the earliest matching
     /// copy (itself the earliest copy's id when the cluster formed), or its own id when nothing matches. Idempotent: an
     /// article already indexed gets its recorded clusterId back with no write.
+    /// <para>Safe between copies indexed at the same moment (parallel articles, other instances): each first writes its
+    /// signature (without a clusterId: "in progress") and its bands, and only then looks for candidates, so of two
+    /// concurrent copies at least the later one sees the other. Matches that already have a cluster decide; when only
+    /// copies in progress match, the earliest of them and this article (by date, then id) names the cluster — the same
+    /// answer on both sides.</para>
     /// </summary>
     public async Task<ClusterAssignment> AssignAsync(string sourceId, string articleId, DateTimeOffset firstSeen, MinHashSignature signature, CancellationToken cancellationToken = default)
     {
@@ -62,34 +68,8 @@ public sealed class SyndicationIndex(TableServiceClient tables, StorageInitializ
             return new ClusterAssignment(articleId, []);
         }
 
-        var candidates = new HashSet<string>(StringComparer.Ordinal);
-        for (var band = 0; band < Bands && candidates.Count < MaxCandidates; band++)
-        {
-            var partition = BandPartition(band, signature);
-            await foreach (var row in _bands.QueryAsync<TableEntity>(e => e.PartitionKey == partition, maxPerPage: MaxCandidates, select: ["RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
-            {
-                if (row.RowKey != articleId) candidates.Add(row.RowKey);
-                if (candidates.Count >= MaxCandidates) break;
-            }
-        }
-
-        var matches = new List<(ClusterMember Member, string ClusterId)>();
-        foreach (var candidate in candidates)
-        {
-            var stored = await _signatures.GetEntityIfExistsAsync<TableEntity>(SignaturePartition(candidate), candidate, cancellationToken: cancellationToken).ConfigureAwait(false);
-            if (!stored.HasValue) continue; // still being indexed by another instance: its own lookup will find this one
-            var row = stored.Value!;
-            var other = MinHashSignature.FromBase64(row.GetString("Signature"), row.GetInt32("ShingleCount") ?? MinHashSignature.MinShingles);
-            var similarity = signature.Similarity(other);
-            if (similarity < Threshold) continue;
-            matches.Add((new ClusterMember(candidate, row.GetString("SourceId") ?? "", row.GetDateTimeOffset("FirstSeen") ?? DateTimeOffset.MaxValue, similarity),
-                row.GetString("ClusterId") ?? candidate));
-        }
-
-        var earliest = matches.OrderBy(m => m.Member.FirstSeen).ThenBy(m => m.Member.ArticleId, StringComparer.Ordinal).FirstOrDefault();
-        var clusterId = earliest.ClusterId ?? articleId;
-
-        // Bands first, signature last: a crash in between leaves no signature row, so the retry redoes the bands.
+        // Signature (in progress), then bands, then the lookup: a crash anywhere leaves no clusterId, so the retry redoes it all.
+        await WriteSignatureAsync(sourceId, articleId, firstSeen, signature, clusterId: null, cancellationToken).ConfigureAwait(false);
         // One partition per band, so no batch: the 32 upserts go out together (8 at a time).
         using (var gate = new SemaphoreSlim(8))
         {
@@ -104,17 +84,60 @@ public sealed class SyndicationIndex(TableServiceClient tables, StorageInitializ
                 finally { gate.Release(); }
             })).ConfigureAwait(false);
         }
+
+        var candidates = new HashSet<string>(StringComparer.Ordinal);
+        for (var band = 0; band < Bands && candidates.Count < MaxCandidates; band++)
+        {
+            var partition = BandPartition(band, signature);
+            await foreach (var row in _bands.QueryAsync<TableEntity>(e => e.PartitionKey == partition, maxPerPage: MaxCandidates, select: ["RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
+            {
+                if (row.RowKey != articleId) candidates.Add(row.RowKey);
+                if (candidates.Count >= MaxCandidates) break;
+            }
+        }
+
+        var matches = new List<(ClusterMember Member, string? ClusterId)>();
+        foreach (var candidate in candidates)
+        {
+            var stored = await _signatures.GetEntityIfExistsAsync<TableEntity>(SignaturePartition(candidate), candidate, cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (!stored.HasValue) continue; // its bands outlived a signature that was never written (a crash): nothing to compare
+            var row = stored.Value!;
+            var other = MinHashSignature.FromBase64(row.GetString("Signature"), row.GetInt32("ShingleCount") ?? MinHashSignature.MinShingles);
+            var similarity = signature.Similarity(other);
+            if (similarity < Threshold) continue;
+            matches.Add((new ClusterMember(candidate, row.GetString("SourceId") ?? "", row.GetDateTimeOffset("FirstSeen") ?? DateTimeOffset.MaxValue, similarity),
+                row.GetString("ClusterId")));
+        }
+
+        static (DateTimeOffset, string) Order(ClusterMember m) => (m.FirstSeen, m.ArticleId);
+        var settled = matches.Where(m => m.ClusterId is not null).OrderBy(m => m.Member.FirstSeen).ThenBy(m => m.Member.ArticleId, StringComparer.Ordinal).ToList();
+        ClusterMember? founder = null;
+        string clusterId;
+        if (settled.Count > 0)
+        {
+            clusterId = settled[0].ClusterId!;
+            if (clusterId == settled[0].Member.ArticleId) founder = settled[0].Member;
+        }
+        else
+        {
+            var self = new ClusterMember(articleId, sourceId, firstSeen, 1.0);
+            var earliest = matches.Select(m => m.Member).Append(self).MinBy(Order, Comparer<(DateTimeOffset, string)>.Create((a, b) =>
+                a.Item1 != b.Item1 ? a.Item1.CompareTo(b.Item1) : string.CompareOrdinal(a.Item2, b.Item2)))!;
+            clusterId = earliest.ArticleId;
+            if (earliest.ArticleId != articleId) founder = earliest;
+        }
+
         var best = matches.Count == 0 ? 1.0 : matches.Max(m => m.Member.Similarity);
         await _clusters.UpsertEntityAsync(new TableEntity(clusterId, articleId)
         {
             ["SourceId"] = sourceId, ["FirstSeen"] = firstSeen, ["Similarity"] = best,
         }, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
-        if (matches.Count > 0 && clusterId == earliest.Member.ArticleId)
+        if (founder is not null)
         {
-            // The cluster's first copy was stored alone; it becomes a listed member now that it has company.
-            await _clusters.UpsertEntityAsync(new TableEntity(clusterId, earliest.Member.ArticleId)
+            // The cluster's first copy may have been stored alone (or is being stored now): it is listed as a member.
+            await _clusters.UpsertEntityAsync(new TableEntity(clusterId, founder.ArticleId)
             {
-                ["SourceId"] = earliest.Member.SourceId, ["FirstSeen"] = earliest.Member.FirstSeen, ["Similarity"] = 1.0,
+                ["SourceId"] = founder.SourceId, ["FirstSeen"] = founder.FirstSeen, ["Similarity"] = 1.0,
             }, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
         }
         await WriteSignatureAsync(sourceId, articleId, firstSeen, signature, clusterId, cancellationToken).ConfigureAwait(false);
@@ -134,7 +157,7 @@ public sealed class SyndicationIndex(TableServiceClient tables, StorageInitializ
         return members.OrderBy(m => m.FirstSeen).ThenBy(m => m.ArticleId, StringComparer.Ordinal).ToList();
     }
 
-    private Task<Response> WriteSignatureAsync(string sourceId, string articleId, DateTimeOffset firstSeen, MinHashSignature signature, string clusterId, CancellationToken cancellationToken) =>
+    private Task<Response> WriteSignatureAsync(string sourceId, string articleId, DateTimeOffset firstSeen, MinHashSignature signature, string? clusterId, CancellationToken cancellationToken) =>
         _signatures.UpsertEntityAsync(new TableEntity(SignaturePartition(articleId), articleId)
         {
             ["Signature"] = signature.ToBase64(), ["ShingleCount"] = signature.ShingleCount, ["SourceId"] = sourceId,

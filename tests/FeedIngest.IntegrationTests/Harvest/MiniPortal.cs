@@ -19,6 +19,7 @@ public sealed class MiniPortal : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, (int Status, string ContentType, string Body)> _pages = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, (string ContentType, byte[] Body)> _files = new(StringComparer.Ordinal);
 
     public ConcurrentQueue<(string Path, int Status)> Requests { get; } = new();
     public Uri BaseUrl { get; private set; } = null!;
@@ -47,6 +48,9 @@ public sealed class MiniPortal : IAsyncDisposable
 
     public void Page(string path, string body, string contentType = "text/html; charset=utf-8", int status = 200) =>
         _pages[path] = (status, contentType, body);
+
+    /// <summary>A binary file (an attachment) served with the given content type.</summary>
+    public void File(string path, byte[] body, string contentType) => _files[path] = (contentType, body);
 
     public int Count(string path) => Requests.Count(r => r.Path == path);
 
@@ -90,6 +94,14 @@ public sealed class MiniPortal : IAsyncDisposable
         {
             try { await Task.Delay(delay, context.RequestAborted); }
             catch (OperationCanceledException) { return; }
+        }
+        if (_files.TryGetValue(path, out var file))
+        {
+            Requests.Enqueue((path, 200));
+            context.Response.ContentType = file.ContentType;
+            context.Response.ContentLength = file.Body.Length;
+            await context.Response.Body.WriteAsync(file.Body);
+            return;
         }
         if (!_pages.TryGetValue(path, out var page))
         {
