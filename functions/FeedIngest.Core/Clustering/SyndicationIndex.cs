@@ -39,6 +39,8 @@ public sealed class SyndicationIndex(TableServiceClient tables, StorageInitializ
     public const int MaxCandidates = 64;
     /// <summary>Most copies a lookup lists (a story republished more often than this is listed in part).</summary>
     public const int MaxMembers = 200;
+    private const int InProgressWaits = 30;
+    private static readonly TimeSpan InProgressPoll = TimeSpan.FromMilliseconds(100);
 
     private readonly TableClient _bands = tables.GetTableClient(BandsTable);
     private readonly TableClient _signatures = tables.GetTableClient(SignaturesTable);
@@ -53,9 +55,9 @@ public sealed class SyndicationIndex(TableServiceClient tables, StorageInitializ
     /// article already indexed gets its recorded clusterId back with no write.
     /// <para>Safe between copies indexed at the same moment (parallel articles, other instances): each first writes its
     /// signature (without a clusterId: "in progress") and its bands, and only then looks for candidates, so of two
-    /// concurrent copies at least the later one sees the other. Matches that already have a cluster decide; when only
-    /// copies in progress match, the earliest of them and this article (by date, then id) names the cluster — the same
-    /// answer on both sides.</para>
+    /// concurrent copies at least one sees the other. Matches that already have a cluster decide; a copy that sees only
+    /// copies in progress waits (at most 3 s) for one of them to settle and joins its answer; copies that saw each other
+    /// both wait it out and then both take the earliest of them (by date, then id).</para>
     /// </summary>
     public async Task<ClusterAssignment> AssignAsync(string sourceId, string articleId, DateTimeOffset firstSeen, MinHashSignature signature, CancellationToken cancellationToken = default)
     {
@@ -107,6 +109,20 @@ public sealed class SyndicationIndex(TableServiceClient tables, StorageInitializ
             if (similarity < Threshold) continue;
             matches.Add((new ClusterMember(candidate, row.GetString("SourceId") ?? "", row.GetDateTimeOffset("FirstSeen") ?? DateTimeOffset.MaxValue, similarity),
                 row.GetString("ClusterId")));
+        }
+
+        // Copies still in progress and none settled: wait (bounded) for one to settle, so that of two copies where only one
+        // saw the other, the one that saw joins the other's answer. Copies that saw each other both wait it out and then
+        // both take the earliest of them.
+        for (var wait = 0; wait < InProgressWaits && matches.Count > 0 && matches.All(m => m.ClusterId is null); wait++)
+        {
+            await Task.Delay(InProgressPoll, cancellationToken).ConfigureAwait(false);
+            for (var i = 0; i < matches.Count; i++)
+            {
+                var now = await _signatures.GetEntityIfExistsAsync<TableEntity>(SignaturePartition(matches[i].Member.ArticleId), matches[i].Member.ArticleId,
+                    select: ["ClusterId"], cancellationToken: cancellationToken).ConfigureAwait(false);
+                if (now.HasValue && now.Value!.GetString("ClusterId") is { } settledId) matches[i] = (matches[i].Member, settledId);
+            }
         }
 
         static (DateTimeOffset, string) Order(ClusterMember m) => (m.FirstSeen, m.ArticleId);

@@ -85,6 +85,24 @@ public sealed class SyndicationIndexTests(ITestOutputHelper output) : IAsyncLife
     }
 
     [Fact]
+    public async Task CopiesIndexedAtTheSameMomentEndInOneCluster()
+    {
+        // Four instances index four copies at once: whichever sees whom, they agree on one cluster.
+        var copies = new[] { ("release.txt", "a300000000000001", 0), ("release-other-lead.txt", "b300000000000002", 3), ("release-cut-ending.txt", "c300000000000003", 5), ("release-other-signature.txt", "d300000000000004", 24) };
+        var signatures = copies.Select(c => Signature(c.Item1)).ToList();
+        var start = new TaskCompletionSource();
+        var tasks = copies.Select((c, i) => Task.Run(async () => { await start.Task; return await _index.AssignAsync("s" + i, c.Item2, T0.AddHours(c.Item3), signatures[i]); })).ToList();
+        start.SetResult();
+        var assigned = await Task.WhenAll(tasks);
+
+        // The earliest copy known when the cluster formed: which copy that is depends on who saw whom first.
+        var clusterId = assigned[0].ClusterId;
+        Assert.All(assigned, a => Assert.Equal(clusterId, a.ClusterId));
+        Assert.Contains(clusterId, copies.Select(c => c.Item2));
+        Assert.Equal(copies.Select(c => c.Item2), (await _index.MembersAsync(clusterId)).Select(m => m.ArticleId));
+    }
+
+    [Fact]
     public async Task ShortNoticesKeepTheirOwnIdAndAreNotBanded()
     {
         var notice = MinHashSignature.Compute("Thông báo lịch tiếp công dân tháng 12.");
