@@ -126,8 +126,8 @@ public sealed class AttachmentCollector(
             AttachmentStore.BlobName(source.Id, articleId, sha, AttachmentKinds.Extension(result.Kind)),
             result.Text is null ? null : AttachmentStore.TextBlobName(source.Id, articleId, sha),
             result.Pages, result.TextStatus, result.Reason, AttachmentTextExtractor.Version);
-        await store.SaveAsync(stored, bytes, result.Text, link.Url, cancellationToken);
-        return FromStored(link, stored);
+        // Another article may have stored the same bytes meanwhile: then its copy is the one named.
+        return FromStored(link, await store.SaveAsync(stored, bytes, result.Text, link.Url, cancellationToken));
     }
 
     private static ArticleAttachmentDocument FromStored(AttachmentLink link, StoredAttachment stored) => new()

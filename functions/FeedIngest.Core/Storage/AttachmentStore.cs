@@ -12,8 +12,8 @@ public sealed record StoredAttachment(string Sha256, string ContentType, long By
 /// Attachments' bytes and text in container <c>attachments</c>, named <c>{sourceId}/{articleId}/{sha256}.{ext}</c> and
 /// <c>{sourceId}/{articleId}/{sha256}.txt</c> after the first article that linked them, and table <c>Attachments</c>
 /// (PartitionKey sha256, RowKey "") that makes them content-addressed across articles: bytes seen before are neither
-/// stored nor read again. The row is written last, so a row means both blobs are complete; a crash before it leaves
-/// blobs that the retry overwrites with the same bytes.
+/// stored nor read again. The row is claimed first (state pending) and completed last, so a complete row means both
+/// blobs are complete; a crash in between leaves a claim that the retry (or, once expired, anyone) takes over.
 /// </summary>
 public sealed class AttachmentStore(BlobServiceClient blobs, TableServiceClient tables, StorageInitializer storage)
 {
@@ -30,12 +30,65 @@ public sealed class AttachmentStore(BlobServiceClient blobs, TableServiceClient 
         var row = await _table.GetEntityIfExistsAsync<TableEntity>(sha256, "", cancellationToken: cancellationToken);
         if (!row.HasValue) return null;
         var e = row.Value!;
-        return new StoredAttachment(sha256, e.GetString("ContentType") ?? "application/octet-stream", e.GetInt64("Bytes") ?? 0, e.GetString("Blob") ?? "",
-            e.GetString("TextBlob"), e.GetInt32("Pages"), e.GetString("TextStatus") ?? "", e.GetString("Reason"), e.GetString("ReaderVersion") ?? "");
+        if (e.GetString("State") == PendingState) return null; // being stored by another delivery: not there yet
+        return From(sha256, e);
     }
 
-    /// <summary>Stores the bytes, then the text (when there is one), then the row: the order that leaves nothing half.</summary>
+    private static StoredAttachment From(string sha256, TableEntity e) =>
+        new StoredAttachment(sha256, e.GetString("ContentType") ?? "application/octet-stream", e.GetInt64("Bytes") ?? 0, e.GetString("Blob") ?? "",
+            e.GetString("TextBlob"), e.GetInt32("Pages"), e.GetString("TextStatus") ?? "", e.GetString("Reason"), e.GetString("ReaderVersion") ?? "");
+
+    private const string PendingState = "pending";
+    /// <summary>How long a claim to store some bytes holds before another delivery may take it over (its owner died).</summary>
+    private static readonly TimeSpan ClaimDuration = TimeSpan.FromMinutes(2);
+    private static readonly TimeSpan ClaimWait = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Stores the bytes once across articles and deliveries: the first claims the hash (a row in state pending, added
+    /// only if absent), writes bytes and text, then completes the row; another article meeting the same bytes meanwhile
+    /// waits for that row and gets the first copy's blobs back. A claim whose owner died expires and is taken over.
+    /// </summary>
+    /// <returns>What is stored for these bytes: <paramref name="attachment"/>, or the first copy.</returns>
     public async Task<StoredAttachment> SaveAsync(StoredAttachment attachment, byte[] bytes, string? text, Uri url, CancellationToken cancellationToken)
+    {
+        await storage.EnsureTablesAsync(cancellationToken);
+        var waitUntil = DateTimeOffset.UtcNow + ClaimWait;
+        while (true)
+        {
+            var claim = new TableEntity(attachment.Sha256, "") { ["State"] = PendingState, ["Blob"] = attachment.Blob, ["ClaimedUntil"] = DateTimeOffset.UtcNow + ClaimDuration };
+            try
+            {
+                await _table.AddEntityAsync(claim, cancellationToken);
+                return await WriteAllAsync(attachment, bytes, text, url, cancellationToken);
+            }
+            catch (Azure.RequestFailedException e) when (e.Status == 409)
+            {
+            }
+            var row = await _table.GetEntityIfExistsAsync<TableEntity>(attachment.Sha256, "", cancellationToken: cancellationToken);
+            if (!row.HasValue) continue; // removed in between: claim again
+            var current = row.Value!;
+            if (current.GetString("State") != PendingState) return From(attachment.Sha256, current);
+            // Our own claim (a retry of this article), or one whose owner died: taken over, with the row's ETag.
+            if (current.GetString("Blob") == attachment.Blob || current.GetDateTimeOffset("ClaimedUntil") < DateTimeOffset.UtcNow)
+            {
+                try
+                {
+                    await _table.UpdateEntityAsync(claim, current.ETag, TableUpdateMode.Replace, cancellationToken);
+                    return await WriteAllAsync(attachment, bytes, text, url, cancellationToken);
+                }
+                catch (Azure.RequestFailedException e) when (e.Status == 412)
+                {
+                    continue;
+                }
+            }
+            if (DateTimeOffset.UtcNow > waitUntil)
+                throw new InvalidOperationException($"Attachment {attachment.Sha256} is being stored by another delivery until {current.GetDateTimeOffset("ClaimedUntil"):O}; retry later.");
+            await Task.Delay(200, cancellationToken);
+        }
+    }
+
+    /// <summary>Bytes, then text (when there is one), then the completed row: the order that leaves nothing half.</summary>
+    private async Task<StoredAttachment> WriteAllAsync(StoredAttachment attachment, byte[] bytes, string? text, Uri url, CancellationToken cancellationToken)
     {
         await storage.EnsureBlobsAsync(cancellationToken);
         var metadata = Metadata(url, attachment.ContentType, attachment.TextStatus);
