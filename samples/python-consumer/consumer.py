@@ -2,7 +2,7 @@
 """Follow FeedIngest's `article-events` queue and write every stored article to JSONL.
 
 Reads the contract of docs/CONTRACT.md: Base64 JSON events, the `.json` document and `.txt` text in the
-`articles` container, previous versions under `versions/`, and (schema v2, planned) `attachments[].textBlob`
+`articles` container, previous versions under `versions/`, and (schema 2) `attachments[].textBlob`
 in the `attachments` container. See README.md beside this file for the semantics.
 
 Exit codes: 0 done, 2 bad usage or configuration, 3 storage unreachable, 4 output not writable.
@@ -137,7 +137,7 @@ class ArticleReader:
             out.append({
                 "name": a.get("name"), "url": a.get("url"), "contentType": a.get("contentType"),
                 "sha256": a.get("sha256"), "pages": a.get("pages"), "textStatus": a.get("textStatus"),
-                "text": text,
+                "reason": a.get("reason"), "text": text,
             })
         return out
 
