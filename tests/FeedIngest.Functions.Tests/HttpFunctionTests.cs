@@ -145,6 +145,18 @@ public sealed class HttpFunctionTests(PrivateAzuriteFixture storage) : IClassFix
     }
 
     [Fact]
+    public async Task TheClusterOfAnArticleThatIsNotStoredIsA404Problem()
+    {
+        var request = HttpCalls.Get($"/api/articles/sample-portal/{AnId}/cluster");
+
+        var response = await (await _host.Get<Articles>().GetCluster(request, "sample-portal", AnId, CancellationToken.None)).ExecuteAsync(request);
+
+        Assert.Equal(404, response.Status);
+        Assert.StartsWith("application/problem+json", response.ContentType);
+        Assert.Contains(AnId, JsonNode.Parse(response.Body)!["detail"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task HealthIs200WhenStorageAnswers()
     {
         var request = HttpCalls.Get("/api/health");

@@ -78,7 +78,7 @@ public sealed class PipelineFunctionTests(PrivateAzuriteFixture storage, SampleP
             Assert.Equal(ArticleExtractor.Version, blobs[row.JsonBlob!].Metadata["extractorVersion"]);
             var (articleEvent, eventJson) = Assert.Single(events, e => e.Event.ArticleId == articleId);
             Assert.Empty(ContractSchemas.ArticleEvent.Violations(eventJson));
-            Assert.Equal(new ArticleEvent(articleId, FunctionsTestHost.SourceId, row.Url!, row.JsonBlob!, 1, row.ContentHash!, ArticleChange.Created), articleEvent);
+            Assert.Equal(new ArticleEvent(articleId, FunctionsTestHost.SourceId, row.Url!, row.JsonBlob!, 1, row.ContentHash!, ArticleChange.Created) { ClusterId = row.ClusterId, Attachments = row.AttachmentCount }, articleEvent);
         }
         var urls = await state.RowsAsync<UrlEntity>(StorageNames.UrlsTable);
         Assert.Equal(expected.Count, urls.Count);
@@ -104,6 +104,15 @@ public sealed class PipelineFunctionTests(PrivateAzuriteFixture storage, SampleP
         Assert.Equal(200, response.Status);
         Assert.StartsWith("application/json", response.ContentType);
         Assert.Equal(await state.BlobTextAsync(rows[someId].JsonBlob!), response.Body);
+
+        // 5b. GET …/cluster: every stored article has a cluster (the sample portal's articles are distinct stories: their own ids).
+        Assert.All(rows.Values, r => Assert.Equal(r.RowKey, r.ClusterId));
+        var cluster = HttpCalls.Get($"/api/articles/{FunctionsTestHost.SourceId}/{someId}/cluster");
+        var clusterResponse = await (await host.Get<Articles>().GetCluster(cluster, FunctionsTestHost.SourceId, someId, CancellationToken.None)).ExecuteAsync(cluster);
+        Assert.Equal(200, clusterResponse.Status);
+        var view = System.Text.Json.Nodes.JsonNode.Parse(clusterResponse.Body)!;
+        Assert.Equal(someId, (string?)view["clusterId"]);
+        Assert.Equal(someId, (string?)view["copies"]![0]!["articleId"]);
 
         // 6. Reprocess from the archive: no request reaches the portal; same extractor → every article unchanged.
         portal.Server.ResetCounters();
