@@ -18,7 +18,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace FeedIngest.IntegrationTests.Attachments;
 
 /// <summary>
-/// Attachments that go wrong, harvested from a real HTTP portal into a private Azurite through the harvest pipeline:
+/// Attachments that go wrong, harvested from a real HTTP portal into an Azurite account of their own through the harvest pipeline:
 /// each ends as an entry with its status and reason, the article is stored all the same, and only the bytes worth
 /// keeping are stored (no text blob without text, nothing for refused bytes). Bytes linked by two articles are stored
 /// and read once; reprocessing reads stored bytes again from the archive, not the network.
@@ -26,7 +26,7 @@ namespace FeedIngest.IntegrationTests.Attachments;
 public sealed class AttachmentFailureTests : IAsyncLifetime
 {
     private const long Cap = 256 * 1024;
-    private AzuriteInstance _azurite = null!;
+    private AzuriteAccount _azurite = null!;
     private MiniPortal _portal = null!;
     private static readonly string[] Paragraphs =
     [
@@ -36,7 +36,7 @@ public sealed class AttachmentFailureTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _azurite = await AzuriteInstance.StartNewAsync();
+        _azurite = await AzuriteAccount.LeaseAsync();
         _portal = await MiniPortal.StartAsync();
     }
 

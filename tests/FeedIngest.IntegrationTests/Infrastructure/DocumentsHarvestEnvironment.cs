@@ -5,14 +5,14 @@ using FeedIngest.SamplePortal;
 namespace FeedIngest.IntegrationTests.Infrastructure;
 
 /// <summary>
-/// A private Azurite and the sample portal with its documents section (<c>serve-sample --with-documents</c>): an article
+/// An Azurite account of its own and the sample portal with its documents section (<c>serve-sample --with-documents</c>): an article
 /// with a PDF and a DOCX attachment and one release published twice. The source reads the section's listing only.
 /// <see cref="HarvestAsync"/> runs the real CLI once per fixture (later calls return the first result).
 /// </summary>
 public sealed class DocumentsHarvestEnvironment : IAsyncLifetime
 {
     public const string SourceId = "song-hong";
-    public AzuriteInstance Azurite { get; private set; } = null!;
+    public AzuriteAccount Azurite { get; private set; } = null!;
     public SamplePortalServer Portal { get; private set; } = null!;
     public string SourcesFile { get; private set; } = "";
     private Task<(int ExitCode, string Output, string Error)>? _harvest;
@@ -20,7 +20,7 @@ public sealed class DocumentsHarvestEnvironment : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Azurite = await AzuriteInstance.StartNewAsync();
+        Azurite = await AzuriteAccount.LeaseAsync();
         Portal = await SamplePortalServer.StartAsync(0, withDocuments: true);
         SourcesFile = Path.Combine(HarvestEnvironment.NewTempFolder(), "sources.json");
         File.WriteAllText(SourcesFile, JsonSerializer.Serialize(new
