@@ -42,8 +42,10 @@ public sealed class HarvestTests(HarvestEnvironment env) : IClassFixture<Harvest
             Assert.Equal(canonical.AbsoluteUri, row.CanonicalUrl);
             Assert.True(await blobs.GetBlobClient(stem + ".txt").ExistsAsync());
             var json = JsonDocument.Parse((await blobs.GetBlobClient(stem + ".json").DownloadContentAsync()).Value.Content.ToString()).RootElement;
-            Assert.Equal(1, json.GetProperty("schemaVersion").GetInt32());
+            Assert.Equal(ArticleDocument.CurrentSchemaVersion, json.GetProperty("schemaVersion").GetInt32());
             Assert.Equal(id, json.GetProperty("articleId").GetString());
+            Assert.Equal(0, json.GetProperty("attachments").GetArrayLength());
+            Assert.Equal(id, json.GetProperty("clusterId").GetString());
             Assert.Equal(article.Title, json.GetProperty("title").GetString());
             Assert.Equal(article.PublishedAt, DateTimeOffset.Parse(json.GetProperty("publishedAt").GetString()!));
             Assert.EndsWith("+07:00", json.GetProperty("publishedAt").GetString());
