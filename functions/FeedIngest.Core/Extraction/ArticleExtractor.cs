@@ -6,7 +6,7 @@ using AngleSharp.Html.Parser;
 namespace FeedIngest.Core.Extraction;
 
 /// <summary>
-/// Main-content extraction for news and portal pages, on AngleSharp. Thread-safe: a parser per call and no shared
+/// Main-content extraction for news and portal pages, on AngleSharp. Thread-safe: a parser per thread and no shared
 /// mutable state (the boilerplate memory in the context is the caller's and is itself thread-safe).
 /// <para>The cascade, each step only when the previous one under-delivered (as trafilatura_sequence):</para>
 /// <list type="number">
@@ -22,7 +22,8 @@ public sealed class ArticleExtractor : IArticleExtractor
 {
     public const string Version = "1.0.0";
 
-    private static readonly HtmlParserOptions ParserOptions = new() { IsScripting = false, SkipComments = true };
+    // No comments, no scripting, and no source positions (nothing reads them).
+    private static readonly HtmlParserOptions ParserOptions = new() { IsScripting = false, SkipComments = true, DisableElementPositionTracking = true };
 
     public ExtractedArticle Extract(string html, Uri? pageUrl = null, ExtractionContext? context = null)
     {
@@ -144,7 +145,11 @@ public sealed class ArticleExtractor : IArticleExtractor
 
     private static string? Nfc(string? s) => s is null || s.IsNormalized(NormalizationForm.FormC) ? s : s.Normalize(NormalizationForm.FormC);
 
-    private static IHtmlDocument Parse(string html) => new HtmlParser(ParserOptions).ParseDocument(html);
+    // Creating a parser builds its browsing context (a service container): a fifth of a small page's parse time. One
+    // parser per thread, reused; each ParseDocument still makes a new document.
+    [ThreadStatic] private static HtmlParser? t_parser;
+
+    private static IHtmlDocument Parse(string html) => (t_parser ??= new HtmlParser(ParserOptions)).ParseDocument(html);
 
     private sealed record AttemptResult(List<string> Blocks, int BodyChars, string? Lead, string? Attribution, string? SignatureAuthor,
         List<ArticleImage> Images, List<string> Fingerprints)
@@ -218,9 +223,9 @@ public sealed class ArticleExtractor : IArticleExtractor
                 if (ReferenceEquals(e, root)) break;
                 if (rootAncestors.Contains(e)) continue;
                 if (!HasLeadHint(e)) continue;
-                var text = NodeRules.Collapse(e.TextContent);
+                var text = NodeRules.CollapsedText(e);
                 if (text.Length is < 30 or > 1500 || text == metadata.Title) continue;
-                var links = e.GetElementsByTagName("a").Sum(a => a.TextContent.Length);
+                var links = NodeRules.Descendants(e).Where(a => a.LocalName == "a").Sum(NodeRules.TextLengthOf);
                 if (links > text.Length / 2) continue;
                 return e;
             }
@@ -239,11 +244,18 @@ public sealed class ArticleExtractor : IArticleExtractor
     {
         if (document.Body is not { } body) return ([], 0);
         ContentFinder.RemoveRelatedLists(body, ContentFinder.RemoveNonContent(document, overrides));
-        var paragraphs = body.QuerySelectorAll("p, pre, blockquote").Where(p => p.ParentElement?.Closest("p, pre, blockquote") is null).ToList();
+        var paragraphs = NodeRules.Descendants(body).Where(p => p.LocalName is "p" or "pre" or "blockquote" && !HasAncestorParagraph(p)).ToList();
         var blocks = BlockWriter.Write(paragraphs);
         var outcome = BlockRules.Apply(blocks, metadata, memory, null);
         var kept = outcome.Blocks.Where(b => b.Length >= 30).ToList();
         return (kept, kept.Sum(b => b.Length));
+    }
+
+    private static bool HasAncestorParagraph(IElement e)
+    {
+        for (var a = e.ParentElement; a is not null; a = a.ParentElement)
+            if (a.LocalName is "p" or "pre" or "blockquote") return true;
+        return false;
     }
 
     private static bool LooksBinary(string html)

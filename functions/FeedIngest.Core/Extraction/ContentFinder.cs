@@ -57,7 +57,7 @@ internal static class ContentFinder
             if (s.TextChars - s.LinkChars > pageProse * ExtractionThresholds.KeepChromeTextShare) continue;
             // An article's own <header> holds the title and byline, and sometimes the sapo: the sapo stays, the rest goes.
             if (e.LocalName == "header" && (NodeRules.HasAncestorTag(e, "article", 12) || NodeRules.HasAncestorTag(e, "main", 12)))
-                foreach (var lead in e.QuerySelectorAll("p, div, h2, span").Where(ArticleExtractor.HasLeadHint).Take(1).ToList())
+                foreach (var lead in NodeRules.Descendants(e).Where(x => x.LocalName is "p" or "div" or "h2" or "span" && ArticleExtractor.HasLeadHint(x)).Take(1).ToList())
                     e.ParentElement?.InsertBefore(lead, e);
             NodeRules.RemoveCounted(e, stats);
         }
@@ -77,7 +77,7 @@ internal static class ContentFinder
             // The label is the innermost element whose text is the label: test only elements without an element child carrying all the text.
             if (NodeRules.SingleElementChild(e) is { } only && stats.TryGetValue(only, out var cs) && cs.TextChars == s.TextChars) continue;
             if (e.LocalName == "a" && !string.IsNullOrEmpty(e.GetAttribute("href")) && e.GetAttribute("href") != "#") continue;
-            if (BoilerplateVocabulary.IsRelatedListLabel(NodeRules.Collapse(e.TextContent))) labels.Add(e);
+            if (BoilerplateVocabulary.IsRelatedListLabel(NodeRules.CollapsedText(e))) labels.Add(e);
         }
         var pageProse = stats.TryGetValue(root, out var rs) ? Math.Max(1, rs.TextChars - rs.LinkChars) : int.MaxValue;
         foreach (var label in labels)
@@ -251,7 +251,7 @@ internal static class ContentFinder
         // Siblings that score well or read as prose join the top candidate (Readability's sibling pass).
         var result = new List<IElement>();
         var siblingThreshold = Math.Max(10, topScore * ExtractionThresholds.SiblingScoreShare);
-        var topClass = top.GetAttribute("class");
+        var topClass = top.ClassName;
         var parentOfTop = top.ParentElement;
         if (parentOfTop is null || top.LocalName == "body") return [top];
         foreach (var sib in NodeRules.ElementChildren(parentOfTop))
@@ -259,13 +259,13 @@ internal static class ContentFinder
             if (ReferenceEquals(sib, top)) { result.Add(sib); continue; }
             var ss = stats.GetValueOrDefault(sib);
             if (ss is null || ss.TextChars == 0) continue;
-            var bonus = !string.IsNullOrEmpty(topClass) && sib.GetAttribute("class") == topClass ? topScore * 0.2 : 0;
+            var bonus = !string.IsNullOrEmpty(topClass) && sib.ClassName == topClass ? topScore * 0.2 : 0;
             if (ss.IsCandidate && ss.Score + bonus >= siblingThreshold) { result.Add(sib); continue; }
             if (sib.LocalName == "p")
             {
                 var ld = ss.LinkDensity;
                 if (ss.TextChars > 80 && ld < 0.25) result.Add(sib);
-                else if (ss.TextChars <= 80 && ld == 0 && ss.TextChars > 20 && EndsSentence(sib.TextContent)) result.Add(sib);
+                else if (ss.TextChars <= 80 && ld == 0 && ss.TextChars > 20 && EndsSentence(NodeRules.TextOf(sib))) result.Add(sib);
             }
         }
         return result;
@@ -338,9 +338,9 @@ internal static class ContentFinder
     internal static int ClassWeight(IElement e)
     {
         var weight = 0;
-        var cls = e.GetAttribute("class");
+        var cls = e.ClassName;
         if (!string.IsNullOrEmpty(cls)) weight += HintWeight(NodeRules.WithoutTaxonomy(cls));
-        var id = e.GetAttribute("id");
+        var id = e.Id;
         if (!string.IsNullOrEmpty(id)) weight += HintWeight(id);
         var itemprop = e.GetAttribute("itemprop");
         if (itemprop is not null && itemprop.Contains("articleBody", StringComparison.OrdinalIgnoreCase)) weight += 50;

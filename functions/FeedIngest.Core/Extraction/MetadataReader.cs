@@ -40,12 +40,13 @@ internal static class MetadataReader
 
         // Title: h1 that agrees with og:title / headline / <title>; else those, minus the site suffix.
         var reference = Get(metas, "og:title") ?? ld.Headline ?? Get(metas, "twitter:title");
-        var docTitle = NodeRules.Collapse(document.Title ?? "");
+        // Document.Title goes through AngleSharp's locked builder pool; the first <title> element's collapsed text is the same.
+        var docTitle = all.FirstOrDefault(e => e is IHtmlTitleElement) is { } titleTag ? NodeRules.CollapsedText(titleTag) : "";
         IElement? titleElement = null;
         if (overrides?.TitleSelector is { Length: > 0 } ts && TryQuery(document, ts) is { } te)
         {
             titleElement = te;
-            meta.Title = NodeRules.Collapse(te.TextContent);
+            meta.Title = NodeRules.CollapsedText(te);
         }
         else
         {
@@ -55,7 +56,7 @@ internal static class MetadataReader
             var compare = StripSiteSuffix(NodeRules.Collapse(reference ?? docTitle));
             foreach (var h in h1s)
             {
-                var t = NodeRules.Collapse(h.TextContent);
+                var t = NodeRules.CollapsedText(h);
                 if (t.Length < 4 || compare.Length == 0) continue;
                 var agrees = string.Equals(t, compare, StringComparison.OrdinalIgnoreCase)
                              || (compare.Contains(t, StringComparison.OrdinalIgnoreCase) && t.Length >= compare.Length * 0.6)
@@ -69,7 +70,7 @@ internal static class MetadataReader
             {
                 if (reference is not null) meta.Title = NodeRules.Collapse(reference);
                 else if (compare.Length > 0 && docTitle.Length > 0) meta.Title = compare;
-                else if (h1s.Count == 1 && NodeRules.Collapse(h1s[0].TextContent) is { Length: >= 4 } only) { titleElement = h1s[0]; meta.Title = only; }
+                else if (h1s.Count == 1 && NodeRules.CollapsedText(h1s[0]) is { Length: >= 4 } only) { titleElement = h1s[0]; meta.Title = only; }
                 else if (docTitle.Length > 0) meta.Title = StripSiteSuffix(docTitle);
             }
             if (titleElement is null && meta.Title is not null)
@@ -80,7 +81,7 @@ internal static class MetadataReader
 
         // Published date: override → JSON-LD → meta → <time datetime> → visible text near the title → anywhere.
         if (overrides?.DateSelector is { Length: > 0 } ds && TryQuery(document, ds) is { } de)
-            meta.PublishedAt = DateParsing.ParseMachine(de.GetAttribute("datetime") ?? de.GetAttribute("content")) ?? DateParsing.ParseVisible(de.TextContent);
+            meta.PublishedAt = DateParsing.ParseMachine(de.GetAttribute("datetime") ?? de.GetAttribute("content")) ?? DateParsing.ParseVisible(NodeRules.TextOf(de));
         meta.PublishedAt ??= DateParsing.ParseMachine(ld.DatePublished);
         if (meta.PublishedAt is null)
             foreach (var key in DateMetaKeys)
@@ -117,12 +118,12 @@ internal static class MetadataReader
     private static IElement? FindTitleElement(List<IElement> all, string title)
     {
         foreach (var tag in new[] { "h2", "h3" })
-            if (all.FirstOrDefault(h => h.LocalName == tag && NodeRules.Collapse(h.TextContent) == title) is { } h) return h;
+            if (all.FirstOrDefault(h => h.LocalName == tag && NodeRules.CollapsedText(h) == title) is { } h) return h;
         foreach (var e in all)
         {
             var hints = NodeRules.ClassAndId(e);
             if (hints.Length == 0 || !TitleHint.IsMatch(hints)) continue;
-            if (e.TextContent.Length < title.Length * 2 && NodeRules.Collapse(e.TextContent) == title) return e;
+            if (NodeRules.TextLengthOf(e) < title.Length * 2 && NodeRules.CollapsedText(e) == title) return e;
         }
         return null;
     }
@@ -199,7 +200,7 @@ internal static class MetadataReader
             if (!string.Equals(script.GetAttribute("type"), "application/ld+json", StringComparison.OrdinalIgnoreCase)) continue;
             try
             {
-                using var json = JsonDocument.Parse(script.TextContent, new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip, MaxDepth = 64 });
+                using var json = JsonDocument.Parse(NodeRules.TextOf(script), new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip, MaxDepth = 64 });
                 if (FindArticle(json.RootElement, 0) is { } article)
                     return new LinkedData(Str(article, "headline"), Str(article, "datePublished") ?? Str(article, "dateCreated"),
                         AuthorName(article), Str(article, "articleSection"), Str(article, "inLanguage"));
@@ -292,8 +293,8 @@ internal static class MetadataReader
                            || string.Equals(e.GetAttribute("rel"), "author", StringComparison.OrdinalIgnoreCase)
                            || string.Equals(e.GetAttribute("itemprop"), "author", StringComparison.OrdinalIgnoreCase);
             if (!isByline || e.LocalName is "img" or "meta" or "link" || NodeRules.HasAncestorTag(e, "li", 6)) continue;
-            var text = e.TextContent;
-            if (text.Length > 200) continue;
+            if (NodeRules.TextLengthOf(e) > 200) continue;
+            var text = NodeRules.TextOf(e);
             var name = BylinePrefix.Replace(NodeRules.Collapse(text), "").Trim().Trim('(', ')', '.', ' ');
             if (name.Length is >= 2 and <= 60 && BlockRules.LooksLikeName(name) && !IsSiteName(name, siteNames)) return name;
         }
@@ -303,7 +304,7 @@ internal static class MetadataReader
     private static DateTimeOffset? ItempropDate(List<IElement> all)
     {
         foreach (var e in all)
-            if (string.Equals(e.GetAttribute("itemprop"), "datePublished", StringComparison.OrdinalIgnoreCase) && DateParsing.ParseMachine(e.GetAttribute("content") ?? e.GetAttribute("datetime") ?? e.TextContent) is { } d) return d;
+            if (string.Equals(e.GetAttribute("itemprop"), "datePublished", StringComparison.OrdinalIgnoreCase) && DateParsing.ParseMachine(e.GetAttribute("content") ?? e.GetAttribute("datetime") ?? NodeRules.TextOf(e)) is { } d) return d;
         return null;
     }
 
@@ -314,7 +315,7 @@ internal static class MetadataReader
         {
             if (t.LocalName != "time") continue;
             if (NodeRules.HasAncestorTag(t, "li") || NodeRules.HasAncestorTag(t, "a", 3)) continue;
-            var d = DateParsing.ParseMachine(t.GetAttribute("datetime")) ?? DateParsing.ParseVisible(t.TextContent);
+            var d = DateParsing.ParseMachine(t.GetAttribute("datetime")) ?? DateParsing.ParseVisible(NodeRules.TextOf(t));
             if (d is null) continue;
             if (t.HasAttribute("pubdate")) return d;
             first ??= d;
@@ -355,8 +356,7 @@ internal static class MetadataReader
             if (NodeRules.HasAncestorTag(e, "li", 6) || NodeRules.HasAncestorTag(e, "a", 3)) return null;
             var context = e;
             while (InlineTags.Contains(context.LocalName) && context.ParentElement is { } p) context = p;
-            var text = context.TextContent;
-            if (text.Length > 200) text = t;
+            var text = NodeRules.TextLengthOf(context) > 200 ? t : NodeRules.TextOf(context);
             if (DateParsing.ParseVisible(text) is { } d) return d;
         }
         return null;
@@ -376,8 +376,9 @@ internal static class MetadataReader
             }
         }
         if (crumb is null) return null;
-        var items = crumb.QuerySelectorAll("a, span[itemprop=name], li")
-            .Select(a => NodeRules.Collapse(a.TextContent))
+        var items = NodeRules.Descendants(crumb)
+            .Where(a => a.LocalName is "a" or "li" || (a.LocalName == "span" && a.GetAttribute("itemprop") == "name"))
+            .Select(NodeRules.CollapsedText)
             .Where(t => t.Length is > 1 and < 80 && t != title && !IsHomeLabel(t))
             .ToList();
         return items.Count > 0 ? items[^1] : null;

@@ -66,10 +66,11 @@ internal static class NodeRules
 
     internal static bool IsHeading(string tag) => tag.Length == 2 && tag[0] == 'h' && tag[1] is >= '1' and <= '6';
 
+    // ClassName and Id read the attribute directly; GetAttribute lower-cases the name it is given on every call.
     internal static string ClassAndId(IElement e)
     {
-        var cls = e.GetAttribute("class");
-        var id = e.GetAttribute("id");
+        var cls = e.ClassName;
+        var id = e.Id;
         if (string.IsNullOrEmpty(cls)) return id ?? "";
         cls = WithoutTaxonomy(cls);
         return string.IsNullOrEmpty(id) ? cls : cls + " " + id;
@@ -81,6 +82,7 @@ internal static class NodeRules
 
     internal static string WithoutTaxonomy(string cls)
     {
+        if (cls.IndexOf('-') < 0) return cls; // every prefix ends with '-'
         var hit = false;
         foreach (var prefix in TaxonomyPrefixes)
             if (cls.Contains(prefix, StringComparison.OrdinalIgnoreCase)) { hit = true; break; }
@@ -148,6 +150,96 @@ internal static class NodeRules
             sb.Append(ch);
         }
         return sb.ToString();
+    }
+
+    // AngleSharp's TextContent builds a string through a process-wide StringBuilder pool behind a lock; the extractor
+    // reads short texts of many elements, so it gathers the text nodes itself with a builder of its own per thread.
+    [ThreadStatic] private static StringBuilder? t_text;
+    [ThreadStatic] private static List<string>? t_pieces;
+    [ThreadStatic] private static Stack<(INodeList Nodes, int Next)>? t_walk;
+
+    /// <summary>The data of every text node under <paramref name="root"/> in document order (what TextContent joins).
+    /// The list is the thread's own and is reused by the next call: read it before calling again.</summary>
+    private static List<string> TextPieces(INode root)
+    {
+        var pieces = t_pieces ??= new List<string>(64);
+        pieces.Clear();
+        if (root is IText text) { pieces.Add(text.Data); return pieces; }
+        var walk = t_walk ??= new Stack<(INodeList, int)>(32);
+        walk.Clear();
+        var nodes = root.ChildNodes;
+        var i = 0;
+        while (true)
+        {
+            if (i < nodes.Length)
+            {
+                var n = nodes[i++];
+                if (n is IText t) pieces.Add(t.Data);
+                else if (n is IElement && n.HasChildNodes)
+                {
+                    walk.Push((nodes, i));
+                    (nodes, i) = (n.ChildNodes, 0);
+                }
+                continue;
+            }
+            if (walk.Count == 0) break;
+            (nodes, i) = walk.Pop();
+        }
+        return pieces;
+    }
+
+    /// <summary>Same as <c>node.TextContent</c> for an element or text node.</summary>
+    internal static string TextOf(INode node)
+    {
+        var pieces = TextPieces(node);
+        if (pieces.Count == 0) return "";
+        if (pieces.Count == 1) return pieces[0];
+        var sb = t_text ??= new StringBuilder(256);
+        sb.Clear();
+        foreach (var p in pieces) sb.Append(p);
+        var s = sb.ToString();
+        if (sb.Capacity > 16384) t_text = null; // do not keep a huge builder alive for the thread
+        return s;
+    }
+
+    /// <summary>Same as <c>Collapse(node.TextContent)</c>, in one pass and one string.</summary>
+    internal static string CollapsedText(INode node)
+    {
+        var pieces = TextPieces(node);
+        var sb = t_text ??= new StringBuilder(256);
+        sb.Clear();
+        var space = false;
+        foreach (var p in pieces)
+            foreach (var ch in p)
+            {
+                if (ch is '\u200B' or '\u200C' or '\u200D' or '\uFEFF' or '\u00AD') continue;
+                if (char.IsWhiteSpace(ch) || ch == '\u00A0')
+                {
+                    space = sb.Length > 0;
+                    continue;
+                }
+                if (space) { sb.Append(' '); space = false; }
+                sb.Append(ch);
+            }
+        var s = sb.Length == 0 ? "" : sb.ToString();
+        if (sb.Capacity > 16384) t_text = null;
+        return s;
+    }
+
+    /// <summary>Same as <c>NonSpaceChars(node.TextContent)</c>, without building the string.</summary>
+    internal static int NonSpaceCharsOf(INode node)
+    {
+        var n = 0;
+        foreach (var p in TextPieces(node)) n += NonSpaceChars(p);
+        return n;
+    }
+
+    /// <summary>Same as <c>node.TextContent.Length</c>, without building the string.</summary>
+    internal static int TextLengthOf(INode node)
+    {
+        var n = 0;
+        foreach (var p in TextPieces(node)) n += p.Length;
+        return n;
     }
 
     internal static int NonSpaceChars(string s)
@@ -239,6 +331,38 @@ internal static class NodeRules
             }
         }
         e.Remove();
+    }
+
+    /// <summary>The elements under <paramref name="root"/> (not itself) in document order, lazily: what
+    /// <c>QuerySelectorAll</c> walks, without parsing a selector string on every call.</summary>
+    internal static IEnumerable<IElement> Descendants(IElement root)
+    {
+        var stack = new Stack<(INodeList Nodes, int Next)>();
+        var nodes = root.ChildNodes;
+        var i = 0;
+        while (true)
+        {
+            if (i < nodes.Length)
+            {
+                if (nodes[i++] is not IElement e) continue;
+                yield return e;
+                if (e.HasChildNodes)
+                {
+                    stack.Push((nodes, i));
+                    (nodes, i) = (e.ChildNodes, 0);
+                }
+                continue;
+            }
+            if (stack.Count == 0) yield break;
+            (nodes, i) = stack.Pop();
+        }
+    }
+
+    /// <summary>The first element under <paramref name="root"/> named <paramref name="tag"/>, or null.</summary>
+    internal static IElement? FirstDescendant(IElement root, string tag)
+    {
+        foreach (var e in Descendants(root)) if (e.LocalName == tag) return e;
+        return null;
     }
 
     /// <summary>Element children without the live-collection cost of <c>Children</c>.</summary>
