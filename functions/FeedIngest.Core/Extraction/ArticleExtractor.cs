@@ -22,8 +22,10 @@ public sealed class ArticleExtractor : IArticleExtractor
 {
     public const string Version = "1.0.0";
 
-    // No comments, no scripting, and no source positions (nothing reads them).
-    private static readonly HtmlParserOptions ParserOptions = new() { IsScripting = false, SkipComments = true, DisableElementPositionTracking = true };
+    // No comments, no scripting, no source positions (nothing reads them), and no raw-text content: the CSS of <style>,
+    // the fallback of <iframe>/<noembed>/<noframes> — junk that is removed unread (and <xmp>, obsolete since HTML 3.2,
+    // whose text would be lost). The text of <script> is kept: JSON-LD is read from it.
+    private static readonly HtmlParserOptions ParserOptions = new() { IsScripting = false, SkipComments = true, DisableElementPositionTracking = true, SkipRawText = true };
 
     public ExtractedArticle Extract(string html, Uri? pageUrl = null, ExtractionContext? context = null)
     {

@@ -36,19 +36,16 @@ internal static class ContentFinder
                 try { foreach (var e in document.QuerySelectorAll(selector)) e.Remove(); }
                 catch (Exception) { /* an invalid override selector is ignored, not fatal */ }
             }
-        if (document.Body is not { } body) return new StatsTable([]);
+        if (document.Body is not { } body) return new StatsTable([], []);
+        // One walk counts the page without its junk, then the junk goes.
         var doomed = new List<IElement>();
-        var chrome = new List<IElement>();
-        var order = NodeRules.ElementsInOrder(body);
-        foreach (var e in order)
-        {
-            if (NodeRules.JunkTags.Contains(e.LocalName) || NodeRules.IsHidden(e)) doomed.Add(e);
-            else if (NodeRules.ChromeTags.Contains(e.LocalName)
-                     || e.GetAttribute("role") is "navigation" or "banner" or "contentinfo" or "complementary" or "dialog" or "menu") chrome.Add(e);
-        }
+        var stats = NodeRules.ComputeStats(body, static e => NodeRules.JunkTags.Contains(e.LocalName) || NodeRules.IsHidden(e), doomed);
         foreach (var e in doomed) e.Remove();
-        var stats = NodeRules.ComputeStats(body);
         if (!removeChrome) return stats;
+        var chrome = new List<IElement>();
+        foreach (var e in stats.LiveOrder())
+            if (NodeRules.ChromeTags.Contains(e.LocalName)
+                || e.GetAttribute("role") is "navigation" or "banner" or "contentinfo" or "complementary" or "dialog" or "menu") chrome.Add(e);
         var pageProse = Math.Max(1, stats[body].TextChars - stats[body].LinkChars);
         foreach (var e in chrome)
         {

@@ -29,14 +29,26 @@ internal sealed class NodeStats
 /// The statistics of one attempt, keyed by element, with the document order of the pass that built them: the later
 /// passes walk this list (skipping what was removed since) instead of walking the DOM again.
 /// </summary>
-internal sealed class StatsTable(List<IElement> order) : Dictionary<IElement, NodeStats>(order.Count, ReferenceEqualityComparer.Instance)
+internal sealed class StatsTable : Dictionary<IElement, NodeStats>
 {
+    private readonly List<IElement> _order;
+    private readonly List<NodeStats> _entries;
+
+    public StatsTable(List<IElement> order, List<NodeStats> entries) : base(order.Count, ReferenceEqualityComparer.Instance)
+    {
+        _order = order;
+        _entries = entries;
+        for (var i = 0; i < order.Count; i++) Add(order[i], entries[i]);
+    }
+
     /// <summary>Elements still in the page, in document order. Removal marks an element; its descendants follow it here.</summary>
     public IEnumerable<IElement> LiveOrder()
     {
-        foreach (var e in order)
+        for (var i = 0; i < _order.Count; i++)
         {
-            if (!TryGetValue(e, out var s) || s.Removed) continue;
+            var e = _order[i];
+            var s = _entries[i];
+            if (s.Removed) continue;
             if (e.ParentElement is { } p && TryGetValue(p, out var ps) && ps.Removed) { s.Removed = true; continue; }
             yield return e;
         }
@@ -278,41 +290,58 @@ internal static class NodeRules
         return list;
     }
 
-    /// <summary>One bottom-up pass: text, link-text and comma counts per element.</summary>
-    internal static StatsTable ComputeStats(IElement root)
+    /// <summary>One walk: text, link-text and comma counts per element, summed bottom-up. Elements for which
+    /// <paramref name="leaveOut"/> is true are left out with everything under them and listed in
+    /// <paramref name="leftOut"/> (the caller removes them: the counts are those of the page without them).</summary>
+    internal static StatsTable ComputeStats(IElement root, Func<IElement, bool>? leaveOut = null, List<IElement>? leftOut = null)
     {
-        var order = ElementsInOrder(root);
-        var stats = new StatsTable(order);
-        foreach (var e in order) stats[e] = new NodeStats();
+        var order = new List<IElement>(256);
+        var entries = new List<NodeStats>(256);
+        var parents = new List<int>(256);
+        var stack = new Stack<(IElement Element, int Parent)>();
+        stack.Push((root, -1));
+        while (stack.Count > 0)
+        {
+            var (e, parent) = stack.Pop();
+            if (parent >= 0 && leaveOut is not null && leaveOut(e)) { leftOut?.Add(e); continue; }
+            var s = new NodeStats();
+            var index = order.Count;
+            order.Add(e);
+            entries.Add(s);
+            parents.Add(parent);
+            // ChildNodes is an array-backed list; Children is a live collection that re-walks the children on every access.
+            var nodes = e.ChildNodes;
+            for (var c = nodes.Length - 1; c >= 0; c--)
+            {
+                var node = nodes[c];
+                if (node is IElement child) stack.Push((child, index));
+                else if (node.NodeType == NodeType.Text)
+                    foreach (var ch in node.TextContent)
+                    {
+                        if (ch is ',' or '，' or '、') s.Commas++;
+                        if (!char.IsWhiteSpace(ch) && ch != '\u00A0') s.TextChars++;
+                    }
+            }
+        }
+        // Reverse document order: every element after all of its descendants.
         for (var i = order.Count - 1; i >= 0; i--)
         {
-            var e = order[i];
-            var s = stats[e];
-            var nodes = e.ChildNodes;
-            for (var c = 0; c < nodes.Length; c++)
-            {
-                if (nodes[c].NodeType != NodeType.Text) continue;
-                var t = nodes[c].TextContent;
-                foreach (var ch in t)
-                {
-                    if (ch is ',' or '，' or '、') s.Commas++;
-                    if (!char.IsWhiteSpace(ch) && ch != '\u00A0') s.TextChars++;
-                }
-            }
-            if (e.LocalName == "a")
+            var s = entries[i];
+            if (order[i].LocalName == "a")
             {
                 s.LinkChars = s.TextChars;
                 if (s.TextChars > 0) s.Anchors = 1;
             }
-            if (!ReferenceEquals(e, root) && e.ParentElement is { } parent && stats.TryGetValue(parent, out var ps))
+            if (parents[i] >= 0)
             {
+                var ps = entries[parents[i]];
                 ps.TextChars += s.TextChars;
                 ps.LinkChars += s.LinkChars;
                 ps.Commas += s.Commas;
                 ps.Anchors += s.Anchors;
             }
         }
-        return stats;
+        return new StatsTable(order, entries);
     }
 
     /// <summary>Removes an element and takes its counts off its ancestors, so one stats pass serves the whole attempt.</summary>
