@@ -119,20 +119,29 @@ internal sealed class BlockWriter
         else if (tag is "i" or "em") _italicDepth--;
     }
 
+    private static bool IsInvisible(char ch) => ch is '\u200B' or '\u200C' or '\u200D' or '\uFEFF' or '\u00AD';
+
     private void AppendText(string t)
     {
         var n = 0;
-        foreach (var ch in t)
+        var i = 0;
+        while (i < t.Length)
         {
-            if (ch is '\u200B' or '\u200C' or '\u200D' or '\uFEFF' or '\u00AD') continue;
-            if (char.IsWhiteSpace(ch) || ch == '\u00A0')
+            var ch = t[i];
+            if (IsInvisible(ch)) { i++; continue; }
+            if (char.IsWhiteSpace(ch))
             {
                 _pendingSpace = _text.Length > 0;
+                i++;
                 continue;
             }
+            // A run of visible characters is appended at once.
+            var end = i + 1;
+            while (end < t.Length && !char.IsWhiteSpace(t[end]) && !IsInvisible(t[end])) end++;
             if (_pendingSpace) { _text.Append(' '); _pendingSpace = false; }
-            _text.Append(ch);
-            n++;
+            _text.Append(t, i, end - i);
+            n += end - i;
+            i = end;
         }
         if (n == 0) return;
         _lastWasBreak = false;

@@ -35,6 +35,7 @@ internal static class MetadataReader
         var meta = new PageMetadata();
         // One walk of the whole document serves every lookup below (each QuerySelector would be a walk of its own).
         var all = NodeRules.ElementsInOrder(document.DocumentElement);
+        var attrs = ReadAttributes(all);
         var metas = ReadMetaTags(all);
         var ld = ReadJsonLd(all);
 
@@ -74,7 +75,7 @@ internal static class MetadataReader
                 else if (docTitle.Length > 0) meta.Title = StripSiteSuffix(docTitle);
             }
             if (titleElement is null && meta.Title is not null)
-                titleElement = FindTitleElement(all, meta.Title);
+                titleElement = FindTitleElement(all, attrs, meta.Title);
         }
         meta.TitleElement = titleElement;
         meta.Headline = ld.Headline;
@@ -86,7 +87,7 @@ internal static class MetadataReader
         if (meta.PublishedAt is null)
             foreach (var key in DateMetaKeys)
                 if (Get(metas, key) is { } v && DateParsing.ParseMachine(v) is { } d) { meta.PublishedAt = d; break; }
-        meta.PublishedAt ??= ItempropDate(all);
+        meta.PublishedAt ??= ItempropDate(all, attrs);
         meta.PublishedAt ??= TimeElementDate(all);
         meta.PublishedAt ??= VisibleDate(all, titleElement);
 
@@ -104,9 +105,9 @@ internal static class MetadataReader
                     break;
                 }
 
-        meta.Author ??= BylineElement(all, siteNames);
+        meta.Author ??= BylineElement(all, attrs, siteNames);
 
-        meta.Category = Get(metas, "article:section") ?? ld.Section ?? BreadcrumbCategory(all, meta.Title);
+        meta.Category = Get(metas, "article:section") ?? ld.Section ?? BreadcrumbCategory(all, attrs, meta.Title);
         meta.CanonicalUrl = Resolve(pageUrl, all.FirstOrDefault(e => e.LocalName == "link" && string.Equals(e.GetAttribute("rel"), "canonical", StringComparison.OrdinalIgnoreCase))?.GetAttribute("href") ?? Get(metas, "og:url"));
         meta.Language = document.DocumentElement.GetAttribute("lang") ?? Get(metas, "content-language") ?? ld.Language ?? Get(metas, "og:locale");
         if (meta.Language is { } lang) meta.Language = lang.Trim().Replace('_', '-');
@@ -115,13 +116,14 @@ internal static class MetadataReader
     }
 
     /// <summary>Where the title is printed when it is not an h1: an h2/h3, or an element classed as a title.</summary>
-    private static IElement? FindTitleElement(List<IElement> all, string title)
+    private static IElement? FindTitleElement(List<IElement> all, ElementAttributes[] attrs, string title)
     {
         foreach (var tag in new[] { "h2", "h3" })
             if (all.FirstOrDefault(h => h.LocalName == tag && NodeRules.CollapsedText(h) == title) is { } h) return h;
-        foreach (var e in all)
+        for (var i = 0; i < all.Count; i++)
         {
-            var hints = NodeRules.ClassAndId(e);
+            var e = all[i];
+            var hints = attrs[i].ClassAndId;
             if (hints.Length == 0 || !TitleHint.IsMatch(hints)) continue;
             if (NodeRules.TextLengthOf(e) < title.Length * 2 && NodeRules.CollapsedText(e) == title) return e;
         }
@@ -172,6 +174,38 @@ internal static class MetadataReader
             if (head.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length >= 3) return head;
         }
         return title;
+    }
+
+    /// <summary>The attributes the rules below read, from one scan of each element's attribute list (GetAttribute
+    /// lower-cases its argument and searches the list on every call; the byline, date and breadcrumb rules each read
+    /// several attributes of every element).</summary>
+    private readonly record struct ElementAttributes(string ClassAndId, string? ItemProp, string? Rel, string? ItemType, string? AriaLabel);
+
+    private static ElementAttributes[] ReadAttributes(List<IElement> all)
+    {
+        var result = new ElementAttributes[all.Count];
+        for (var i = 0; i < all.Count; i++)
+        {
+            var list = all[i].Attributes;
+            if (list.Length == 0) { result[i] = new ElementAttributes("", null, null, null, null); continue; }
+            string? cls = null, id = null, itemProp = null, rel = null, itemType = null, ariaLabel = null;
+            for (var a = 0; a < list.Length; a++)
+            {
+                var attr = list[a];
+                if (attr is null) continue;
+                switch (attr.Name)
+                {
+                    case "class": cls ??= attr.Value; break;
+                    case "id": id ??= attr.Value; break;
+                    case "itemprop": itemProp ??= attr.Value; break;
+                    case "rel": rel ??= attr.Value; break;
+                    case "itemtype": itemType ??= attr.Value; break;
+                    case "aria-label": ariaLabel ??= attr.Value; break;
+                }
+            }
+            result[i] = new ElementAttributes(NodeRules.ClassAndId(cls, id), itemProp, rel, itemType, ariaLabel);
+        }
+        return result;
     }
 
     private static string? Get(Dictionary<string, string> metas, string key) => metas.TryGetValue(key, out var v) && v.Length > 0 ? v : null;
@@ -284,14 +318,15 @@ internal static class MetadataReader
     }
 
     /// <summary>A byline element ("author", "byline", "tac-gia" classes, rel=author) holding just a name.</summary>
-    private static string? BylineElement(List<IElement> all, List<string> siteNames)
+    private static string? BylineElement(List<IElement> all, ElementAttributes[] attrs, List<string> siteNames)
     {
-        foreach (var e in all)
+        for (var i = 0; i < all.Count; i++)
         {
-            var hints = NodeRules.ClassAndId(e);
+            var e = all[i];
+            var hints = attrs[i].ClassAndId;
             var isByline = (hints.Length > 0 && BoilerplateVocabulary.AuthorClass.IsMatch(hints) && !hints.Contains("box", StringComparison.OrdinalIgnoreCase))
-                           || string.Equals(e.GetAttribute("rel"), "author", StringComparison.OrdinalIgnoreCase)
-                           || string.Equals(e.GetAttribute("itemprop"), "author", StringComparison.OrdinalIgnoreCase);
+                           || string.Equals(attrs[i].Rel, "author", StringComparison.OrdinalIgnoreCase)
+                           || string.Equals(attrs[i].ItemProp, "author", StringComparison.OrdinalIgnoreCase);
             if (!isByline || e.LocalName is "img" or "meta" or "link" || NodeRules.HasAncestorTag(e, "li", 6)) continue;
             if (NodeRules.TextLengthOf(e) > 200) continue;
             var text = NodeRules.TextOf(e);
@@ -301,10 +336,10 @@ internal static class MetadataReader
         return null;
     }
 
-    private static DateTimeOffset? ItempropDate(List<IElement> all)
+    private static DateTimeOffset? ItempropDate(List<IElement> all, ElementAttributes[] attrs)
     {
-        foreach (var e in all)
-            if (string.Equals(e.GetAttribute("itemprop"), "datePublished", StringComparison.OrdinalIgnoreCase) && DateParsing.ParseMachine(e.GetAttribute("content") ?? e.GetAttribute("datetime") ?? NodeRules.TextOf(e)) is { } d) return d;
+        for (var i = 0; i < all.Count; i++)
+            if (string.Equals(attrs[i].ItemProp, "datePublished", StringComparison.OrdinalIgnoreCase) && all[i] is var e && DateParsing.ParseMachine(e.GetAttribute("content") ?? e.GetAttribute("datetime") ?? NodeRules.TextOf(e)) is { } d) return d;
         return null;
     }
 
@@ -362,16 +397,16 @@ internal static class MetadataReader
         return null;
     }
 
-    private static string? BreadcrumbCategory(List<IElement> all, string? title)
+    private static string? BreadcrumbCategory(List<IElement> all, ElementAttributes[] attrs, string? title)
     {
         IElement? crumb = null;
-        foreach (var e in all)
+        for (var i = 0; i < all.Count; i++)
         {
-            if (NodeRules.ClassAndId(e).Contains("breadcrumb", StringComparison.OrdinalIgnoreCase)
-                || (e.GetAttribute("itemtype")?.Contains("BreadcrumbList", StringComparison.Ordinal) ?? false)
-                || (e.GetAttribute("aria-label")?.Contains("readcrumb", StringComparison.OrdinalIgnoreCase) ?? false))
+            if (attrs[i].ClassAndId.Contains("breadcrumb", StringComparison.OrdinalIgnoreCase)
+                || (attrs[i].ItemType?.Contains("BreadcrumbList", StringComparison.Ordinal) ?? false)
+                || (attrs[i].AriaLabel?.Contains("readcrumb", StringComparison.OrdinalIgnoreCase) ?? false))
             {
-                crumb = e;
+                crumb = all[i];
                 break;
             }
         }

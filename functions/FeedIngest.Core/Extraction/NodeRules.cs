@@ -79,10 +79,10 @@ internal static class NodeRules
     internal static bool IsHeading(string tag) => tag.Length == 2 && tag[0] == 'h' && tag[1] is >= '1' and <= '6';
 
     // ClassName and Id read the attribute directly; GetAttribute lower-cases the name it is given on every call.
-    internal static string ClassAndId(IElement e)
+    internal static string ClassAndId(IElement e) => ClassAndId(e.ClassName, e.Id);
+
+    internal static string ClassAndId(string? cls, string? id)
     {
-        var cls = e.ClassName;
-        var id = e.Id;
         if (string.IsNullOrEmpty(cls)) return id ?? "";
         cls = WithoutTaxonomy(cls);
         return string.IsNullOrEmpty(id) ? cls : cls + " " + id;
@@ -118,9 +118,20 @@ internal static class NodeRules
 
     internal static bool IsHidden(IElement e)
     {
-        if (e.HasAttribute("hidden")) return true;
-        if (string.Equals(e.GetAttribute("aria-hidden"), "true", StringComparison.OrdinalIgnoreCase)) return true;
-        var style = e.GetAttribute("style");
+        // One scan of the attribute list (most elements have none or one) instead of three lookups.
+        var list = e.Attributes;
+        string? style = null;
+        for (var i = 0; i < list.Length; i++)
+        {
+            var attr = list[i];
+            if (attr is null) continue;
+            switch (attr.Name)
+            {
+                case "hidden": return true;
+                case "aria-hidden" when string.Equals(attr.Value, "true", StringComparison.OrdinalIgnoreCase): return true;
+                case "style": style ??= attr.Value; break;
+            }
+        }
         if (style is null) return false;
         return ContainsNoSpace(style, "display:none") || ContainsNoSpace(style, "visibility:hidden");
     }
