@@ -41,7 +41,7 @@ public sealed class ArticleExtractor : IArticleExtractor
             truncated = true;
         }
         // Pages arrive in NFD too (and windows-1258 writes tone marks as combining characters): normalise once.
-        if (!html.IsNormalized(NormalizationForm.FormC)) html = html.Normalize(NormalizationForm.FormC);
+        html = NodeRules.ToNfc(html);
 
         var overrides = context?.Overrides;
 
@@ -88,7 +88,7 @@ public sealed class ArticleExtractor : IArticleExtractor
         if (context?.Boilerplate is { } memory && best.Fingerprints.Count > 0)
             memory.Observe(metadata.CanonicalUrl ?? pageUrl?.ToString() ?? Fingerprint.Of(string.Join('\n', best.Blocks)), best.Fingerprints);
 
-        var blocks = best.Blocks.Select(b => b.IsNormalized(NormalizationForm.FormC) ? b : b.Normalize(NormalizationForm.FormC)).ToList();
+        var blocks = best.Blocks.ConvertAll(NodeRules.ToNfc);
         return new ExtractedArticle
         {
             Title = Nfc(metadata.Title),
@@ -145,7 +145,7 @@ public sealed class ArticleExtractor : IArticleExtractor
     private static AttemptResult TakeBaselineIfLonger(AttemptResult best, (List<string> Blocks, int BodyChars) baseline) =>
         baseline.BodyChars > best.BodyChars * 1.5 ? best with { Blocks = baseline.Blocks, BodyChars = baseline.BodyChars } : best;
 
-    private static string? Nfc(string? s) => s is null || s.IsNormalized(NormalizationForm.FormC) ? s : s.Normalize(NormalizationForm.FormC);
+    private static string? Nfc(string? s) => s is null ? null : NodeRules.ToNfc(s);
 
     // Creating a parser builds its browsing context (a service container): a fifth of a small page's parse time. One
     // parser per thread, reused; each ParseDocument still makes a new document.
@@ -260,14 +260,20 @@ public sealed class ArticleExtractor : IArticleExtractor
         return false;
     }
 
+    // Control characters other than tab, line feed, form feed and carriage return, and the replacement character.
+    private static readonly System.Buffers.SearchValues<char> GarbageChars = System.Buffers.SearchValues.Create(
+        "\0\u0001\u0002\u0003\u0004\u0005\u0006\u0007\u0008\u000B\u000E\u000F\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001A\u001B\u001C\u001D\u001E\u001F\uFFFD");
+
     private static bool LooksBinary(string html)
     {
-        var n = Math.Min(html.Length, 8192);
+        var head = html.AsSpan(0, Math.Min(html.Length, 8192));
+        var n = head.Length;
         var bad = 0;
-        for (var i = 0; i < n; i++)
+        // A vectorised search from one bad character to the next: a text page has none.
+        for (var i = head.IndexOfAny(GarbageChars); i >= 0; i = head.IndexOfAny(GarbageChars))
         {
-            var ch = html[i];
-            if (ch == '\uFFFD' || (ch < ' ' && ch is not ('\t' or '\n' or '\r' or '\f'))) bad++;
+            bad++;
+            head = head[(i + 1)..];
         }
         if (bad > n * ExtractionThresholds.MaxGarbageShare) return true;
         return html.AsSpan(0, Math.Min(html.Length, 65536)).IndexOf('<') < 0;

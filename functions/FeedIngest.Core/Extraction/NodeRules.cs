@@ -265,6 +265,24 @@ internal static class NodeRules
         return n;
     }
 
+    /// <summary>The string in Unicode NFC: itself when it already is. ICU's check is skipped for text made only of
+    /// characters that are NFC whatever surrounds them — below U+0300 (Latin, with đ ơ ư), Latin Extended Additional
+    /// (U+1E00–U+1EFF: the precomposed Vietnamese letters) and general punctuation (U+2010–U+206F) have no canonical
+    /// decomposition and never combine with a neighbour.</summary>
+    internal static string ToNfc(string s)
+    {
+        var span = s.AsSpan();
+        while (true)
+        {
+            var i = span.IndexOfAnyExceptInRange('\0', '\u02FF');
+            if (i < 0) return s;
+            var ch = span[i];
+            if (ch is (< '\u1E00' or > '\u1EFF') and (< '\u2010' or > '\u206F')) break;
+            span = span[(i + 1)..];
+        }
+        return s.IsNormalized(NormalizationForm.FormC) ? s : s.Normalize(NormalizationForm.FormC);
+    }
+
     internal static int NonSpaceChars(string s)
     {
         var n = 0;
@@ -287,7 +305,7 @@ internal static class NodeRules
     internal static List<IElement> ElementsInOrder(IElement root)
     {
         var list = new List<IElement>(256);
-        var stack = new Stack<IElement>();
+        var stack = new Stack<IElement>(64);
         stack.Push(root);
         while (stack.Count > 0)
         {
@@ -309,7 +327,7 @@ internal static class NodeRules
         var order = new List<IElement>(256);
         var entries = new List<NodeStats>(256);
         var parents = new List<int>(256);
-        var stack = new Stack<(IElement Element, int Parent)>();
+        var stack = new Stack<(IElement Element, int Parent)>(64);
         stack.Push((root, -1));
         while (stack.Count > 0)
         {
