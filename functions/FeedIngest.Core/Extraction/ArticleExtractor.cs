@@ -220,7 +220,8 @@ public sealed class ArticleExtractor : IArticleExtractor
         var ancestor = root.ParentElement;
         for (var level = 0; ancestor is not null && level < 3 && ancestor.LocalName is not ("body" or "html"); level++, ancestor = ancestor.ParentElement)
         {
-            foreach (var e in NodeRules.ElementsInOrder(ancestor))
+            // Lazily: the walk stops at the content root.
+            foreach (var e in NodeRules.Descendants(ancestor))
             {
                 if (ReferenceEquals(e, root)) break;
                 if (rootAncestors.Contains(e)) continue;

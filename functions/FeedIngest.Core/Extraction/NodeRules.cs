@@ -94,10 +94,11 @@ internal static class NodeRules
 
     internal static string WithoutTaxonomy(string cls)
     {
-        if (cls.IndexOf('-') < 0) return cls; // every prefix ends with '-'
+        // Does any prefix occur in the class attribute? Every prefix ends with '-': look only before each '-'.
         var hit = false;
-        foreach (var prefix in TaxonomyPrefixes)
-            if (cls.Contains(prefix, StringComparison.OrdinalIgnoreCase)) { hit = true; break; }
+        for (var p = cls.IndexOf('-'); p >= 0 && !hit; p = cls.IndexOf('-', p + 1))
+            foreach (var prefix in TaxonomyPrefixes)
+                if (p + 1 >= prefix.Length && cls.AsSpan(p + 1 - prefix.Length, prefix.Length).Equals(prefix, StringComparison.OrdinalIgnoreCase)) { hit = true; break; }
         if (!hit) return cls;
         var sb = new StringBuilder(cls.Length);
         foreach (var token in cls.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries))
