@@ -26,6 +26,9 @@ public sealed partial class TableHostThrottle(
     // conditional write on it without reading first (a 412 means someone else wrote since; then it reads).
     // One instance working a host alone pays 1 write to take a slot and 1 to give it back, instead of 2 + 2.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TableEntity> _lastWritten = new();
+    // Slots this instance took but could not give back (storage was unreachable): dropped from the row at this
+    // instance's next write of it, so an outage does not block the host until the slots' leases run out.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, System.Collections.Concurrent.ConcurrentDictionary<string, byte>> _unreleased = new();
     private int _tableReady;
 
     public async ValueTask<IAsyncDisposable> AcquireAsync(string hostKey, HostPoliteness politeness, CancellationToken cancellationToken)
@@ -83,6 +86,7 @@ public sealed partial class TableHostThrottle(
         var exists = entity is not null;
         entity ??= new TableEntity(Partition, rowKey);
         var slots = SlotList.Parse(entity.GetString("Slots"), now);
+        var dropped = _unreleased.TryGetValue(rowKey, out var unreleased) ? unreleased.Keys.Where(slots.Remove).ToList() : [];
         var nextAllowed = entity.GetDateTimeOffset("NextAllowedUtc") ?? DateTimeOffset.MinValue;
 
         if (slotId is not null && slots.Count >= Math.Max(1, politeness.MaxConcurrency)) return fullPoll;
@@ -97,6 +101,7 @@ public sealed partial class TableHostThrottle(
                 ? await _table.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace, cancellationToken)
                 : await _table.AddEntityAsync(entity, cancellationToken);
             Remember(rowKey, entity, response.Headers.ETag);
+            foreach (var id in dropped) unreleased!.TryRemove(id, out _);
             return null;
         }
         catch (RequestFailedException ex) when (ex.Status is (int)HttpStatusCode.PreconditionFailed or (int)HttpStatusCode.Conflict)
@@ -135,7 +140,9 @@ public sealed partial class TableHostThrottle(
             }
             catch (Exception ex) when (ex is RequestFailedException or HttpRequestException or AggregateException)
             {
-                // The lease expires on its own; a failed release only delays the host a little.
+                // Given back at this instance's next write of the row (or when its lease expires).
+                _unreleased.GetOrAdd(rowKey, _ => new()).TryAdd(slotId, 0);
+                _lastWritten.TryRemove(rowKey, out _);
                 LogReleaseFailed(logger, ex, rowKey);
                 return;
             }
@@ -167,7 +174,7 @@ public sealed partial class TableHostThrottle(
     private static string RowKeyFor(string hostKey) =>
         hostKey.ToLowerInvariant().Replace('/', '_').Replace('\\', '_').Replace('#', '_').Replace('?', '_');
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not release throttle slot on {Host}; it expires on its own")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not release throttle slot on {Host}; it is given back at the next write of the row")]
     private static partial void LogReleaseFailed(ILogger logger, Exception ex, string host);
 
     /// <summary>"slotId=expiryTicks;…" with expired slots dropped on read.</summary>
