@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -95,7 +96,7 @@ public static class FetchingServiceCollectionExtensions
                 ConnectTimeout = TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<FetchingOptions>>().Value.AttemptTimeoutSeconds),
                 // The SSRF guard: every connection (every hop, every host) is checked after DNS resolution. A proxy
                 // would make the guard judge the proxy's address instead of the portal's, so none is used.
-                ConnectCallback = sp.GetRequiredService<AddressGuard>().ConnectAsync,
+                ConnectCallback = ConnectAndMarkSent(sp.GetRequiredService<AddressGuard>(), sp.GetRequiredService<IHostThrottle>()),
                 UseProxy = false,
             })
             // Outer pipeline: total timeout and retries, once per logical request.
@@ -112,6 +113,20 @@ public static class FetchingServiceCollectionExtensions
         services.AddHttpClient(HttpPageSender.ClientName).AddHttpMessageHandler<CappedBodyHandler>();
         return services;
     }
+
+    /// <summary>
+    /// The guarded connect, then the host's turn counted again from the moment the connection is up: a new connection
+    /// (and a process's first one, with its JIT) can take hundreds of milliseconds after the request left the
+    /// handlers, and the next request to the host must still wait the full delay after this one reached it.
+    /// </summary>
+    private static Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>> ConnectAndMarkSent(AddressGuard guard, IHostThrottle throttle) =>
+        async (context, cancellationToken) =>
+        {
+            var stream = await guard.ConnectAsync(context, cancellationToken);
+            if (context.InitialRequestMessage.Options.TryGetValue(FetchAttemptContext.Key, out var attempt) && attempt is { HostKey: { } host, Politeness: { } politeness })
+                throttle.MarkSent(host, politeness);
+            return stream;
+        };
 
     /// <summary>A refused address stays refused: asking again cannot help.</summary>
     private static bool IsFinal(Exception? exception)

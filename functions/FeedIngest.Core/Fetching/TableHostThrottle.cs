@@ -66,6 +66,10 @@ public sealed partial class TableHostThrottle(
         }
     }
 
+    // This instance's next request waits the full delay after this one left; other instances see the row's time,
+    // written at the grant (one more write per request to move it would double the row's traffic).
+    public void MarkSent(string hostKey, HostPoliteness politeness) => local.MarkSent(hostKey, politeness);
+
     /// <summary>Null when the slot (or, with no slot id, the next start) was taken; otherwise how long to wait before asking again.</summary>
     private async Task<TimeSpan?> TryTakeSlotAsync(
         string rowKey, string? slotId, HostPoliteness politeness, TimeSpan fullPoll, CancellationToken cancellationToken)
