@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http;
 using Azure.Data.Tables;
+using FeedIngest.Core.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -58,14 +59,14 @@ public static class FetchingServiceCollectionExtensions
             if (!options.DistributedPoliteness || tables is null) return local;
             return new TableHostThrottle(
                 tables, options.ThrottleTableName, TimeSpan.FromSeconds(options.SlotLeaseSeconds), local,
-                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<TableHostThrottle>>());
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<TableHostThrottle>>(), Initializer(sp, tables));
         });
         services.TryAddSingleton<IFetchStateStore>(sp =>
         {
             var tables = sp.GetService<TableServiceClient>();
             return tables is null
                 ? new InMemoryFetchStateStore()
-                : new TableFetchStateStore(tables, sp.GetRequiredService<IOptions<FetchingOptions>>().Value.FetchStateTableName);
+                : new TableFetchStateStore(tables, sp.GetRequiredService<IOptions<FetchingOptions>>().Value.FetchStateTableName, Initializer(sp, tables));
         });
 
         services.TryAddSingleton<HttpPageSender>();
@@ -113,6 +114,13 @@ public static class FetchingServiceCollectionExtensions
         services.AddHttpClient(HttpPageSender.ClientName).AddHttpMessageHandler<CappedBodyHandler>();
         return services;
     }
+
+    /// <summary>The app's StorageInitializer; where fetching is registered alone (no AddFeedIngest), one over the same account.</summary>
+    private static StorageInitializer Initializer(IServiceProvider sp, TableServiceClient tables) =>
+        sp.GetService<StorageInitializer>() ?? new StorageInitializer(
+            sp.GetService<Azure.Storage.Blobs.BlobServiceClient>() ?? new Azure.Storage.Blobs.BlobServiceClient(new Uri(tables.Uri.GetLeftPart(UriPartial.Authority))),
+            tables, sp.GetService<Azure.Storage.Queues.QueueServiceClient>() ?? new Azure.Storage.Queues.QueueServiceClient(new Uri(tables.Uri.GetLeftPart(UriPartial.Authority))),
+            sp.GetService<IOptions<FetchingOptions>>());
 
     /// <summary>
     /// The guarded connect, then the host's turn counted again from the moment the connection is up: a new connection

@@ -13,7 +13,8 @@ namespace FeedIngest.Core.Fetching;
 /// throttle runs first, so one instance's own requests queue locally instead of racing on the row.
 /// </summary>
 public sealed partial class TableHostThrottle(
-    TableServiceClient tables, string tableName, TimeSpan slotLease, InProcessHostThrottle local, TimeProvider time, ILogger<TableHostThrottle> logger)
+    TableServiceClient tables, string tableName, TimeSpan slotLease, InProcessHostThrottle local, TimeProvider time, ILogger<TableHostThrottle> logger,
+    Storage.StorageInitializer storage)
     : IHostThrottle
 {
     private const string Partition = "host";
@@ -26,7 +27,9 @@ public sealed partial class TableHostThrottle(
     // conditional write on it without reading first (a 412 means someone else wrote since; then it reads).
     // One instance working a host alone pays 1 write to take a slot and 1 to give it back, instead of 2 + 2.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TableEntity> _lastWritten = new();
-    private int _tableReady;
+    // One write to a host's row at a time from this process: its own requests never race each other on the row
+    // (a 412 each time), only other instances' requests can. With the cached ETag that is 1 write to take and 1 to release.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, SemaphoreSlim> _rowGates = new(StringComparer.Ordinal);
 
     public async ValueTask<IAsyncDisposable> AcquireAsync(string hostKey, HostPoliteness politeness, CancellationToken cancellationToken)
     {
@@ -74,6 +77,17 @@ public sealed partial class TableHostThrottle(
     private async Task<TimeSpan?> TryTakeSlotAsync(
         string rowKey, string? slotId, HostPoliteness politeness, TimeSpan fullPoll, CancellationToken cancellationToken)
     {
+        var gate = RowGate(rowKey);
+        await gate.WaitAsync(cancellationToken);
+        try { return await TryTakeSlotCoreAsync(rowKey, slotId, politeness, fullPoll, cancellationToken); }
+        finally { gate.Release(); }
+    }
+
+    private SemaphoreSlim RowGate(string rowKey) => _rowGates.GetOrAdd(rowKey, _ => new SemaphoreSlim(1, 1));
+
+    private async Task<TimeSpan?> TryTakeSlotCoreAsync(
+        string rowKey, string? slotId, HostPoliteness politeness, TimeSpan fullPoll, CancellationToken cancellationToken)
+    {
         // Try the row as we last wrote it first; if it says "wait", the truth may have moved on: read it.
         var cached = _lastWritten.TryGetValue(rowKey, out var mine) ? Copy(mine) : null;
         var entity = cached;
@@ -112,6 +126,14 @@ public sealed partial class TableHostThrottle(
     }
 
     private async Task ReleaseAsync(string rowKey, string slotId)
+    {
+        var gate = RowGate(rowKey);
+        await gate.WaitAsync();
+        try { await ReleaseCoreAsync(rowKey, slotId); }
+        finally { gate.Release(); }
+    }
+
+    private async Task ReleaseCoreAsync(string rowKey, string slotId)
     {
         for (var attempt = 0; attempt < 20; attempt++)
         {
@@ -160,12 +182,8 @@ public sealed partial class TableHostThrottle(
 
     private static TableEntity Copy(TableEntity entity) => new(entity) { ETag = entity.ETag };
 
-    private async Task EnsureTableAsync(CancellationToken cancellationToken)
-    {
-        if (Volatile.Read(ref _tableReady) == 1) return;
-        await _table.CreateIfNotExistsAsync(cancellationToken);
-        Volatile.Write(ref _tableReady, 1);
-    }
+    // Created with the others by StorageInitializer (once per process; a completed task after that).
+    private Task EnsureTableAsync(CancellationToken cancellationToken) => storage.EnsureTablesAsync(cancellationToken);
 
     // Row keys may not hold '/', '\\', '#', '?'; authorities never do, but be safe.
     private static string RowKeyFor(string hostKey) =>
