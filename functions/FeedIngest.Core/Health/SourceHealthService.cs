@@ -211,22 +211,15 @@ public sealed class SourceHealthService(
     private async Task<bool> MutateAsync(string sourceId, Func<SourceHealthEntity, bool> change, CancellationToken cancellationToken)
     {
         await EnsureAsync(cancellationToken);
-        for (var attempt = 0; ; attempt++)
+        return await OptimisticConcurrency.RetryAsync(async _ =>
         {
             var found = await _table.GetEntityIfExistsAsync<SourceHealthEntity>(SourceHealthEntity.Partition, sourceId, cancellationToken: cancellationToken);
             var row = found.HasValue ? found.Value! : new SourceHealthEntity { RowKey = sourceId };
             if (!change(row)) return false;
-            try
-            {
-                if (found.HasValue) await _table.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, cancellationToken);
-                else await _table.AddEntityAsync(row, cancellationToken);
-                return true;
-            }
-            catch (RequestFailedException e) when (e.Status is 409 or 412 && attempt < 50)
-            {
-                await Task.Delay(Random.Shared.Next(5, 50), cancellationToken);
-            }
-        }
+            if (found.HasValue) await _table.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, cancellationToken);
+            else await _table.AddEntityAsync(row, cancellationToken);
+            return true;
+        }, cancellationToken);
     }
 
     // Created with the others by StorageInitializer (once per process; a completed task after that).
