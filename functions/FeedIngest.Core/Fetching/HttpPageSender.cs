@@ -49,6 +49,12 @@ internal sealed class HttpPageSender(IHttpClientFactory clients, IHostThrottle t
         {
             lease = await throttle.AcquireAsync(hostKey, politeness, cancellationToken);
         }
+        catch (Exception ex) when (Storage.StorageFailures.IsUnreachable(ex) && !cancellationToken.IsCancellationRequested)
+        {
+            // Our storage is down, not the page: the caller stops (CLI, exit 4) or the queue delivers the message again,
+            // instead of recording a page as failed for a fault that is not its own.
+            throw new Storage.StorageUnavailableException(ex);
+        }
         catch (Exception ex) when (ex is RequestFailedException or AggregateException && !cancellationToken.IsCancellationRequested)
         {
             // Azure.Core wraps failures after its own retries in an AggregateException.

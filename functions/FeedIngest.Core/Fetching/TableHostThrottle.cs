@@ -30,6 +30,9 @@ public sealed partial class TableHostThrottle(
     // One write to a host's row at a time from this process: its own requests never race each other on the row
     // (a 412 each time), only other instances' requests can. With the cached ETag that is 1 write to take and 1 to release.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, SemaphoreSlim> _rowGates = new(StringComparer.Ordinal);
+    // Slots this instance took but could not give back (storage was unreachable): dropped from the row at this
+    // instance's next write of it, so an outage does not block the host until the slots' leases run out.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, System.Collections.Concurrent.ConcurrentDictionary<string, byte>> _unreleased = new();
 
     public async ValueTask<IAsyncDisposable> AcquireAsync(string hostKey, HostPoliteness politeness, CancellationToken cancellationToken)
     {
@@ -101,6 +104,7 @@ public sealed partial class TableHostThrottle(
         var exists = entity is not null;
         entity ??= new TableEntity(Partition, rowKey);
         var slots = SlotList.Parse(entity.GetString("Slots"), now);
+        var dropped = _unreleased.TryGetValue(rowKey, out var unreleased) ? unreleased.Keys.Where(slots.Remove).ToList() : [];
         var nextAllowed = entity.GetDateTimeOffset("NextAllowedUtc") ?? DateTimeOffset.MinValue;
 
         if (slotId is not null && slots.Count >= Math.Max(1, politeness.MaxConcurrency)) return fullPoll;
@@ -115,6 +119,7 @@ public sealed partial class TableHostThrottle(
                 ? await _table.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace, cancellationToken)
                 : await _table.AddEntityAsync(entity, cancellationToken);
             Remember(rowKey, entity, response.Headers.ETag);
+            foreach (var id in dropped) unreleased!.TryRemove(id, out _);
             return null;
         }
         catch (RequestFailedException ex) when (ex.Status is (int)HttpStatusCode.PreconditionFailed or (int)HttpStatusCode.Conflict)
@@ -161,7 +166,9 @@ public sealed partial class TableHostThrottle(
             }
             catch (Exception ex) when (ex is RequestFailedException or HttpRequestException or AggregateException)
             {
-                // The lease expires on its own; a failed release only delays the host a little.
+                // Given back at this instance's next write of the row (or when its lease expires).
+                _unreleased.GetOrAdd(rowKey, _ => new()).TryAdd(slotId, 0);
+                _lastWritten.TryRemove(rowKey, out _);
                 LogReleaseFailed(logger, ex, rowKey);
                 return;
             }
@@ -189,7 +196,7 @@ public sealed partial class TableHostThrottle(
     private static string RowKeyFor(string hostKey) =>
         hostKey.ToLowerInvariant().Replace('/', '_').Replace('\\', '_').Replace('#', '_').Replace('?', '_');
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not release throttle slot on {Host}; it expires on its own")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not release throttle slot on {Host}; it is given back at the next write of the row")]
     private static partial void LogReleaseFailed(ILogger logger, Exception ex, string host);
 
     /// <summary>"slotId=expiryTicks;…" with expired slots dropped on read.</summary>

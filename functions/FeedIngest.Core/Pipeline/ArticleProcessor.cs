@@ -143,7 +143,7 @@ public sealed class ArticleProcessor(
     /// <summary>The cause of an exception that escaped processing: storage when Azure storage failed, else other.</summary>
     public static FailureCause CauseOf(Exception e) => e switch
     {
-        Azure.RequestFailedException or AggregateException { InnerException: Azure.RequestFailedException } => FailureCause.Storage,
+        Azure.RequestFailedException or AggregateException { InnerException: Azure.RequestFailedException } or StorageUnavailableException => FailureCause.Storage,
         OperationCanceledException => FailureCause.Cancelled,
         _ => FailureCause.Other,
     };

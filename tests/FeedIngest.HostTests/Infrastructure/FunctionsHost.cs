@@ -18,8 +18,11 @@ public sealed class FunctionsHost : IAsyncDisposable
     private readonly ConcurrentQueue<string> _log = new();
     private readonly string _marker;
 
-    private FunctionsHost(Process process, string marker, int port, string name)
+    private readonly string _storage;
+
+    private FunctionsHost(Process process, string marker, int port, string name, string storage)
     {
+        _storage = storage;
         _process = process;
         _marker = marker;
         Name = name;
@@ -52,7 +55,7 @@ public sealed class FunctionsHost : IAsyncDisposable
         psi.Environment.Remove("ASPNETCORE_ENVIRONMENT");
 
         var process = new Process { StartInfo = psi, EnableRaisingEvents = true };
-        var host = new FunctionsHost(process, marker, port, name);
+        var host = new FunctionsHost(process, marker, port, name, settings["AzureWebJobsStorage"]);
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) host._log.Enqueue(e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) host._log.Enqueue("stderr: " + e.Data); };
         try
@@ -84,22 +87,45 @@ public sealed class FunctionsHost : IAsyncDisposable
     public bool LogContains(string text) => _log.Any(l => l.Contains(text, StringComparison.Ordinal));
 
     /// <summary>
-    /// The host's default function key, read where this host keeps it: the file release/Secrets/host.json of the
-    /// unpacked host ("functionKeys" → "default"), written on the first request that needs a key.
+    /// The host's default function key, read where the host keeps it: the blob <c>{hostId}/host.json</c> of the
+    /// <c>azure-webjobs-secrets</c> container in AzureWebJobsStorage ("functionKeys" → "default"), or, when the host
+    /// keeps secrets in files, release/Secrets/host.json of the unpacked host. Written on the first request that needs a key.
     /// </summary>
     public async Task<string> FunctionKeyAsync()
     {
         if (_key is not null) return _key;
         if (HostLauncher.Available is { ChecksKeys: false }) return _key = "not-checked-locally";
-        using (await Http.GetAsync("api/articles/none/none")) { }
-        var file = HostLauncher.KeyFile;
-        _key = await Poll.UntilAsync(async () =>
+        // The host creates its keys when it first checks one: a request carrying a wrong key makes it do so.
+        using (var probe = new HttpRequestMessage(HttpMethod.Get, "api/articles/none/none"))
         {
-            if (!File.Exists(file)) return null;
-            var json = JsonNode.Parse((await File.ReadAllTextAsync(file)).TrimStart('\uFEFF'))!;
-            return (string?)json["functionKeys"]?.AsArray().FirstOrDefault(k => (string?)k?["name"] == "default")?["value"];
-        }, key => key is not null, $"the host's default function key in {file}", TimeSpan.FromMinutes(2), diagnostics: () => Tail());
+            probe.Headers.Add("x-functions-key", "not-a-key");
+            using (await Http.SendAsync(probe)) { }
+        }
+        _key = await Poll.UntilAsync(ReadDefaultKeyAsync, key => key is not null,
+            $"the host's default function key in the azure-webjobs-secrets container or {HostLauncher.KeyFile}", TimeSpan.FromMinutes(2), diagnostics: () => Tail());
         return _key!;
+    }
+
+    private async Task<string?> ReadDefaultKeyAsync()
+    {
+        var container = new Azure.Storage.Blobs.BlobContainerClient(_storage, "azure-webjobs-secrets");
+        if (await container.ExistsAsync())
+        {
+            await foreach (var blob in container.GetBlobsAsync())
+            {
+                if (!blob.Name.EndsWith("/host.json", StringComparison.Ordinal)) continue;
+                var content = await container.GetBlobClient(blob.Name).DownloadContentAsync();
+                if (DefaultKey(content.Value.Content.ToString()) is { } key) return key;
+            }
+        }
+        var file = HostLauncher.KeyFile;
+        return File.Exists(file) ? DefaultKey(await File.ReadAllTextAsync(file)) : null;
+    }
+
+    private static string? DefaultKey(string secretsJson)
+    {
+        var json = JsonNode.Parse(secretsJson.TrimStart('\uFEFF'))!;
+        return (string?)json["functionKeys"]?.AsArray().FirstOrDefault(k => (string?)k?["name"] == "default")?["value"];
     }
 
     private string? _key;
@@ -115,6 +141,12 @@ public sealed class FunctionsHost : IAsyncDisposable
     /// <summary>SIGTERM (the host stops its worker and releases its locks), then kills whatever is left carrying the marker.</summary>
     public async ValueTask DisposeAsync()
     {
+        // FEEDINGEST_HOSTTEST_LOGS=<folder> keeps every host's whole log there (for a failure in CI).
+        if (Environment.GetEnvironmentVariable("FEEDINGEST_HOSTTEST_LOGS") is { Length: > 0 } logs)
+        {
+            Directory.CreateDirectory(logs);
+            await File.WriteAllLinesAsync(Path.Combine(logs, $"{DateTime.UtcNow:HHmmss}-{Name}.log"), _log);
+        }
         Http.Dispose();
         try
         {

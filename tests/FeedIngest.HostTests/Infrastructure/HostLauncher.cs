@@ -36,7 +36,7 @@ public sealed record HostLauncher(string Name, string FileName, IReadOnlyList<st
     }
 
     /// <summary>Where func-host unpacks the host for the tests (reused by later runs).</summary>
-    public static string FuncHostCache { get; } = Path.Combine(Path.GetTempPath(), "feedingest-func-host");
+    public static string FuncHostCache { get; } = Path.Combine(Path.GetTempPath(), "func-host-feedingest-tests");
 
     /// <summary>The plain host's key file (masterKey, functionKeys → default), written on the first request that needs a key.</summary>
     public static string KeyFile => Path.Combine(FuncHostCache, "release", "Secrets", "host.json");

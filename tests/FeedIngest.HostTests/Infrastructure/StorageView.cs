@@ -30,12 +30,17 @@ public sealed class StorageView(string connectionString)
     public async Task<List<TableEntity>> StoredArticlesAsync() =>
         (await RowsAsync("Articles")).Where(r => r.GetString("Status") == "stored").ToList();
 
+    /// <summary>
+    /// Timer runs, oldest first, as their header rows say (docs/CONTRACT.md "Runs"): counts are frozen there when the app
+    /// finalizes a run (at the next timer occurrence), so a header that is no longer "running" was settled by the app.
+    /// </summary>
     public async Task<List<TableEntity>> TimerRunsAsync() =>
-        (await RowsAsync("Runs")).Where(r => r.RowKey.EndsWith("-timer", StringComparison.Ordinal)).OrderBy(r => r.RowKey, StringComparer.Ordinal).ToList();
+        (await RowsAsync("Runs")).Where(r => r.PartitionKey == "runs" && (r.GetString("RunId") ?? "").EndsWith("-timer", StringComparison.Ordinal))
+            .OrderBy(r => r.GetDateTimeOffset("StartedAt")).ToList();
 
     /// <summary>Every timer run with its state and counts, for failure messages.</summary>
     public async Task<string> DescribeRunsAsync() => string.Join('\n', (await TimerRunsAsync()).Select(r =>
-        $"{r.RowKey} {r.GetString("State")} started {r.GetDateTimeOffset("StartedAt"):HH:mm:ss.fff} ended {r.GetDateTimeOffset("EndedAt"):HH:mm:ss.fff} " +
+        $"{r.GetString("RunId")} {r.GetString("State")} started {r.GetDateTimeOffset("StartedAt"):HH:mm:ss.fff} ended {r.GetDateTimeOffset("EndedAt"):HH:mm:ss.fff} " +
         string.Join(" ", new[] { "Discovered", "AlreadyStored", "Queued", "Stored", "Updated", "Unchanged", "Duplicates", "Skipped", "Failed", "SourcesDone" }.Select(c => $"{c}={r.GetInt32(c)}")) +
         $" errors: {r.GetString("Errors")}"));
 

@@ -1,6 +1,7 @@
 using Azure.Data.Tables;
 using FeedIngest.Core.Fetching;
 using FeedIngest.Core.Sources;
+using FeedIngest.Core.Storage;
 using FeedIngest.IntegrationTests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -203,7 +204,10 @@ public sealed class PolitenessAcrossInstancesTests(AzuriteFixture azurite) : IAs
         Microsoft.Extensions.Options.Options.Create(new FetchingOptions { ThrottleTableName = _throttleTable }));
 }
 
-/// <summary>Storage outages: the fetcher reports them instead of fetching impolitely or throwing.</summary>
+/// <summary>
+/// Storage outages: the fetcher neither fetches impolitely nor blames the page. An unreachable politeness store is
+/// <see cref="StorageUnavailableException"/> (the CLI stops with exit 4; a queue message is delivered again).
+/// </summary>
 public sealed class PolitenessStoreOutageTests : IAsyncLifetime
 {
     private TestPortal _portal = null!;
@@ -222,17 +226,47 @@ public sealed class PolitenessStoreOutageTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task FetchFailsWithAReasonWhenThePolitenessTableIsUnreachable()
+    public async Task AnUnreachablePolitenessTableStopsTheFetchAsAStorageOutageWithoutContactingTheHost()
     {
         var options = new TableClientOptions();
         options.Retry.MaxRetries = 0; // the test is about the fetcher, not Azure.Core's own retries
         await using var host = new FetchingTestHost(_azurite.ConnectionString, extraServices: s => s.AddSingleton(new TableServiceClient(_azurite.ConnectionString, options)));
         await _azurite.StopAsync();
 
-        var result = await host.FetchAsync(_portal.Url("/tin-tuc/bai-viet-123456.html"), FetchingTestHost.Fast(robots: false));
+        var outage = await Assert.ThrowsAsync<StorageUnavailableException>(() => host.FetchAsync(_portal.Url("/tin-tuc/bai-viet-123456.html"), FetchingTestHost.Fast(robots: false)));
 
-        Assert.Equal(FetchOutcome.Failed, result.Outcome);
-        Assert.StartsWith("politeness store unavailable: ", result.FailureReason);
+        Assert.Contains("Connection refused", outage.Message, StringComparison.OrdinalIgnoreCase);
         Assert.Empty(_portal.Seen);
     }
+
+    [Fact]
+    public async Task ASlotThatCouldNotBeGivenBackDuringAnOutageDoesNotBlockTheHostAfterIt()
+    {
+        // Slots live 10 minutes: without the hand-back, the host would be blocked that long after the outage.
+        var options = new TableClientOptions();
+        options.Retry.MaxRetries = 0;
+        await using var host = new FetchingTestHost(_azurite.ConnectionString, new Dictionary<string, string?> { ["FeedIngest:Fetching:SlotLeaseSeconds"] = "600" },
+            s => s.AddSingleton(new TableServiceClient(_azurite.ConnectionString, options)));
+        var throttle = host.Services.GetRequiredService<IHostThrottle>();
+        Assert.IsType<TableHostThrottle>(throttle);
+        var politeness = new HostPoliteness(TimeSpan.Zero, MaxConcurrency: 1);
+
+        var lease = await throttle.AcquireAsync("outage.example", politeness, CancellationToken.None);
+        await _azurite.StopGracefullyAsync();
+        await lease.DisposeAsync(); // the release cannot reach the table: the slot stays in the row
+        await _azurite.StartAsync();
+        var table = new TableServiceClient(_azurite.ConnectionString).GetTableClient(
+            host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<FetchingOptions>>().Value.ThrottleTableName);
+        var leaked = Assert.Single(await SlotsAsync(table));
+
+        // A hang guard only (the slot's lease is ten times longer).
+        using var guard = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+        await using var next = await throttle.AcquireAsync("outage.example", politeness, guard.Token);
+        var now = Assert.Single(await SlotsAsync(table));
+        Assert.NotEqual(leaked, now);
+    }
+
+    private static async Task<string[]> SlotsAsync(TableClient table) =>
+        ((await table.GetEntityAsync<TableEntity>("host", "outage.example")).Value.GetString("Slots") ?? "")
+            .Split(';', StringSplitOptions.RemoveEmptyEntries).Select(s => s.Split('=')[0]).ToArray();
 }
