@@ -13,9 +13,9 @@ namespace FeedIngest.Functions.Tests;
 /// </summary>
 public sealed class DeliveryFailureTests(SamplePortalFixture portal) : IClassFixture<SamplePortalFixture>, IAsyncLifetime
 {
-    private AzuriteInstance _azurite = null!;
+    private AzuriteAccount _azurite = null!;
 
-    public async Task InitializeAsync() => _azurite = await AzuriteInstance.StartNewAsync();
+    public async Task InitializeAsync() => _azurite = await AzuriteAccount.LeaseAsync();
 
     public async Task DisposeAsync() => await _azurite.DisposeAsync();
 

@@ -11,12 +11,12 @@ namespace FeedIngest.IntegrationTests.Cli;
 /// </summary>
 public sealed class CliFollowTests : IAsyncLifetime
 {
-    private AzuriteInstance _azurite = null!;
+    private AzuriteAccount _azurite = null!;
     private QueueClient _queue = null!;
 
     public async Task InitializeAsync()
     {
-        _azurite = await AzuriteInstance.StartNewAsync();
+        _azurite = await AzuriteAccount.LeaseAsync();
         _queue = new QueueClient(_azurite.ConnectionString, StorageNames.ArticleEventsQueue, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
         await _queue.CreateIfNotExistsAsync();
         for (var i = 0; i < 3; i++)

@@ -10,14 +10,14 @@ namespace FeedIngest.IntegrationTests.Clustering;
 /// <summary>The band index against a real (private) Azurite: copies across sources form one cluster; other reports do not.</summary>
 public sealed class SyndicationIndexTests(ITestOutputHelper output) : IAsyncLifetime
 {
-    private AzuriteInstance _azurite = null!;
+    private AzuriteAccount _azurite = null!;
     private readonly RequestCounter _requests = new();
     private SyndicationIndex _index = null!;
     private static readonly DateTimeOffset T0 = new(2024, 11, 21, 9, 0, 0, TimeSpan.FromHours(7));
 
     public async Task InitializeAsync()
     {
-        _azurite = await AzuriteInstance.StartNewAsync();
+        _azurite = await AzuriteAccount.LeaseAsync();
         var options = new TableClientOptions();
         options.AddPolicy(_requests, HttpPipelinePosition.PerCall);
         _index = new SyndicationIndex(new TableServiceClient(_azurite.ConnectionString, options));

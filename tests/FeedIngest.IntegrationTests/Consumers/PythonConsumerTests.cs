@@ -102,7 +102,7 @@ public sealed class PythonConsumerTests(HarvestEnvironment env) : IClassFixture<
     public async Task PeekLeavesTheEventsAndAttachmentTextIsReadFromTheTextBlob()
     {
         SkipUnlessPythonAzure();
-        await using var azurite = await AzuriteInstance.StartNewAsync();
+        await using var azurite = await AzuriteAccount.LeaseAsync();
         var queue = new QueueClient(azurite.ConnectionString, StorageNames.ArticleEventsQueue, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
         await queue.CreateAsync();
         var container = new BlobServiceClient(azurite.ConnectionString).GetBlobContainerClient(StorageNames.ArticlesContainer);

@@ -13,12 +13,12 @@ public sealed class FailureRecordingTests : IAsyncLifetime
     private const string Disallowed = "/noi-bo/bao-cao-100003.html";
     private const string Empty = "/tin-tuc/trang-trong-100004.html";
     private const string Pdf = "/tin-tuc/van-ban-100005.html";
-    private AzuriteInstance _azurite = null!;
+    private AzuriteAccount _azurite = null!;
     private MiniPortal _portal = null!;
 
     public async Task InitializeAsync()
     {
-        _azurite = await AzuriteInstance.StartNewAsync();
+        _azurite = await AzuriteAccount.LeaseAsync();
         _portal = await MiniPortal.StartAsync();
         _portal.Page("/robots.txt", "User-agent: *\nDisallow: /noi-bo/\n", "text/plain");
         _portal.Feed("/rss.xml", Good, Missing, Disallowed, Empty, Pdf);

@@ -10,12 +10,12 @@ public sealed class RecrawlTests : IAsyncLifetime
 {
     private const string ArticlePath = "/tin-tuc/thong-bao-lich-tiep-cong-dan-12345.html";
     private const string Unchanged = "Đoạn thứ hai giữ nguyên qua mọi lần sửa, nói về lịch tiếp công dân định kỳ của Ủy ban nhân dân phường.";
-    private AzuriteInstance _azurite = null!;
+    private AzuriteAccount _azurite = null!;
     private MiniPortal _portal = null!;
 
     public async Task InitializeAsync()
     {
-        _azurite = await AzuriteInstance.StartNewAsync();
+        _azurite = await AzuriteAccount.LeaseAsync();
         _portal = await MiniPortal.StartAsync();
         _portal.Feed("/rss.xml", ArticlePath);
         SetArticle("Đoạn thứ nhất của bài viết, đủ dài để là một đoạn văn thật sự của bài báo trên cổng thông tin.");

@@ -23,7 +23,7 @@ public sealed class HealthScenario : IAsyncLifetime
     public const int Runs = 4;
     public const int ArticlesPerRun = 4;
 
-    public AzuriteInstance Azurite { get; private set; } = null!;
+    public AzuriteAccount Azurite { get; private set; } = null!;
     public SamplePortalServer SamplePortal { get; private set; } = null!;
     public MiniPortal BlockedPortal { get; private set; } = null!;
     public MiniPortal ChangingPortal { get; private set; } = null!;
@@ -35,7 +35,7 @@ public sealed class HealthScenario : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Azurite = await AzuriteInstance.StartNewAsync();
+        Azurite = await AzuriteAccount.LeaseAsync();
         SamplePortal = await SamplePortalServer.StartAsync(0);
         BlockedPortal = await MiniPortal.StartAsync();
         BlockedPortal.Page("/robots.txt", "User-agent: *\nDisallow: /\n", "text/plain");

@@ -6,7 +6,7 @@ namespace FeedIngest.IntegrationTests.Infrastructure;
 /// </summary>
 public sealed class AzuriteFixture : IAsyncLifetime
 {
-    private AzuriteInstance? _own;
+    private AzuriteAccount? _own;
 
     public string ConnectionString { get; private set; } = "";
 
@@ -18,7 +18,7 @@ public sealed class AzuriteFixture : IAsyncLifetime
             ConnectionString = shared;
             return;
         }
-        _own = await AzuriteInstance.StartNewAsync();
+        _own = await AzuriteAccount.LeaseAsync();
         ConnectionString = _own.ConnectionString;
     }
 

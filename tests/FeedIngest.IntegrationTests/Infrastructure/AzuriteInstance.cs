@@ -10,9 +10,16 @@ namespace FeedIngest.IntegrationTests.Infrastructure;
 /// </summary>
 public sealed class AzuriteInstance : IAsyncDisposable
 {
+    private const string DevAccountName = "devstoreaccount1";
     private const string DevAccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
     private readonly string _location = Directory.CreateTempSubdirectory("feedingest-azurite-").FullName;
+    private readonly IReadOnlyDictionary<string, string> _accounts;
     private Process? _process;
+
+    /// <param name="accounts">Storage accounts (name → key) this Azurite serves besides the emulator's own: each is a
+    /// separate namespace of tables, containers and queues (AZURITE_ACCOUNTS), so test classes can share one process.</param>
+    public AzuriteInstance(IReadOnlyDictionary<string, string>? accounts = null) =>
+        _accounts = accounts ?? new Dictionary<string, string>();
 
     /// <summary>A hang guard for start-up, not an expectation: FEEDINGEST_AZURITE_START_SECONDS overrides it.</summary>
     private static readonly TimeSpan StartGuard = TimeSpan.FromSeconds(
@@ -22,15 +29,20 @@ public sealed class AzuriteInstance : IAsyncDisposable
     public int QueuePort { get; } = FreePort();
     public int TablePort { get; } = FreePort();
 
-    public string ConnectionString =>
-        $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={DevAccountKey};" +
-        $"BlobEndpoint=http://127.0.0.1:{BlobPort}/devstoreaccount1;" +
-        $"QueueEndpoint=http://127.0.0.1:{QueuePort}/devstoreaccount1;" +
-        $"TableEndpoint=http://127.0.0.1:{TablePort}/devstoreaccount1;";
+    public string ConnectionString => ConnectionStringFor(DevAccountName, DevAccountKey);
 
-    public static async Task<AzuriteInstance> StartNewAsync()
+    /// <summary>The connection string of one of the accounts given to the constructor.</summary>
+    public string ConnectionStringFor(string account) => ConnectionStringFor(account, _accounts[account]);
+
+    private string ConnectionStringFor(string account, string key) =>
+        $"DefaultEndpointsProtocol=http;AccountName={account};AccountKey={key};" +
+        $"BlobEndpoint=http://127.0.0.1:{BlobPort}/{account};" +
+        $"QueueEndpoint=http://127.0.0.1:{QueuePort}/{account};" +
+        $"TableEndpoint=http://127.0.0.1:{TablePort}/{account};";
+
+    public static async Task<AzuriteInstance> StartNewAsync(IReadOnlyDictionary<string, string>? accounts = null)
     {
-        var instance = new AzuriteInstance();
+        var instance = new AzuriteInstance(accounts);
         try
         {
             await instance.StartAsync();
@@ -54,7 +66,7 @@ public sealed class AzuriteInstance : IAsyncDisposable
         {
             ArgumentList =
             {
-                script, "--silent", "--skipApiVersionCheck", "--disableTelemetry", "--location", _location,
+                "--require", WriteParentWatch(), script, "--silent", "--skipApiVersionCheck", "--disableTelemetry", "--location", _location,
                 "--blobHost", "127.0.0.1", "--blobPort", BlobPort.ToString(),
                 "--queueHost", "127.0.0.1", "--queuePort", QueuePort.ToString(),
                 "--tableHost", "127.0.0.1", "--tablePort", TablePort.ToString(),
@@ -63,6 +75,8 @@ public sealed class AzuriteInstance : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        if (_accounts.Count > 0)
+            psi.Environment["AZURITE_ACCOUNTS"] = string.Join(';', _accounts.Select(a => $"{a.Key}:{a.Value}").Prepend($"{DevAccountName}:{DevAccountKey}"));
         _process = Process.Start(psi) ?? throw new InvalidOperationException("Could not start Azurite.");
         var log = new System.Collections.Concurrent.ConcurrentQueue<string>();
         _process.OutputDataReceived += (_, e) => { if (e.Data is not null && log.Count < 200) log.Enqueue(e.Data); };
@@ -125,10 +139,31 @@ public sealed class AzuriteInstance : IAsyncDisposable
         _process = null;
     }
 
+    /// <summary>Kills the process and removes its data at once (for the end of the test process, where nothing can be awaited).</summary>
+    public void KillAndDelete()
+    {
+        try { if (_process is { HasExited: false }) _process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
+        try { Directory.Delete(_location, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await StopAsync();
         try { Directory.Delete(_location, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+
+    /// <summary>
+    /// A script node loads before Azurite: it ends node when this test process is gone, so an Azurite is never left
+    /// behind by a test process that was killed or ended without running its clean-up.
+    /// </summary>
+    private string WriteParentWatch()
+    {
+        var file = Path.Combine(_location, "exit-with-test-process.js");
+        File.WriteAllText(file, $$"""
+            const parent = {{Environment.ProcessId}};
+            setInterval(() => { try { process.kill(parent, 0); } catch { process.exit(0); } }, 1000).unref();
+            """);
+        return file;
     }
 
     private static async Task<bool> IsListeningAsync(int port)

@@ -7,14 +7,14 @@ namespace FeedIngest.IntegrationTests.Infrastructure;
 /// <summary>A private Azurite and the bundled sample portal on free ports, with a sources.json pointing at it.</summary>
 public sealed class HarvestEnvironment : IAsyncLifetime
 {
-    public AzuriteInstance Azurite { get; private set; } = null!;
+    public AzuriteAccount Azurite { get; private set; } = null!;
     public SamplePortalServer Portal { get; private set; } = null!;
     public string SourcesFile { get; private set; } = "";
     public const string SourceId = "sample";
 
     public async Task InitializeAsync()
     {
-        Azurite = await AzuriteInstance.StartNewAsync();
+        Azurite = await AzuriteAccount.LeaseAsync();
         Portal = await SamplePortalServer.StartAsync(0);
         SourcesFile = WriteSources(Portal.BaseUrl);
     }

@@ -10,14 +10,14 @@ namespace FeedIngest.IntegrationTests.Storage;
 /// <summary>The storage contract against a real Azurite: names, idempotence, versions, dedupe, events.</summary>
 public sealed class ArticleRepositoryTests : IAsyncLifetime
 {
-    private AzuriteInstance _azurite = null!;
+    private AzuriteAccount _azurite = null!;
     private ArticleRepository _repository = null!;
     private BlobContainerClient _articles = null!;
     private QueueClient _events = null!;
 
     public async Task InitializeAsync()
     {
-        _azurite = await AzuriteInstance.StartNewAsync();
+        _azurite = await AzuriteAccount.LeaseAsync();
         var queues = new QueueServiceClient(_azurite.ConnectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
         var blobs = new BlobServiceClient(_azurite.ConnectionString);
         var tables = new TableServiceClient(_azurite.ConnectionString);

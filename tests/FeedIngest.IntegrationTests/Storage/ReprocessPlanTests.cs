@@ -12,13 +12,13 @@ namespace FeedIngest.IntegrationTests.Storage;
 public sealed class ReprocessPlanTests : IAsyncLifetime
 {
     private const string SourceId = "src";
-    private AzuriteInstance _azurite = null!;
+    private AzuriteAccount _azurite = null!;
     private ServiceProvider _services = null!;
     private List<string> _ids = [];
 
     public async Task InitializeAsync()
     {
-        _azurite = await AzuriteInstance.StartNewAsync();
+        _azurite = await AzuriteAccount.LeaseAsync();
         _services = CliHost.Build(new Dictionary<string, string?>
         {
             ["FeedIngestStorage"] = _azurite.ConnectionString,

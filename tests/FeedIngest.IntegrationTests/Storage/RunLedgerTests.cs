@@ -12,9 +12,9 @@ namespace FeedIngest.IntegrationTests.Storage;
 /// </summary>
 public sealed class RunLedgerTests : IAsyncLifetime
 {
-    private AzuriteInstance _azurite = null!;
+    private AzuriteAccount _azurite = null!;
 
-    public async Task InitializeAsync() => _azurite = await AzuriteInstance.StartNewAsync();
+    public async Task InitializeAsync() => _azurite = await AzuriteAccount.LeaseAsync();
 
     public async Task DisposeAsync() => await _azurite.DisposeAsync();
 
