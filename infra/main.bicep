@@ -128,6 +128,8 @@ var tables = [
   { name: 'FetchState' }
   { name: 'ReprocessJobs' }
   { name: 'ArticleIndex' }
+  { name: 'HealthObservations' }
+  { name: 'SourceHealth' }
 ]
 
 module identity 'modules/identity.bicep' = {

@@ -64,7 +64,7 @@ public sealed class StorageTests(CompiledInfra infra)
         Assert.Subset(containers.ToHashSet(), new HashSet<string> { "articles", "raw" });
         Assert.Equal(["article-events", "articles", "discover", "reprocess"], queues.Order(StringComparer.Ordinal));
         Assert.Equal(
-            ["ArticleIndex", "Articles", "Boilerplate", "ContentIndex", "FetchState", "HostThrottle", "ReprocessJobs", "Runs", "Urls"],
+            ["ArticleIndex", "Articles", "Boilerplate", "ContentIndex", "FetchState", "HealthObservations", "HostThrottle", "ReprocessJobs", "Runs", "SourceHealth", "Urls"],
             tables.Order(StringComparer.Ordinal));
     }
 

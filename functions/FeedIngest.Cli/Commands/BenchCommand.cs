@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using AngleSharp.Html.Parser;
+using FeedIngest.Cli.Bench;
 using FeedIngest.Core.Extraction;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -93,8 +94,39 @@ internal static class BenchCommand
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"pages/s={total:F1}"));
             return 0;
         });
-        var bench = new Command("bench", "Benchmarks") { extract };
+        var bench = new Command("bench", "Benchmarks") { extract, HarvestCommand() };
         return bench;
+    }
+
+    /// <summary>
+    /// <c>feedingest bench harvest [--articles N] [--hosts H] [--workers 1,2,4] [--azurite PATH] [--ceiling-ops N]</c>: see
+    /// <see cref="HarvestBench"/>. Needs node and the repo's Azurite (npm ci); runs everything on 127.0.0.0/8.
+    /// </summary>
+    private static Command HarvestCommand()
+    {
+        var articles = new Option<int>("--articles") { Description = "Distinct articles in the generated portal", DefaultValueFactory = _ => 3000 };
+        var hosts = new Option<int>("--hosts") { Description = "Hosts (127.0.0.1 …) the articles are spread over, one source each", DefaultValueFactory = _ => 4 };
+        var workers = new Option<string>("--workers") { Description = "Worker processes per case, comma-separated", DefaultValueFactory = _ => "1,2,4" };
+        var azurite = new Option<string?>("--azurite") { Description = "Path of azurite.js (default: node_modules/azurite found upwards from here)" };
+        var ceilingOps = new Option<int>("--ceiling-ops") { Description = "Blob uploads and table upserts for the write ceiling (0: skip)", DefaultValueFactory = _ => 600 };
+        var harvest = new Command("harvest", "Harvest a generated multi-host portal with 1, 2, 4 worker processes against Azurite; print rates, requests, CPU, memory")
+            { articles, hosts, workers, azurite, ceilingOps };
+        harvest.SetAction(async (parse, cancellationToken) =>
+        {
+            var n = parse.GetValue(articles);
+            var h = parse.GetValue(hosts);
+            if (n < 1) throw new UsageException($"--articles must be at least 1 (got {n})");
+            if (h is < 1 or > 250) throw new UsageException($"--hosts must be between 1 and 250 (got {h})");
+            var counts = new List<int>();
+            foreach (var part in parse.GetValue(workers)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                counts.Add(int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var w) && w is >= 1 and <= 64
+                    ? w : throw new UsageException($"--workers takes counts from 1 to 64 separated by commas, like 1,2,4 (got '{part}')"));
+            if (counts.Count == 0) throw new UsageException("--workers: give at least one count, like 1,2,4");
+            var script = AzuriteProcess.FindScript(parse.GetValue(azurite))
+                ?? throw new UsageException("Azurite not found: run `npm ci` in the repo (node_modules/azurite) or pass --azurite PATH/azurite.js");
+            return await new HarvestBench(script, n, h, counts, Math.Max(0, parse.GetValue(ceilingOps)), Console.Out).RunAsync(cancellationToken);
+        });
+        return harvest;
     }
 
     private static string SetName(string dir)

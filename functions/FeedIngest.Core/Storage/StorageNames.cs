@@ -20,6 +20,14 @@ public static class StorageNames
     public const string ArticleIndexTable = "ArticleIndex";
     /// <summary>Learned boilerplate per source (Extraction.BoilerplateMemoryStore).</summary>
     public const string BoilerplateTable = "Boilerplate";
+    /// <summary>Per-host politeness rows (default of FeedIngest:Fetching:ThrottleTableName).</summary>
+    public const string HostThrottleTable = "HostThrottle";
+    /// <summary>Validators (ETag, Last-Modified) per URL (default of FeedIngest:Fetching:FetchStateTableName).</summary>
+    public const string FetchStateTable = "FetchState";
+    /// <summary>Per-run health observations (article and discovery results) folded into SourceHealth.</summary>
+    public const string HealthObservationsTable = "HealthObservations";
+    /// <summary>One row per source: its health over recent runs, and the alerts sent.</summary>
+    public const string SourceHealthTable = "SourceHealth";
 
     public const string DiscoverQueue = "discover";
     public const string ArticlesQueue = "articles";
@@ -27,6 +35,7 @@ public static class StorageNames
     public const string ReprocessQueue = "reprocess";
 
     public static readonly string[] Containers = [ArticlesContainer, RawContainer];
-    public static readonly string[] Tables = [ArticlesTable, RunsTable, UrlsTable, ContentIndexTable, ReprocessJobsTable, ArticleIndexTable, BoilerplateTable];
+    public static readonly string[] Tables = [ArticlesTable, RunsTable, UrlsTable, ContentIndexTable, ReprocessJobsTable, ArticleIndexTable, BoilerplateTable,
+        HostThrottleTable, FetchStateTable, HealthObservationsTable, SourceHealthTable];
     public static readonly string[] Queues = [DiscoverQueue, ArticlesQueue, ArticleEventsQueue, ReprocessQueue];
 }
