@@ -129,6 +129,8 @@ var tables = [
   { name: 'FetchState' }
   { name: 'ReprocessJobs' }
   { name: 'ArticleIndex' }
+  { name: 'HealthObservations' }
+  { name: 'SourceHealth' }
   { name: 'Attachments' }
   { name: 'SyndicationBands' }
   { name: 'SyndicationSignatures' }

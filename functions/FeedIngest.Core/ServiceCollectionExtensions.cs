@@ -69,6 +69,7 @@ public static class ServiceCollectionExtensions
         services.AddSingleton<HarvestPipeline>();
         services.AddSingleton<WorkQueues>();
         services.AddSingleton<QueueStages>();
+        services.AddSingleton<QueueWorker>();
         services.AddOptions<ReprocessOptions>().Bind(configuration.GetSection(ReprocessOptions.SectionName))
             .Validate(o => o.MaxArticleIds is >= 1 and <= 100_000, "FeedIngest:Reprocess:MaxArticleIds must be between 1 and 100000")
             .Validate(o => o.MaxRangeDays is >= 1 and <= 36_600, "FeedIngest:Reprocess:MaxRangeDays must be between 1 and 36600")

@@ -59,7 +59,7 @@ public static class SampleDocumentsSite
     internal static (string ContentType, byte[] Body, DateTimeOffset? LastModified)? Route(string path)
     {
         const string Html = "text/html; charset=utf-8";
-        var published = new DateTimeOffset(2024, 11, 21, 10, 30, 0, TimeSpan.FromHours(7));
+        var published = new DateTimeOffset(2024, 11, 21, 10, 30, 0, Core.Common.VietnamTime.Offset);
         return path switch
         {
             IndexPath or "/van-ban" => (Html, Utf8(Index()), published),

@@ -64,8 +64,8 @@ public sealed class StorageTests(CompiledInfra infra)
         Assert.Subset(containers.ToHashSet(), new HashSet<string> { "articles", "raw", "attachments" });
         Assert.Equal(["article-events", "articles", "discover", "reprocess"], queues.Order(StringComparer.Ordinal));
         Assert.Equal(
-            ["ArticleIndex", "Articles", "Attachments", "Boilerplate", "ContentIndex", "FetchState", "HostThrottle", "ReprocessJobs", "Runs",
-             "SyndicationBands", "SyndicationClusters", "SyndicationSignatures", "Urls"],
+            ["ArticleIndex", "Articles", "Attachments", "Boilerplate", "ContentIndex", "FetchState", "HealthObservations", "HostThrottle", "ReprocessJobs", "Runs",
+             "SourceHealth", "SyndicationBands", "SyndicationClusters", "SyndicationSignatures", "Urls"],
             tables.Order(StringComparer.Ordinal));
     }
 

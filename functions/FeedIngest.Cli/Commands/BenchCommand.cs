@@ -1,7 +1,9 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using AngleSharp.Html.Parser;
+using FeedIngest.Cli.Bench;
 using FeedIngest.Core.Extraction;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -50,38 +52,81 @@ internal static class BenchCommand
                     foreach (var p in pages) { new HtmlParser().ParseDocument(p); TryExtract(extractor, p); }
             }
 
-            // Parse and extraction alternate round by round and set by set, so a noisy neighbour slows both alike.
-            var parseTime = new TimeSpan[sets.Count];
-            var extractTime = new TimeSpan[sets.Count];
+            // Parse and extraction alternate round by round and set by set, so a noisy neighbour slows both alike. A round
+            // of a small set passes over its pages several times (at least MinPagesPerRound pages), so that one round
+            // outlasts a scheduler slice. No forced collection between rounds: each side pays for the collections its own
+            // garbage causes (a forced one before each round let a round that allocates less than the first generation's
+            // budget, such as a bare parse of ten small pages, run without any collection).
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
+            var passes = sets.Select(s => Math.Max(1, (int)Math.Ceiling((double)MinPagesPerRound / s.Pages.Count))).ToArray();
+            var parseTime = new Measure[sets.Count];
+            var extractTime = new Measure[sets.Count];
             for (var r = 0; r < n; r++)
                 for (var i = 0; i < sets.Count; i++)
                 {
-                    parseTime[i] += Time(sets[i].Pages, p => new HtmlParser().ParseDocument(p));
-                    extractTime[i] += Time(sets[i].Pages, p => TryExtract(extractor, p));
+                    parseTime[i] += Time(sets[i].Pages, passes[i], p => new HtmlParser().ParseDocument(p));
+                    extractTime[i] += Time(sets[i].Pages, passes[i], p => TryExtract(extractor, p));
                 }
             var minRatio = double.MaxValue;
             for (var i = 0; i < sets.Count; i++)
             {
                 var (name, pages) = sets[i];
-                var parseRate = pages.Count * n / parseTime[i].TotalSeconds;
-                var extractRate = pages.Count * n / extractTime[i].TotalSeconds;
+                var count = pages.Count * passes[i] * n;
+                var parseRate = count / parseTime[i].Wall.TotalSeconds;
+                var extractRate = count / extractTime[i].Wall.TotalSeconds;
                 var kb = pages.Average(p => (double)p.Length) / 1024.0;
                 minRatio = Math.Min(minRatio, extractRate / parseRate);
+                // The same ratio on the thread's CPU time (Linux): what the extraction costs, without the time the thread
+                // waited for a core on a shared machine.
+                var cpu = parseTime[i].Cpu is { } pc && extractTime[i].Cpu is { } ec && ec > TimeSpan.Zero
+                    ? string.Create(CultureInfo.InvariantCulture, $" cpu-time ratio={pc / ec:F2}") : "";
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"set={name} pages={pages.Count} rounds={n} avg-chars={kb:F1}K anglesharp-parse pages/s={parseRate:F1} extraction pages/s={extractRate:F1} extraction/parse speed ratio={extractRate / parseRate:F2}"));
+                    $"set={name} pages={pages.Count} rounds={n} passes/round={passes[i]} avg-chars={kb:F1}K anglesharp-parse pages/s={parseRate:F1} extraction pages/s={extractRate:F1} extraction/parse speed ratio={extractRate / parseRate:F2}{cpu}"));
             }
-            var total = sets.Sum(s => s.Pages.Count) * n / extractTime.Aggregate(TimeSpan.Zero, (a, b) => a + b).TotalSeconds;
+            var total = sets.Select((s, i) => s.Pages.Count * passes[i]).Sum() * n / extractTime.Aggregate(TimeSpan.Zero, (a, b) => a + b.Wall).TotalSeconds;
             if (sets.Count == 1)
             {
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"anglesharp-parse pages/s={sets[0].Pages.Count * n / parseTime[0].TotalSeconds:F1}"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"anglesharp-parse pages/s={sets[0].Pages.Count * passes[0] * n / parseTime[0].Wall.TotalSeconds:F1}"));
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"extraction/parse speed ratio={minRatio:F2}"));
             }
             else Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"lowest extraction/parse speed ratio={minRatio:F2}"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"pages/s={total:F1}"));
             return 0;
         });
-        var bench = new Command("bench", "Benchmarks") { extract };
+        var bench = new Command("bench", "Benchmarks") { extract, HarvestCommand() };
         return bench;
+    }
+
+    /// <summary>
+    /// <c>feedingest bench harvest [--articles N] [--hosts H] [--workers 1,2,4] [--azurite PATH] [--ceiling-ops N]</c>: see
+    /// <see cref="HarvestBench"/>. Needs node and the repo's Azurite (npm ci); runs everything on 127.0.0.0/8.
+    /// </summary>
+    private static Command HarvestCommand()
+    {
+        var articles = new Option<int>("--articles") { Description = "Distinct articles in the generated portal", DefaultValueFactory = _ => 3000 };
+        var hosts = new Option<int>("--hosts") { Description = "Hosts (127.0.0.1 …) the articles are spread over, one source each", DefaultValueFactory = _ => 4 };
+        var workers = new Option<string>("--workers") { Description = "Worker processes per case, comma-separated", DefaultValueFactory = _ => "1,2,4" };
+        var azurite = new Option<string?>("--azurite") { Description = "Path of azurite.js (default: node_modules/azurite found upwards from here)" };
+        var ceilingOps = new Option<int>("--ceiling-ops") { Description = "Blob uploads and table upserts for the write ceiling (0: skip)", DefaultValueFactory = _ => 600 };
+        var harvest = new Command("harvest", "Harvest a generated multi-host portal with 1, 2, 4 worker processes against Azurite; print rates, requests, CPU, memory")
+            { articles, hosts, workers, azurite, ceilingOps };
+        harvest.SetAction(async (parse, cancellationToken) =>
+        {
+            var n = parse.GetValue(articles);
+            var h = parse.GetValue(hosts);
+            if (n < 1) throw new UsageException($"--articles must be at least 1 (got {n})");
+            if (h is < 1 or > 250) throw new UsageException($"--hosts must be between 1 and 250 (got {h})");
+            var counts = new List<int>();
+            foreach (var part in parse.GetValue(workers)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                counts.Add(int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var w) && w is >= 1 and <= 64
+                    ? w : throw new UsageException($"--workers takes counts from 1 to 64 separated by commas, like 1,2,4 (got '{part}')"));
+            if (counts.Count == 0) throw new UsageException("--workers: give at least one count, like 1,2,4");
+            var script = AzuriteProcess.FindScript(parse.GetValue(azurite))
+                ?? throw new UsageException("Azurite not found: run `npm ci` in the repo (node_modules/azurite) or pass --azurite PATH/azurite.js");
+            return await new HarvestBench(script, n, h, counts, Math.Max(0, parse.GetValue(ceilingOps)), Console.Out).RunAsync(cancellationToken);
+        });
+        return harvest;
     }
 
     private static string SetName(string dir)
@@ -98,13 +143,52 @@ internal static class BenchCommand
         catch (ExtractionException) { /* counted like any page: the time was spent */ }
     }
 
-    private static TimeSpan Time(List<string> pages, Action<string> work)
+    private const int MinPagesPerRound = 100;
+
+    /// <summary>Wall-clock time, and the measuring thread's CPU time where the OS reports it.</summary>
+    private readonly record struct Measure(TimeSpan Wall, TimeSpan? Cpu)
     {
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
+        public static Measure operator +(Measure a, Measure b) =>
+            new(a.Wall + b.Wall, a.Cpu is { } x && b.Cpu is { } y ? x + y : a.Wall == TimeSpan.Zero ? b.Cpu : null);
+    }
+
+    private static Measure Time(List<string> pages, int passes, Action<string> work)
+    {
+        var cpu0 = ThreadCpuTime.Now();
         var sw = Stopwatch.StartNew();
-        foreach (var p in pages) work(p);
+        for (var k = 0; k < passes; k++)
+            foreach (var p in pages) work(p);
         sw.Stop();
-        return sw.Elapsed;
+        var cpu1 = ThreadCpuTime.Now();
+        return new Measure(sw.Elapsed, cpu0 is { } c0 && cpu1 is { } c1 ? c1 - c0 : null);
+    }
+}
+
+/// <summary>CPU time of the calling thread: <c>clock_gettime(CLOCK_THREAD_CPUTIME_ID)</c> on Linux, null elsewhere.</summary>
+internal static class ThreadCpuTime
+{
+    private const int ClockThreadCpuTimeId = 3;
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct Timespec
+    {
+        public long Seconds;
+        public long Nanoseconds;
+    }
+
+    [DllImport("libc", EntryPoint = "clock_gettime")]
+    private static extern int ClockGetTime(int clock, out Timespec value);
+
+    public static TimeSpan? Now()
+    {
+        if (!OperatingSystem.IsLinux()) return null;
+        try
+        {
+            return ClockGetTime(ClockThreadCpuTimeId, out var t) == 0 ? TimeSpan.FromTicks(t.Seconds * TimeSpan.TicksPerSecond + t.Nanoseconds / 100) : null;
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+        {
+            return null;
+        }
     }
 }

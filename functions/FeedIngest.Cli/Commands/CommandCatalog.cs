@@ -8,6 +8,7 @@ internal static class CommandCatalog
     public static IEnumerable<Command> All()
     {
         yield return HarvestCommand.Create();
+        yield return WorkCommand.Create();
         yield return ArticlesCommand.Create();
         yield return ReprocessCommand.Create();
         yield return RunsCommand.Create();

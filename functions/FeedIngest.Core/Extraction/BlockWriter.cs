@@ -119,20 +119,29 @@ internal sealed class BlockWriter
         else if (tag is "i" or "em") _italicDepth--;
     }
 
+    private static bool IsInvisible(char ch) => ch is '\u200B' or '\u200C' or '\u200D' or '\uFEFF' or '\u00AD';
+
     private void AppendText(string t)
     {
         var n = 0;
-        foreach (var ch in t)
+        var i = 0;
+        while (i < t.Length)
         {
-            if (ch is '\u200B' or '\u200C' or '\u200D' or '\uFEFF' or '\u00AD') continue;
-            if (char.IsWhiteSpace(ch) || ch == '\u00A0')
+            var ch = t[i];
+            if (IsInvisible(ch)) { i++; continue; }
+            if (char.IsWhiteSpace(ch))
             {
                 _pendingSpace = _text.Length > 0;
+                i++;
                 continue;
             }
+            // A run of visible characters is appended at once.
+            var end = i + 1;
+            while (end < t.Length && !char.IsWhiteSpace(t[end]) && !IsInvisible(t[end])) end++;
             if (_pendingSpace) { _text.Append(' '); _pendingSpace = false; }
-            _text.Append(ch);
-            n++;
+            _text.Append(t, i, end - i);
+            n += end - i;
+            i = end;
         }
         if (n == 0) return;
         _lastWasBreak = false;
@@ -182,19 +191,24 @@ internal sealed class BlockWriter
     /// </summary>
     private static bool IsDataTable(IElement table)
     {
-        if (table.QuerySelector("table, ul, ol, h1, h2, h3, h4, h5, h6, blockquote") is not null) return false;
+        var rowList = new List<IElement>();
+        foreach (var e in NodeRules.Descendants(table))
+        {
+            if (e.LocalName is "table" or "ul" or "ol" or "blockquote" || NodeRules.IsHeading(e.LocalName)) return false;
+            if (e.LocalName == "tr") rowList.Add(e);
+        }
         var rows = 0;
         var columns = 0;
-        foreach (var row in table.QuerySelectorAll("tr"))
+        foreach (var row in rowList)
         {
             rows++;
             var cells = 0;
-            foreach (var cell in row.Children)
+            foreach (var cell in NodeRules.ElementChildren(row))
             {
                 if (cell.LocalName is not ("td" or "th")) continue;
                 cells++;
-                if (cell.TextContent.Length > ExtractionThresholds.DataTableMaxCellChars) return false;
-                if (cell.QuerySelectorAll("p, div").Length > 1) return false;
+                if (NodeRules.TextLengthOf(cell) > ExtractionThresholds.DataTableMaxCellChars) return false;
+                if (NodeRules.Descendants(cell).Count(x => x.LocalName is "p" or "div") > 1) return false;
             }
             columns = Math.Max(columns, cells);
         }
@@ -204,20 +218,23 @@ internal sealed class BlockWriter
     /// <summary>Each row one line, cells joined by " | ".</summary>
     private void WriteTable(IElement table)
     {
-        foreach (var row in table.QuerySelectorAll("tr"))
+        foreach (var row in NodeRules.Descendants(table))
         {
-            if (!ReferenceEquals(row.Closest("table"), table)) continue;
+            if (row.LocalName != "tr" || !ReferenceEquals(row.Closest("table"), table)) continue;
             var cells = new List<string>();
             int chars = 0, links = 0, bold = 0;
             foreach (var cell in NodeRules.ElementChildren(row))
             {
                 if (cell.LocalName is not ("td" or "th")) continue;
-                var t = NodeRules.Collapse(cell.TextContent);
+                var t = NodeRules.CollapsedText(cell);
                 if (t.Length == 0) continue;
                 cells.Add(t);
                 chars += NodeRules.NonSpaceChars(t);
-                foreach (var a in cell.GetElementsByTagName("a")) links += NodeRules.NonSpaceChars(a.TextContent);
-                foreach (var b in cell.QuerySelectorAll("b, strong")) bold += NodeRules.NonSpaceChars(b.TextContent);
+                foreach (var x in NodeRules.Descendants(cell))
+                {
+                    if (x.LocalName == "a") links += NodeRules.NonSpaceCharsOf(x);
+                    else if (x.LocalName is "b" or "strong") bold += NodeRules.NonSpaceCharsOf(x);
+                }
             }
             if (cells.Count == 0) continue;
             _blocks.Add(new TextBlock { Text = string.Join(" | ", cells), Source = row, Chars = chars, LinkChars = links, BoldChars = bold });

@@ -14,7 +14,7 @@ namespace FeedIngest.Core.Extraction;
 /// Many instances share it: a save adds what this memory observed since it was loaded (or last saved) onto the
 /// stored row, written with the row's ETag and merged again on a conflict (<see cref="BoilerplateSnapshotMerge"/>).
 /// </summary>
-public sealed class BoilerplateMemoryStore(TableServiceClient tables)
+public sealed class BoilerplateMemoryStore(TableServiceClient tables, StorageInitializer storage)
 {
     public const string TableName = StorageNames.BoilerplateTable;
     private const string RowKey = "memory";
@@ -26,7 +26,6 @@ public sealed class BoilerplateMemoryStore(TableServiceClient tables)
     private readonly ConditionalWeakTable<BoilerplateMemory, BoilerplateSnapshot> _baselines = new();
     // One save at a time per process, so two saves of one memory never add the same delta twice (saves are rare: every 20 pages).
     private readonly SemaphoreSlim _saving = new(1, 1);
-    private volatile bool _tableReady;
 
     public async Task<IBoilerplateMemory> LoadAsync(string sourceId, CancellationToken cancellationToken)
     {
@@ -99,11 +98,6 @@ public sealed class BoilerplateMemoryStore(TableServiceClient tables)
         return entity;
     }
 
-    private async Task EnsureTableAsync(CancellationToken cancellationToken)
-    {
-        if (_tableReady) return;
-        try { await _table.CreateIfNotExistsAsync(cancellationToken).ConfigureAwait(false); }
-        catch (RequestFailedException e) when (e.Status == 409) { }
-        _tableReady = true;
-    }
+    // Created with the others by StorageInitializer (once per process; a completed task after that).
+    private Task EnsureTableAsync(CancellationToken cancellationToken) => storage.EnsureTablesAsync(cancellationToken);
 }

@@ -36,19 +36,16 @@ internal static class ContentFinder
                 try { foreach (var e in document.QuerySelectorAll(selector)) e.Remove(); }
                 catch (Exception) { /* an invalid override selector is ignored, not fatal */ }
             }
-        if (document.Body is not { } body) return new StatsTable([]);
+        if (document.Body is not { } body) return new StatsTable([], []);
+        // One walk counts the page without its junk, then the junk goes.
         var doomed = new List<IElement>();
-        var chrome = new List<IElement>();
-        var order = NodeRules.ElementsInOrder(body);
-        foreach (var e in order)
-        {
-            if (NodeRules.JunkTags.Contains(e.LocalName) || NodeRules.IsHidden(e)) doomed.Add(e);
-            else if (NodeRules.ChromeTags.Contains(e.LocalName)
-                     || e.GetAttribute("role") is "navigation" or "banner" or "contentinfo" or "complementary" or "dialog" or "menu") chrome.Add(e);
-        }
+        var stats = NodeRules.ComputeStats(body, static e => NodeRules.JunkTags.Contains(e.LocalName) || NodeRules.IsHidden(e), doomed);
         foreach (var e in doomed) e.Remove();
-        var stats = NodeRules.ComputeStats(body);
         if (!removeChrome) return stats;
+        var chrome = new List<IElement>();
+        foreach (var e in stats.LiveOrder())
+            if (NodeRules.ChromeTags.Contains(e.LocalName)
+                || e.GetAttribute("role") is "navigation" or "banner" or "contentinfo" or "complementary" or "dialog" or "menu") chrome.Add(e);
         var pageProse = Math.Max(1, stats[body].TextChars - stats[body].LinkChars);
         foreach (var e in chrome)
         {
@@ -57,7 +54,7 @@ internal static class ContentFinder
             if (s.TextChars - s.LinkChars > pageProse * ExtractionThresholds.KeepChromeTextShare) continue;
             // An article's own <header> holds the title and byline, and sometimes the sapo: the sapo stays, the rest goes.
             if (e.LocalName == "header" && (NodeRules.HasAncestorTag(e, "article", 12) || NodeRules.HasAncestorTag(e, "main", 12)))
-                foreach (var lead in e.QuerySelectorAll("p, div, h2, span").Where(ArticleExtractor.HasLeadHint).Take(1).ToList())
+                foreach (var lead in NodeRules.Descendants(e).Where(x => x.LocalName is "p" or "div" or "h2" or "span" && ArticleExtractor.HasLeadHint(x)).Take(1).ToList())
                     e.ParentElement?.InsertBefore(lead, e);
             NodeRules.RemoveCounted(e, stats);
         }
@@ -77,7 +74,7 @@ internal static class ContentFinder
             // The label is the innermost element whose text is the label: test only elements without an element child carrying all the text.
             if (NodeRules.SingleElementChild(e) is { } only && stats.TryGetValue(only, out var cs) && cs.TextChars == s.TextChars) continue;
             if (e.LocalName == "a" && !string.IsNullOrEmpty(e.GetAttribute("href")) && e.GetAttribute("href") != "#") continue;
-            if (BoilerplateVocabulary.IsRelatedListLabel(NodeRules.Collapse(e.TextContent))) labels.Add(e);
+            if (BoilerplateVocabulary.IsRelatedListLabel(NodeRules.CollapsedText(e))) labels.Add(e);
         }
         var pageProse = stats.TryGetValue(root, out var rs) ? Math.Max(1, rs.TextChars - rs.LinkChars) : int.MaxValue;
         foreach (var label in labels)
@@ -251,7 +248,7 @@ internal static class ContentFinder
         // Siblings that score well or read as prose join the top candidate (Readability's sibling pass).
         var result = new List<IElement>();
         var siblingThreshold = Math.Max(10, topScore * ExtractionThresholds.SiblingScoreShare);
-        var topClass = top.GetAttribute("class");
+        var topClass = top.ClassName;
         var parentOfTop = top.ParentElement;
         if (parentOfTop is null || top.LocalName == "body") return [top];
         foreach (var sib in NodeRules.ElementChildren(parentOfTop))
@@ -259,13 +256,13 @@ internal static class ContentFinder
             if (ReferenceEquals(sib, top)) { result.Add(sib); continue; }
             var ss = stats.GetValueOrDefault(sib);
             if (ss is null || ss.TextChars == 0) continue;
-            var bonus = !string.IsNullOrEmpty(topClass) && sib.GetAttribute("class") == topClass ? topScore * 0.2 : 0;
+            var bonus = !string.IsNullOrEmpty(topClass) && sib.ClassName == topClass ? topScore * 0.2 : 0;
             if (ss.IsCandidate && ss.Score + bonus >= siblingThreshold) { result.Add(sib); continue; }
             if (sib.LocalName == "p")
             {
                 var ld = ss.LinkDensity;
                 if (ss.TextChars > 80 && ld < 0.25) result.Add(sib);
-                else if (ss.TextChars <= 80 && ld == 0 && ss.TextChars > 20 && EndsSentence(sib.TextContent)) result.Add(sib);
+                else if (ss.TextChars <= 80 && ld == 0 && ss.TextChars > 20 && EndsSentence(NodeRules.TextOf(sib))) result.Add(sib);
             }
         }
         return result;
@@ -338,9 +335,9 @@ internal static class ContentFinder
     internal static int ClassWeight(IElement e)
     {
         var weight = 0;
-        var cls = e.GetAttribute("class");
+        var cls = e.ClassName;
         if (!string.IsNullOrEmpty(cls)) weight += HintWeight(NodeRules.WithoutTaxonomy(cls));
-        var id = e.GetAttribute("id");
+        var id = e.Id;
         if (!string.IsNullOrEmpty(id)) weight += HintWeight(id);
         var itemprop = e.GetAttribute("itemprop");
         if (itemprop is not null && itemprop.Contains("articleBody", StringComparison.OrdinalIgnoreCase)) weight += 50;

@@ -30,8 +30,8 @@ internal static partial class ImageCollector
                 {
                     case "figure":
                         {
-                            var cap = e.QuerySelector("figcaption");
-                            var captionText = cap is null ? null : Clean(cap.TextContent);
+                            var cap = NodeRules.FirstDescendant(e, "figcaption");
+                            var captionText = cap is null ? null : Clean(cap);
                             var imgs = e.GetElementsByTagName("img");
                             if (imgs.Length == 0 && captionText is not null) AttachCaption(images, captionText);
                             foreach (var img in imgs) Add(images, seen, img, captionText, pageUrl);
@@ -40,7 +40,7 @@ internal static partial class ImageCollector
                         }
                     case "table" when IsCaptionTable(e):
                         {
-                            var captionText = Clean(e.TextContent);
+                            var captionText = Clean(e);
                             foreach (var img in e.GetElementsByTagName("img")) Add(images, seen, img, captionText, pageUrl);
                             Remove(e, removed);
                             break;
@@ -48,16 +48,16 @@ internal static partial class ImageCollector
                     case "img":
                         {
                             var caption = CaptionAfter(e);
-                            Add(images, seen, e, caption is null ? null : Clean(caption.TextContent), pageUrl);
+                            Add(images, seen, e, caption is null ? null : Clean(caption), pageUrl);
                             if (caption is not null) Remove(caption, removed);
                             break;
                         }
                     default:
                         if (IsCaptionElement(e))
                         {
-                            var t = Clean(e.TextContent);
+                            var t = Clean(e);
                             foreach (var img in e.GetElementsByTagName("img")) Add(images, seen, img, t, pageUrl);
-                            if (t is not null && e.GetElementsByTagName("img").Length == 0) AttachCaption(images, t);
+                            if (t is not null && NodeRules.FirstDescendant(e, "img") is null) AttachCaption(images, t);
                             Remove(e, removed);
                         }
                         break;
@@ -82,9 +82,9 @@ internal static partial class ImageCollector
         e.Remove();
     }
 
-    private static string? Clean(string text)
+    private static string? Clean(IElement e)
     {
-        var t = NodeRules.Collapse(text);
+        var t = NodeRules.CollapsedText(e);
         return t.Length == 0 ? null : t;
     }
 
@@ -118,9 +118,9 @@ internal static partial class ImageCollector
     /// <summary>A table whose cells are an image and short text: the way CMS editors caption photos.</summary>
     private static bool IsCaptionTable(IElement table)
     {
-        if (table.GetElementsByTagName("img").Length == 0) return false;
-        if (table.GetElementsByTagName("table").Length > 0) return false;
-        return NodeRules.NonSpaceChars(table.TextContent) <= MaxCaptionChars;
+        if (NodeRules.FirstDescendant(table, "img") is null) return false;
+        if (NodeRules.FirstDescendant(table, "table") is not null) return false;
+        return NodeRules.NonSpaceCharsOf(table) <= MaxCaptionChars;
     }
 
     private static bool IsCaptionElement(IElement e)
@@ -128,25 +128,25 @@ internal static partial class ImageCollector
         if (e.LocalName is "body" or "html" or "article" or "main") return false;
         var hints = NodeRules.ClassAndId(e);
         if (hints.Length == 0) return false;
-        if (!BoilerplateVocabulary.CaptionClass.IsMatch(hints) && !(e.LocalName is "p" or "div" or "span" && ImageClassToken().IsMatch(hints) && e.GetElementsByTagName("img").Length == 0))
+        if (!BoilerplateVocabulary.CaptionClass.IsMatch(hints) && !(e.LocalName is "p" or "div" or "span" && ImageClassToken().IsMatch(hints) && NodeRules.FirstDescendant(e, "img") is null))
             return false;
-        return NodeRules.NonSpaceChars(e.TextContent) <= MaxCaptionChars;
+        return NodeRules.NonSpaceCharsOf(e) <= MaxCaptionChars;
     }
 
     /// <summary>The line right under an image-only block when it is short and wholly italic (or centred): its caption.</summary>
     private static IElement? CaptionAfter(IElement img)
     {
         var holder = img;
-        while (holder.ParentElement is { } p && p.LocalName is "a" or "span" or "p" or "div" or "center" or "strong" or "b" && NodeRules.NonSpaceChars(p.TextContent) == 0)
+        while (holder.ParentElement is { } p && p.LocalName is "a" or "span" or "p" or "div" or "center" or "strong" or "b" && NodeRules.NonSpaceCharsOf(p) == 0)
             holder = p;
         var next = holder.NextElementSibling;
         while (next is not null && next.LocalName == "br") next = next.NextElementSibling;
-        if (next is null || next.GetElementsByTagName("img").Length > 0) return null;
-        var text = NodeRules.Collapse(next.TextContent);
+        if (next is null || NodeRules.FirstDescendant(next, "img") is not null) return null;
+        var text = NodeRules.CollapsedText(next);
         if (text.Length is 0 or > MaxCaptionChars) return null;
         if (next.LocalName is "figcaption" or "em" or "i") return next;
         if (next.LocalName is not ("p" or "div" or "span")) return null;
-        var italic = next.QuerySelectorAll("em, i").Sum(x => NodeRules.NonSpaceChars(x.TextContent));
+        var italic = NodeRules.Descendants(next).Where(x => x.LocalName is "em" or "i").Sum(NodeRules.NonSpaceCharsOf);
         if (italic >= NodeRules.NonSpaceChars(text) * 0.95) return next;
         // A short centred line right under a centred picture is its caption on CMSs that do not italicise captions,
         // unless it opens a run of centred lines (verse, programme notes): those are body.

@@ -35,17 +35,19 @@ internal static class MetadataReader
         var meta = new PageMetadata();
         // One walk of the whole document serves every lookup below (each QuerySelector would be a walk of its own).
         var all = NodeRules.ElementsInOrder(document.DocumentElement);
+        var attrs = ReadAttributes(all);
         var metas = ReadMetaTags(all);
         var ld = ReadJsonLd(all);
 
         // Title: h1 that agrees with og:title / headline / <title>; else those, minus the site suffix.
         var reference = Get(metas, "og:title") ?? ld.Headline ?? Get(metas, "twitter:title");
-        var docTitle = NodeRules.Collapse(document.Title ?? "");
+        // Document.Title goes through AngleSharp's locked builder pool; the first <title> element's collapsed text is the same.
+        var docTitle = all.FirstOrDefault(e => e is IHtmlTitleElement) is { } titleTag ? NodeRules.CollapsedText(titleTag) : "";
         IElement? titleElement = null;
         if (overrides?.TitleSelector is { Length: > 0 } ts && TryQuery(document, ts) is { } te)
         {
             titleElement = te;
-            meta.Title = NodeRules.Collapse(te.TextContent);
+            meta.Title = NodeRules.CollapsedText(te);
         }
         else
         {
@@ -55,7 +57,7 @@ internal static class MetadataReader
             var compare = StripSiteSuffix(NodeRules.Collapse(reference ?? docTitle));
             foreach (var h in h1s)
             {
-                var t = NodeRules.Collapse(h.TextContent);
+                var t = NodeRules.CollapsedText(h);
                 if (t.Length < 4 || compare.Length == 0) continue;
                 var agrees = string.Equals(t, compare, StringComparison.OrdinalIgnoreCase)
                              || (compare.Contains(t, StringComparison.OrdinalIgnoreCase) && t.Length >= compare.Length * 0.6)
@@ -69,23 +71,23 @@ internal static class MetadataReader
             {
                 if (reference is not null) meta.Title = NodeRules.Collapse(reference);
                 else if (compare.Length > 0 && docTitle.Length > 0) meta.Title = compare;
-                else if (h1s.Count == 1 && NodeRules.Collapse(h1s[0].TextContent) is { Length: >= 4 } only) { titleElement = h1s[0]; meta.Title = only; }
+                else if (h1s.Count == 1 && NodeRules.CollapsedText(h1s[0]) is { Length: >= 4 } only) { titleElement = h1s[0]; meta.Title = only; }
                 else if (docTitle.Length > 0) meta.Title = StripSiteSuffix(docTitle);
             }
             if (titleElement is null && meta.Title is not null)
-                titleElement = FindTitleElement(all, meta.Title);
+                titleElement = FindTitleElement(all, attrs, meta.Title);
         }
         meta.TitleElement = titleElement;
         meta.Headline = ld.Headline;
 
         // Published date: override → JSON-LD → meta → <time datetime> → visible text near the title → anywhere.
         if (overrides?.DateSelector is { Length: > 0 } ds && TryQuery(document, ds) is { } de)
-            meta.PublishedAt = DateParsing.ParseMachine(de.GetAttribute("datetime") ?? de.GetAttribute("content")) ?? DateParsing.ParseVisible(de.TextContent);
+            meta.PublishedAt = DateParsing.ParseMachine(de.GetAttribute("datetime") ?? de.GetAttribute("content")) ?? DateParsing.ParseVisible(NodeRules.TextOf(de));
         meta.PublishedAt ??= DateParsing.ParseMachine(ld.DatePublished);
         if (meta.PublishedAt is null)
             foreach (var key in DateMetaKeys)
                 if (Get(metas, key) is { } v && DateParsing.ParseMachine(v) is { } d) { meta.PublishedAt = d; break; }
-        meta.PublishedAt ??= ItempropDate(all);
+        meta.PublishedAt ??= ItempropDate(all, attrs);
         meta.PublishedAt ??= TimeElementDate(all);
         meta.PublishedAt ??= VisibleDate(all, titleElement);
 
@@ -103,9 +105,9 @@ internal static class MetadataReader
                     break;
                 }
 
-        meta.Author ??= BylineElement(all, siteNames);
+        meta.Author ??= BylineElement(all, attrs, siteNames);
 
-        meta.Category = Get(metas, "article:section") ?? ld.Section ?? BreadcrumbCategory(all, meta.Title);
+        meta.Category = Get(metas, "article:section") ?? ld.Section ?? BreadcrumbCategory(all, attrs, meta.Title);
         meta.CanonicalUrl = Resolve(pageUrl, all.FirstOrDefault(e => e.LocalName == "link" && string.Equals(e.GetAttribute("rel"), "canonical", StringComparison.OrdinalIgnoreCase))?.GetAttribute("href") ?? Get(metas, "og:url"));
         meta.Language = document.DocumentElement.GetAttribute("lang") ?? Get(metas, "content-language") ?? ld.Language ?? Get(metas, "og:locale");
         if (meta.Language is { } lang) meta.Language = lang.Trim().Replace('_', '-');
@@ -114,15 +116,16 @@ internal static class MetadataReader
     }
 
     /// <summary>Where the title is printed when it is not an h1: an h2/h3, or an element classed as a title.</summary>
-    private static IElement? FindTitleElement(List<IElement> all, string title)
+    private static IElement? FindTitleElement(List<IElement> all, ElementAttributes[] attrs, string title)
     {
         foreach (var tag in new[] { "h2", "h3" })
-            if (all.FirstOrDefault(h => h.LocalName == tag && NodeRules.Collapse(h.TextContent) == title) is { } h) return h;
-        foreach (var e in all)
+            if (all.FirstOrDefault(h => h.LocalName == tag && NodeRules.CollapsedText(h) == title) is { } h) return h;
+        for (var i = 0; i < all.Count; i++)
         {
-            var hints = NodeRules.ClassAndId(e);
+            var e = all[i];
+            var hints = attrs[i].ClassAndId;
             if (hints.Length == 0 || !TitleHint.IsMatch(hints)) continue;
-            if (e.TextContent.Length < title.Length * 2 && NodeRules.Collapse(e.TextContent) == title) return e;
+            if (NodeRules.TextLengthOf(e) < title.Length * 2 && NodeRules.CollapsedText(e) == title) return e;
         }
         return null;
     }
@@ -173,6 +176,38 @@ internal static class MetadataReader
         return title;
     }
 
+    /// <summary>The attributes the rules below read, from one scan of each element's attribute list (GetAttribute
+    /// lower-cases its argument and searches the list on every call; the byline, date and breadcrumb rules each read
+    /// several attributes of every element).</summary>
+    private readonly record struct ElementAttributes(string ClassAndId, string? ItemProp, string? Rel, string? ItemType, string? AriaLabel);
+
+    private static ElementAttributes[] ReadAttributes(List<IElement> all)
+    {
+        var result = new ElementAttributes[all.Count];
+        for (var i = 0; i < all.Count; i++)
+        {
+            var list = all[i].Attributes;
+            if (list.Length == 0) { result[i] = new ElementAttributes("", null, null, null, null); continue; }
+            string? cls = null, id = null, itemProp = null, rel = null, itemType = null, ariaLabel = null;
+            for (var a = 0; a < list.Length; a++)
+            {
+                var attr = list[a];
+                if (attr is null) continue;
+                switch (attr.Name)
+                {
+                    case "class": cls ??= attr.Value; break;
+                    case "id": id ??= attr.Value; break;
+                    case "itemprop": itemProp ??= attr.Value; break;
+                    case "rel": rel ??= attr.Value; break;
+                    case "itemtype": itemType ??= attr.Value; break;
+                    case "aria-label": ariaLabel ??= attr.Value; break;
+                }
+            }
+            result[i] = new ElementAttributes(NodeRules.ClassAndId(cls, id), itemProp, rel, itemType, ariaLabel);
+        }
+        return result;
+    }
+
     private static string? Get(Dictionary<string, string> metas, string key) => metas.TryGetValue(key, out var v) && v.Length > 0 ? v : null;
 
     private static Dictionary<string, string> ReadMetaTags(List<IElement> all)
@@ -199,7 +234,7 @@ internal static class MetadataReader
             if (!string.Equals(script.GetAttribute("type"), "application/ld+json", StringComparison.OrdinalIgnoreCase)) continue;
             try
             {
-                using var json = JsonDocument.Parse(script.TextContent, new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip, MaxDepth = 64 });
+                using var json = JsonDocument.Parse(NodeRules.TextOf(script), new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip, MaxDepth = 64 });
                 if (FindArticle(json.RootElement, 0) is { } article)
                     return new LinkedData(Str(article, "headline"), Str(article, "datePublished") ?? Str(article, "dateCreated"),
                         AuthorName(article), Str(article, "articleSection"), Str(article, "inLanguage"));
@@ -283,27 +318,28 @@ internal static class MetadataReader
     }
 
     /// <summary>A byline element ("author", "byline", "tac-gia" classes, rel=author) holding just a name.</summary>
-    private static string? BylineElement(List<IElement> all, List<string> siteNames)
+    private static string? BylineElement(List<IElement> all, ElementAttributes[] attrs, List<string> siteNames)
     {
-        foreach (var e in all)
+        for (var i = 0; i < all.Count; i++)
         {
-            var hints = NodeRules.ClassAndId(e);
+            var e = all[i];
+            var hints = attrs[i].ClassAndId;
             var isByline = (hints.Length > 0 && BoilerplateVocabulary.AuthorClass.IsMatch(hints) && !hints.Contains("box", StringComparison.OrdinalIgnoreCase))
-                           || string.Equals(e.GetAttribute("rel"), "author", StringComparison.OrdinalIgnoreCase)
-                           || string.Equals(e.GetAttribute("itemprop"), "author", StringComparison.OrdinalIgnoreCase);
+                           || string.Equals(attrs[i].Rel, "author", StringComparison.OrdinalIgnoreCase)
+                           || string.Equals(attrs[i].ItemProp, "author", StringComparison.OrdinalIgnoreCase);
             if (!isByline || e.LocalName is "img" or "meta" or "link" || NodeRules.HasAncestorTag(e, "li", 6)) continue;
-            var text = e.TextContent;
-            if (text.Length > 200) continue;
+            if (NodeRules.TextLengthOf(e) > 200) continue;
+            var text = NodeRules.TextOf(e);
             var name = BylinePrefix.Replace(NodeRules.Collapse(text), "").Trim().Trim('(', ')', '.', ' ');
             if (name.Length is >= 2 and <= 60 && BlockRules.LooksLikeName(name) && !IsSiteName(name, siteNames)) return name;
         }
         return null;
     }
 
-    private static DateTimeOffset? ItempropDate(List<IElement> all)
+    private static DateTimeOffset? ItempropDate(List<IElement> all, ElementAttributes[] attrs)
     {
-        foreach (var e in all)
-            if (string.Equals(e.GetAttribute("itemprop"), "datePublished", StringComparison.OrdinalIgnoreCase) && DateParsing.ParseMachine(e.GetAttribute("content") ?? e.GetAttribute("datetime") ?? e.TextContent) is { } d) return d;
+        for (var i = 0; i < all.Count; i++)
+            if (string.Equals(attrs[i].ItemProp, "datePublished", StringComparison.OrdinalIgnoreCase) && all[i] is var e && DateParsing.ParseMachine(e.GetAttribute("content") ?? e.GetAttribute("datetime") ?? NodeRules.TextOf(e)) is { } d) return d;
         return null;
     }
 
@@ -314,7 +350,7 @@ internal static class MetadataReader
         {
             if (t.LocalName != "time") continue;
             if (NodeRules.HasAncestorTag(t, "li") || NodeRules.HasAncestorTag(t, "a", 3)) continue;
-            var d = DateParsing.ParseMachine(t.GetAttribute("datetime")) ?? DateParsing.ParseVisible(t.TextContent);
+            var d = DateParsing.ParseMachine(t.GetAttribute("datetime")) ?? DateParsing.ParseVisible(NodeRules.TextOf(t));
             if (d is null) continue;
             if (t.HasAttribute("pubdate")) return d;
             first ??= d;
@@ -355,29 +391,29 @@ internal static class MetadataReader
             if (NodeRules.HasAncestorTag(e, "li", 6) || NodeRules.HasAncestorTag(e, "a", 3)) return null;
             var context = e;
             while (InlineTags.Contains(context.LocalName) && context.ParentElement is { } p) context = p;
-            var text = context.TextContent;
-            if (text.Length > 200) text = t;
+            var text = NodeRules.TextLengthOf(context) > 200 ? t : NodeRules.TextOf(context);
             if (DateParsing.ParseVisible(text) is { } d) return d;
         }
         return null;
     }
 
-    private static string? BreadcrumbCategory(List<IElement> all, string? title)
+    private static string? BreadcrumbCategory(List<IElement> all, ElementAttributes[] attrs, string? title)
     {
         IElement? crumb = null;
-        foreach (var e in all)
+        for (var i = 0; i < all.Count; i++)
         {
-            if (NodeRules.ClassAndId(e).Contains("breadcrumb", StringComparison.OrdinalIgnoreCase)
-                || (e.GetAttribute("itemtype")?.Contains("BreadcrumbList", StringComparison.Ordinal) ?? false)
-                || (e.GetAttribute("aria-label")?.Contains("readcrumb", StringComparison.OrdinalIgnoreCase) ?? false))
+            if (attrs[i].ClassAndId.Contains("breadcrumb", StringComparison.OrdinalIgnoreCase)
+                || (attrs[i].ItemType?.Contains("BreadcrumbList", StringComparison.Ordinal) ?? false)
+                || (attrs[i].AriaLabel?.Contains("readcrumb", StringComparison.OrdinalIgnoreCase) ?? false))
             {
-                crumb = e;
+                crumb = all[i];
                 break;
             }
         }
         if (crumb is null) return null;
-        var items = crumb.QuerySelectorAll("a, span[itemprop=name], li")
-            .Select(a => NodeRules.Collapse(a.TextContent))
+        var items = NodeRules.Descendants(crumb)
+            .Where(a => a.LocalName is "a" or "li" || (a.LocalName == "span" && a.GetAttribute("itemprop") == "name"))
+            .Select(NodeRules.CollapsedText)
             .Where(t => t.Length is > 1 and < 80 && t != title && !IsHomeLabel(t))
             .ToList();
         return items.Count > 0 ? items[^1] : null;

@@ -29,14 +29,26 @@ internal sealed class NodeStats
 /// The statistics of one attempt, keyed by element, with the document order of the pass that built them: the later
 /// passes walk this list (skipping what was removed since) instead of walking the DOM again.
 /// </summary>
-internal sealed class StatsTable(List<IElement> order) : Dictionary<IElement, NodeStats>(order.Count, ReferenceEqualityComparer.Instance)
+internal sealed class StatsTable : Dictionary<IElement, NodeStats>
 {
+    private readonly List<IElement> _order;
+    private readonly List<NodeStats> _entries;
+
+    public StatsTable(List<IElement> order, List<NodeStats> entries) : base(order.Count, ReferenceEqualityComparer.Instance)
+    {
+        _order = order;
+        _entries = entries;
+        for (var i = 0; i < order.Count; i++) Add(order[i], entries[i]);
+    }
+
     /// <summary>Elements still in the page, in document order. Removal marks an element; its descendants follow it here.</summary>
     public IEnumerable<IElement> LiveOrder()
     {
-        foreach (var e in order)
+        for (var i = 0; i < _order.Count; i++)
         {
-            if (!TryGetValue(e, out var s) || s.Removed) continue;
+            var e = _order[i];
+            var s = _entries[i];
+            if (s.Removed) continue;
             if (e.ParentElement is { } p && TryGetValue(p, out var ps) && ps.Removed) { s.Removed = true; continue; }
             yield return e;
         }
@@ -66,10 +78,11 @@ internal static class NodeRules
 
     internal static bool IsHeading(string tag) => tag.Length == 2 && tag[0] == 'h' && tag[1] is >= '1' and <= '6';
 
-    internal static string ClassAndId(IElement e)
+    // ClassName and Id read the attribute directly; GetAttribute lower-cases the name it is given on every call.
+    internal static string ClassAndId(IElement e) => ClassAndId(e.ClassName, e.Id);
+
+    internal static string ClassAndId(string? cls, string? id)
     {
-        var cls = e.GetAttribute("class");
-        var id = e.GetAttribute("id");
         if (string.IsNullOrEmpty(cls)) return id ?? "";
         cls = WithoutTaxonomy(cls);
         return string.IsNullOrEmpty(id) ? cls : cls + " " + id;
@@ -81,9 +94,11 @@ internal static class NodeRules
 
     internal static string WithoutTaxonomy(string cls)
     {
+        // Does any prefix occur in the class attribute? Every prefix ends with '-': look only before each '-'.
         var hit = false;
-        foreach (var prefix in TaxonomyPrefixes)
-            if (cls.Contains(prefix, StringComparison.OrdinalIgnoreCase)) { hit = true; break; }
+        for (var p = cls.IndexOf('-'); p >= 0 && !hit; p = cls.IndexOf('-', p + 1))
+            foreach (var prefix in TaxonomyPrefixes)
+                if (p + 1 >= prefix.Length && cls.AsSpan(p + 1 - prefix.Length, prefix.Length).Equals(prefix, StringComparison.OrdinalIgnoreCase)) { hit = true; break; }
         if (!hit) return cls;
         var sb = new StringBuilder(cls.Length);
         foreach (var token in cls.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries))
@@ -104,9 +119,20 @@ internal static class NodeRules
 
     internal static bool IsHidden(IElement e)
     {
-        if (e.HasAttribute("hidden")) return true;
-        if (string.Equals(e.GetAttribute("aria-hidden"), "true", StringComparison.OrdinalIgnoreCase)) return true;
-        var style = e.GetAttribute("style");
+        // One scan of the attribute list (most elements have none or one) instead of three lookups.
+        var list = e.Attributes;
+        string? style = null;
+        for (var i = 0; i < list.Length; i++)
+        {
+            var attr = list[i];
+            if (attr is null) continue;
+            switch (attr.Name)
+            {
+                case "hidden": return true;
+                case "aria-hidden" when string.Equals(attr.Value, "true", StringComparison.OrdinalIgnoreCase): return true;
+                case "style": style ??= attr.Value; break;
+            }
+        }
         if (style is null) return false;
         return ContainsNoSpace(style, "display:none") || ContainsNoSpace(style, "visibility:hidden");
     }
@@ -150,6 +176,114 @@ internal static class NodeRules
         return sb.ToString();
     }
 
+    // AngleSharp's TextContent builds a string through a process-wide StringBuilder pool behind a lock; the extractor
+    // reads short texts of many elements, so it gathers the text nodes itself with a builder of its own per thread.
+    [ThreadStatic] private static StringBuilder? t_text;
+    [ThreadStatic] private static List<string>? t_pieces;
+    [ThreadStatic] private static Stack<(INodeList Nodes, int Next)>? t_walk;
+
+    /// <summary>The data of every text node under <paramref name="root"/> in document order (what TextContent joins).
+    /// The list is the thread's own and is reused by the next call: read it before calling again.</summary>
+    private static List<string> TextPieces(INode root)
+    {
+        var pieces = t_pieces ??= new List<string>(64);
+        pieces.Clear();
+        if (root is IText text) { pieces.Add(text.Data); return pieces; }
+        var walk = t_walk ??= new Stack<(INodeList, int)>(32);
+        walk.Clear();
+        var nodes = root.ChildNodes;
+        var i = 0;
+        while (true)
+        {
+            if (i < nodes.Length)
+            {
+                var n = nodes[i++];
+                if (n is IText t) pieces.Add(t.Data);
+                else if (n is IElement && n.HasChildNodes)
+                {
+                    walk.Push((nodes, i));
+                    (nodes, i) = (n.ChildNodes, 0);
+                }
+                continue;
+            }
+            if (walk.Count == 0) break;
+            (nodes, i) = walk.Pop();
+        }
+        return pieces;
+    }
+
+    /// <summary>Same as <c>node.TextContent</c> for an element or text node.</summary>
+    internal static string TextOf(INode node)
+    {
+        var pieces = TextPieces(node);
+        if (pieces.Count == 0) return "";
+        if (pieces.Count == 1) return pieces[0];
+        var sb = t_text ??= new StringBuilder(256);
+        sb.Clear();
+        foreach (var p in pieces) sb.Append(p);
+        var s = sb.ToString();
+        if (sb.Capacity > 16384) t_text = null; // do not keep a huge builder alive for the thread
+        return s;
+    }
+
+    /// <summary>Same as <c>Collapse(node.TextContent)</c>, in one pass and one string.</summary>
+    internal static string CollapsedText(INode node)
+    {
+        var pieces = TextPieces(node);
+        var sb = t_text ??= new StringBuilder(256);
+        sb.Clear();
+        var space = false;
+        foreach (var p in pieces)
+            foreach (var ch in p)
+            {
+                if (ch is '\u200B' or '\u200C' or '\u200D' or '\uFEFF' or '\u00AD') continue;
+                if (char.IsWhiteSpace(ch) || ch == '\u00A0')
+                {
+                    space = sb.Length > 0;
+                    continue;
+                }
+                if (space) { sb.Append(' '); space = false; }
+                sb.Append(ch);
+            }
+        var s = sb.Length == 0 ? "" : sb.ToString();
+        if (sb.Capacity > 16384) t_text = null;
+        return s;
+    }
+
+    /// <summary>Same as <c>NonSpaceChars(node.TextContent)</c>, without building the string.</summary>
+    internal static int NonSpaceCharsOf(INode node)
+    {
+        var n = 0;
+        foreach (var p in TextPieces(node)) n += NonSpaceChars(p);
+        return n;
+    }
+
+    /// <summary>Same as <c>node.TextContent.Length</c>, without building the string.</summary>
+    internal static int TextLengthOf(INode node)
+    {
+        var n = 0;
+        foreach (var p in TextPieces(node)) n += p.Length;
+        return n;
+    }
+
+    /// <summary>The string in Unicode NFC: itself when it already is. ICU's check is skipped for text made only of
+    /// characters that are NFC whatever surrounds them — below U+0300 (Latin, with đ ơ ư), Latin Extended Additional
+    /// (U+1E00–U+1EFF: the precomposed Vietnamese letters) and general punctuation (U+2010–U+206F) have no canonical
+    /// decomposition and never combine with a neighbour.</summary>
+    internal static string ToNfc(string s)
+    {
+        var span = s.AsSpan();
+        while (true)
+        {
+            var i = span.IndexOfAnyExceptInRange('\0', '\u02FF');
+            if (i < 0) return s;
+            var ch = span[i];
+            if (ch is (< '\u1E00' or > '\u1EFF') and (< '\u2010' or > '\u206F')) break;
+            span = span[(i + 1)..];
+        }
+        return s.IsNormalized(NormalizationForm.FormC) ? s : s.Normalize(NormalizationForm.FormC);
+    }
+
     internal static int NonSpaceChars(string s)
     {
         var n = 0;
@@ -172,7 +306,7 @@ internal static class NodeRules
     internal static List<IElement> ElementsInOrder(IElement root)
     {
         var list = new List<IElement>(256);
-        var stack = new Stack<IElement>();
+        var stack = new Stack<IElement>(64);
         stack.Push(root);
         while (stack.Count > 0)
         {
@@ -186,41 +320,58 @@ internal static class NodeRules
         return list;
     }
 
-    /// <summary>One bottom-up pass: text, link-text and comma counts per element.</summary>
-    internal static StatsTable ComputeStats(IElement root)
+    /// <summary>One walk: text, link-text and comma counts per element, summed bottom-up. Elements for which
+    /// <paramref name="leaveOut"/> is true are left out with everything under them and listed in
+    /// <paramref name="leftOut"/> (the caller removes them: the counts are those of the page without them).</summary>
+    internal static StatsTable ComputeStats(IElement root, Func<IElement, bool>? leaveOut = null, List<IElement>? leftOut = null)
     {
-        var order = ElementsInOrder(root);
-        var stats = new StatsTable(order);
-        foreach (var e in order) stats[e] = new NodeStats();
+        var order = new List<IElement>(256);
+        var entries = new List<NodeStats>(256);
+        var parents = new List<int>(256);
+        var stack = new Stack<(IElement Element, int Parent)>(64);
+        stack.Push((root, -1));
+        while (stack.Count > 0)
+        {
+            var (e, parent) = stack.Pop();
+            if (parent >= 0 && leaveOut is not null && leaveOut(e)) { leftOut?.Add(e); continue; }
+            var s = new NodeStats();
+            var index = order.Count;
+            order.Add(e);
+            entries.Add(s);
+            parents.Add(parent);
+            // ChildNodes is an array-backed list; Children is a live collection that re-walks the children on every access.
+            var nodes = e.ChildNodes;
+            for (var c = nodes.Length - 1; c >= 0; c--)
+            {
+                var node = nodes[c];
+                if (node is IElement child) stack.Push((child, index));
+                else if (node.NodeType == NodeType.Text)
+                    foreach (var ch in node.TextContent)
+                    {
+                        if (ch is ',' or '，' or '、') s.Commas++;
+                        if (!char.IsWhiteSpace(ch) && ch != '\u00A0') s.TextChars++;
+                    }
+            }
+        }
+        // Reverse document order: every element after all of its descendants.
         for (var i = order.Count - 1; i >= 0; i--)
         {
-            var e = order[i];
-            var s = stats[e];
-            var nodes = e.ChildNodes;
-            for (var c = 0; c < nodes.Length; c++)
-            {
-                if (nodes[c].NodeType != NodeType.Text) continue;
-                var t = nodes[c].TextContent;
-                foreach (var ch in t)
-                {
-                    if (ch is ',' or '，' or '、') s.Commas++;
-                    if (!char.IsWhiteSpace(ch) && ch != '\u00A0') s.TextChars++;
-                }
-            }
-            if (e.LocalName == "a")
+            var s = entries[i];
+            if (order[i].LocalName == "a")
             {
                 s.LinkChars = s.TextChars;
                 if (s.TextChars > 0) s.Anchors = 1;
             }
-            if (!ReferenceEquals(e, root) && e.ParentElement is { } parent && stats.TryGetValue(parent, out var ps))
+            if (parents[i] >= 0)
             {
+                var ps = entries[parents[i]];
                 ps.TextChars += s.TextChars;
                 ps.LinkChars += s.LinkChars;
                 ps.Commas += s.Commas;
                 ps.Anchors += s.Anchors;
             }
         }
-        return stats;
+        return new StatsTable(order, entries);
     }
 
     /// <summary>Removes an element and takes its counts off its ancestors, so one stats pass serves the whole attempt.</summary>
@@ -239,6 +390,38 @@ internal static class NodeRules
             }
         }
         e.Remove();
+    }
+
+    /// <summary>The elements under <paramref name="root"/> (not itself) in document order, lazily: what
+    /// <c>QuerySelectorAll</c> walks, without parsing a selector string on every call.</summary>
+    internal static IEnumerable<IElement> Descendants(IElement root)
+    {
+        var stack = new Stack<(INodeList Nodes, int Next)>();
+        var nodes = root.ChildNodes;
+        var i = 0;
+        while (true)
+        {
+            if (i < nodes.Length)
+            {
+                if (nodes[i++] is not IElement e) continue;
+                yield return e;
+                if (e.HasChildNodes)
+                {
+                    stack.Push((nodes, i));
+                    (nodes, i) = (e.ChildNodes, 0);
+                }
+                continue;
+            }
+            if (stack.Count == 0) yield break;
+            (nodes, i) = stack.Pop();
+        }
+    }
+
+    /// <summary>The first element under <paramref name="root"/> named <paramref name="tag"/>, or null.</summary>
+    internal static IElement? FirstDescendant(IElement root, string tag)
+    {
+        foreach (var e in Descendants(root)) if (e.LocalName == tag) return e;
+        return null;
     }
 
     /// <summary>Element children without the live-collection cost of <c>Children</c>.</summary>

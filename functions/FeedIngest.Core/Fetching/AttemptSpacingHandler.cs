@@ -13,8 +13,12 @@ internal sealed class AttemptSpacingHandler(IHostThrottle throttle) : Delegating
         if (request.Options.TryGetValue(FetchAttemptContext.Key, out var context))
         {
             var attempt = Interlocked.Increment(ref context.Attempts);
-            if (attempt > 1 && context is { HostKey: { } host, Politeness: { } politeness })
-                await throttle.WaitForNextStartAsync(host, politeness, cancellationToken);
+            if (context is { HostKey: { } host, Politeness: { } politeness })
+            {
+                if (attempt > 1) await throttle.WaitForNextStartAsync(host, politeness, cancellationToken);
+                // The turn counts from here, the last step before the wire, not from the grant (see IHostThrottle.MarkSent).
+                throttle.MarkSent(host, politeness);
+            }
         }
         return await base.SendAsync(request, cancellationToken);
     }

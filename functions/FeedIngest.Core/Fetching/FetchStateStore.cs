@@ -35,10 +35,9 @@ public sealed class InMemoryFetchStateStore : IFetchStateStore
 /// One row per URL in table "FetchState": PartitionKey = host, RowKey = the URL's 16-hex id (same hash as article
 /// ids, so a row can be found from the URL alone); the URL itself is stored for people reading the table.
 /// </summary>
-public sealed class TableFetchStateStore(TableServiceClient tables, string tableName) : IFetchStateStore
+public sealed class TableFetchStateStore(TableServiceClient tables, string tableName, Storage.StorageInitializer storage) : IFetchStateStore
 {
     private readonly TableClient _table = tables.GetTableClient(tableName);
-    private int _tableReady;
 
     public async Task<ConditionalState?> GetAsync(Uri url, CancellationToken cancellationToken)
     {
@@ -64,11 +63,6 @@ public sealed class TableFetchStateStore(TableServiceClient tables, string table
 
     private static string PartitionFor(Uri url) => url.Authority.ToLowerInvariant();
 
-    private async Task EnsureTableAsync(CancellationToken cancellationToken)
-    {
-        if (Volatile.Read(ref _tableReady) == 1) return;
-        try { await _table.CreateIfNotExistsAsync(cancellationToken); }
-        catch (RequestFailedException ex) when (ex.Status == (int)HttpStatusCode.Conflict) { }
-        Volatile.Write(ref _tableReady, 1);
-    }
+    // Created with the others by StorageInitializer (once per process; a completed task after that).
+    private Task EnsureTableAsync(CancellationToken cancellationToken) => storage.EnsureTablesAsync(cancellationToken);
 }

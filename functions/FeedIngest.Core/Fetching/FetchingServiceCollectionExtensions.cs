@@ -1,5 +1,7 @@
 using System.Net;
+using System.Net.Http;
 using Azure.Data.Tables;
+using FeedIngest.Core.Storage;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -57,14 +59,14 @@ public static class FetchingServiceCollectionExtensions
             if (!options.DistributedPoliteness || tables is null) return local;
             return new TableHostThrottle(
                 tables, options.ThrottleTableName, TimeSpan.FromSeconds(options.SlotLeaseSeconds), local,
-                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<TableHostThrottle>>());
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<TableHostThrottle>>(), Initializer(sp, tables));
         });
         services.TryAddSingleton<IFetchStateStore>(sp =>
         {
             var tables = sp.GetService<TableServiceClient>();
             return tables is null
                 ? new InMemoryFetchStateStore()
-                : new TableFetchStateStore(tables, sp.GetRequiredService<IOptions<FetchingOptions>>().Value.FetchStateTableName);
+                : new TableFetchStateStore(tables, sp.GetRequiredService<IOptions<FetchingOptions>>().Value.FetchStateTableName, Initializer(sp, tables));
         });
 
         services.TryAddSingleton<HttpPageSender>();
@@ -95,7 +97,7 @@ public static class FetchingServiceCollectionExtensions
                 ConnectTimeout = TimeSpan.FromSeconds(sp.GetRequiredService<IOptions<FetchingOptions>>().Value.AttemptTimeoutSeconds),
                 // The SSRF guard: every connection (every hop, every host) is checked after DNS resolution. A proxy
                 // would make the guard judge the proxy's address instead of the portal's, so none is used.
-                ConnectCallback = sp.GetRequiredService<AddressGuard>().ConnectAsync,
+                ConnectCallback = ConnectAndMarkSent(sp.GetRequiredService<AddressGuard>(), sp.GetRequiredService<IHostThrottle>()),
                 UseProxy = false,
             })
             // Outer pipeline: total timeout and retries, once per logical request.
@@ -112,6 +114,27 @@ public static class FetchingServiceCollectionExtensions
         services.AddHttpClient(HttpPageSender.ClientName).AddHttpMessageHandler<CappedBodyHandler>();
         return services;
     }
+
+    /// <summary>The app's StorageInitializer; where fetching is registered alone (no AddFeedIngest), one over the same account.</summary>
+    private static StorageInitializer Initializer(IServiceProvider sp, TableServiceClient tables) =>
+        sp.GetService<StorageInitializer>() ?? new StorageInitializer(
+            sp.GetService<Azure.Storage.Blobs.BlobServiceClient>() ?? new Azure.Storage.Blobs.BlobServiceClient(new Uri(tables.Uri.GetLeftPart(UriPartial.Authority))),
+            tables, sp.GetService<Azure.Storage.Queues.QueueServiceClient>() ?? new Azure.Storage.Queues.QueueServiceClient(new Uri(tables.Uri.GetLeftPart(UriPartial.Authority))),
+            sp.GetService<IOptions<FetchingOptions>>());
+
+    /// <summary>
+    /// The guarded connect, then the host's turn counted again from the moment the connection is up: a new connection
+    /// (and a process's first one, with its JIT) can take hundreds of milliseconds after the request left the
+    /// handlers, and the next request to the host must still wait the full delay after this one reached it.
+    /// </summary>
+    private static Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>> ConnectAndMarkSent(AddressGuard guard, IHostThrottle throttle) =>
+        async (context, cancellationToken) =>
+        {
+            var stream = await guard.ConnectAsync(context, cancellationToken);
+            if (context.InitialRequestMessage.Options.TryGetValue(FetchAttemptContext.Key, out var attempt) && attempt is { HostKey: { } host, Politeness: { } politeness })
+                throttle.MarkSent(host, politeness);
+            return stream;
+        };
 
     /// <summary>A refused address stays refused: asking again cannot help.</summary>
     private static bool IsFinal(Exception? exception)

@@ -15,6 +15,13 @@ public interface IHostThrottle
     /// by the delay), without taking another concurrency slot.
     /// </summary>
     ValueTask WaitForNextStartAsync(string hostKey, HostPoliteness politeness, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The request granted a turn is leaving now: the host's next start counts from this moment, not from the grant.
+    /// (A first request can spend hundreds of milliseconds between its grant and the wire — connection, JIT — and
+    /// the next one must still wait the full delay after it reached the host.)
+    /// </summary>
+    void MarkSent(string hostKey, HostPoliteness politeness);
 }
 
 /// <summary>
@@ -73,6 +80,16 @@ public sealed class InProcessHostThrottle(TimeProvider time) : IHostThrottle
                 wait = gate.NextAllowed - now;
             }
             await Task.Delay(wait, time, cancellationToken);
+        }
+    }
+
+    public void MarkSent(string hostKey, HostPoliteness politeness)
+    {
+        var gate = _gates.GetOrAdd(hostKey, _ => new HostGate(Math.Max(1, politeness.MaxConcurrency)));
+        lock (gate)
+        {
+            var next = time.GetUtcNow() + politeness.MinDelay;
+            if (next > gate.NextAllowed) gate.NextAllowed = next;
         }
     }
 

@@ -13,7 +13,8 @@ namespace FeedIngest.Core.Fetching;
 /// throttle runs first, so one instance's own requests queue locally instead of racing on the row.
 /// </summary>
 public sealed partial class TableHostThrottle(
-    TableServiceClient tables, string tableName, TimeSpan slotLease, InProcessHostThrottle local, TimeProvider time, ILogger<TableHostThrottle> logger)
+    TableServiceClient tables, string tableName, TimeSpan slotLease, InProcessHostThrottle local, TimeProvider time, ILogger<TableHostThrottle> logger,
+    Storage.StorageInitializer storage)
     : IHostThrottle
 {
     private const string Partition = "host";
@@ -26,10 +27,12 @@ public sealed partial class TableHostThrottle(
     // conditional write on it without reading first (a 412 means someone else wrote since; then it reads).
     // One instance working a host alone pays 1 write to take a slot and 1 to give it back, instead of 2 + 2.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TableEntity> _lastWritten = new();
+    // One write to a host's row at a time from this process: its own requests never race each other on the row
+    // (a 412 each time), only other instances' requests can. With the cached ETag that is 1 write to take and 1 to release.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, SemaphoreSlim> _rowGates = new(StringComparer.Ordinal);
     // Slots this instance took but could not give back (storage was unreachable): dropped from the row at this
     // instance's next write of it, so an outage does not block the host until the slots' leases run out.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, System.Collections.Concurrent.ConcurrentDictionary<string, byte>> _unreleased = new();
-    private int _tableReady;
 
     public async ValueTask<IAsyncDisposable> AcquireAsync(string hostKey, HostPoliteness politeness, CancellationToken cancellationToken)
     {
@@ -69,8 +72,23 @@ public sealed partial class TableHostThrottle(
         }
     }
 
+    // This instance's next request waits the full delay after this one left; other instances see the row's time,
+    // written at the grant (one more write per request to move it would double the row's traffic).
+    public void MarkSent(string hostKey, HostPoliteness politeness) => local.MarkSent(hostKey, politeness);
+
     /// <summary>Null when the slot (or, with no slot id, the next start) was taken; otherwise how long to wait before asking again.</summary>
     private async Task<TimeSpan?> TryTakeSlotAsync(
+        string rowKey, string? slotId, HostPoliteness politeness, TimeSpan fullPoll, CancellationToken cancellationToken)
+    {
+        var gate = RowGate(rowKey);
+        await gate.WaitAsync(cancellationToken);
+        try { return await TryTakeSlotCoreAsync(rowKey, slotId, politeness, fullPoll, cancellationToken); }
+        finally { gate.Release(); }
+    }
+
+    private SemaphoreSlim RowGate(string rowKey) => _rowGates.GetOrAdd(rowKey, _ => new SemaphoreSlim(1, 1));
+
+    private async Task<TimeSpan?> TryTakeSlotCoreAsync(
         string rowKey, string? slotId, HostPoliteness politeness, TimeSpan fullPoll, CancellationToken cancellationToken)
     {
         // Try the row as we last wrote it first; if it says "wait", the truth may have moved on: read it.
@@ -113,6 +131,14 @@ public sealed partial class TableHostThrottle(
     }
 
     private async Task ReleaseAsync(string rowKey, string slotId)
+    {
+        var gate = RowGate(rowKey);
+        await gate.WaitAsync();
+        try { await ReleaseCoreAsync(rowKey, slotId); }
+        finally { gate.Release(); }
+    }
+
+    private async Task ReleaseCoreAsync(string rowKey, string slotId)
     {
         for (var attempt = 0; attempt < 20; attempt++)
         {
@@ -163,12 +189,8 @@ public sealed partial class TableHostThrottle(
 
     private static TableEntity Copy(TableEntity entity) => new(entity) { ETag = entity.ETag };
 
-    private async Task EnsureTableAsync(CancellationToken cancellationToken)
-    {
-        if (Volatile.Read(ref _tableReady) == 1) return;
-        await _table.CreateIfNotExistsAsync(cancellationToken);
-        Volatile.Write(ref _tableReady, 1);
-    }
+    // Created with the others by StorageInitializer (once per process; a completed task after that).
+    private Task EnsureTableAsync(CancellationToken cancellationToken) => storage.EnsureTablesAsync(cancellationToken);
 
     // Row keys may not hold '/', '\\', '#', '?'; authorities never do, but be safe.
     private static string RowKeyFor(string hostKey) =>

@@ -10,11 +10,10 @@ namespace FeedIngest.Core.Health;
 /// the work, never to a shared row; folded into SourceHealth once the source's part of the run is done.
 /// A redelivered message rewrites its own row, so counts stay exact.
 /// </summary>
-public sealed class HealthObservationStore(TableServiceClient tables)
+public sealed class HealthObservationStore(TableServiceClient tables, StorageInitializer storage)
 {
-    public const string TableName = "HealthObservations";
+    public const string TableName = StorageNames.HealthObservationsTable;
     private readonly TableClient _table = tables.GetTableClient(TableName);
-    private volatile bool _ready;
 
     public async Task RecordArticleAsync(string runId, string sourceId, string url, string result, string? cause, string? reason, PageQuality? quality, CancellationToken cancellationToken)
     {
@@ -56,12 +55,8 @@ public sealed class HealthObservationStore(TableServiceClient tables)
 
     private static string? Cut(string? text, int max) => text is null || text.Length <= max ? text : text[..max];
 
-    private async Task EnsureAsync(CancellationToken cancellationToken)
-    {
-        if (_ready) return;
-        await _table.CreateIfNotExistsAsync(cancellationToken);
-        _ready = true;
-    }
+    // Created with the others by StorageInitializer (once per process; a completed task after that).
+    private Task EnsureAsync(CancellationToken cancellationToken) => storage.EnsureTablesAsync(cancellationToken);
 }
 
 public sealed class HealthObservationEntity : ITableEntity

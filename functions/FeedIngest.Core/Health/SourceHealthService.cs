@@ -15,6 +15,7 @@ namespace FeedIngest.Core.Health;
 /// </summary>
 public sealed class SourceHealthService(
     TableServiceClient tables,
+    StorageInitializer storage,
     HealthObservationStore observations,
     RunLedger runs,
     AlertSender alerts,
@@ -22,7 +23,7 @@ public sealed class SourceHealthService(
     IOptions<AlertOptions> alertOptions,
     ILogger<SourceHealthService> logger)
 {
-    public const string TableName = "SourceHealth";
+    public const string TableName = StorageNames.SourceHealthTable;
     public const string AlertFailing = "failing";
     public const string AlertDrift = "drift";
     public const string AlertStoredNothing = "stored-nothing";
@@ -32,7 +33,6 @@ public sealed class SourceHealthService(
     private static readonly TimeSpan VietnamOffset = FeedIngest.Core.Common.VietnamTime.Offset;
     private static readonly TimeSpan StuckRunAge = TimeSpan.FromHours(6);
     private readonly TableClient _table = tables.GetTableClient(TableName);
-    private volatile bool _ready;
 
     /// <summary>Folds one source's part of one run; a second fold of the same run changes nothing and alerts nobody.</summary>
     public async Task FoldAsync(string runId, string sourceId, DateTimeOffset runStartedAt, CancellationToken cancellationToken)
@@ -211,28 +211,17 @@ public sealed class SourceHealthService(
     private async Task<bool> MutateAsync(string sourceId, Func<SourceHealthEntity, bool> change, CancellationToken cancellationToken)
     {
         await EnsureAsync(cancellationToken);
-        for (var attempt = 0; ; attempt++)
+        return await OptimisticConcurrency.RetryAsync(async _ =>
         {
             var found = await _table.GetEntityIfExistsAsync<SourceHealthEntity>(SourceHealthEntity.Partition, sourceId, cancellationToken: cancellationToken);
             var row = found.HasValue ? found.Value! : new SourceHealthEntity { RowKey = sourceId };
             if (!change(row)) return false;
-            try
-            {
-                if (found.HasValue) await _table.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, cancellationToken);
-                else await _table.AddEntityAsync(row, cancellationToken);
-                return true;
-            }
-            catch (RequestFailedException e) when (e.Status is 409 or 412 && attempt < 50)
-            {
-                await Task.Delay(Random.Shared.Next(5, 50), cancellationToken);
-            }
-        }
+            if (found.HasValue) await _table.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, cancellationToken);
+            else await _table.AddEntityAsync(row, cancellationToken);
+            return true;
+        }, cancellationToken);
     }
 
-    private async Task EnsureAsync(CancellationToken cancellationToken)
-    {
-        if (_ready) return;
-        await _table.CreateIfNotExistsAsync(cancellationToken);
-        _ready = true;
-    }
+    // Created with the others by StorageInitializer (once per process; a completed task after that).
+    private Task EnsureAsync(CancellationToken cancellationToken) => storage.EnsureTablesAsync(cancellationToken);
 }

@@ -22,19 +22,22 @@ internal static class StorageClientsRegistration
         // Not configured at all: register nothing, so stages that can work without storage (fetching with
         // in-process politeness, extraction) still resolve; the storage stages then fail to resolve.
         if (string.IsNullOrWhiteSpace(connectionString) && !section.GetChildren().Any()) return services;
+        // Every request counted by service and resource (bench harvest reports requests per article from it).
+        var counter = new StorageRequestCounter();
+        services.AddSingleton(counter);
         services.AddAzureClients(clients =>
         {
             if (!string.IsNullOrWhiteSpace(connectionString))
             {
-                clients.AddBlobServiceClient(connectionString);
-                clients.AddTableServiceClient(connectionString);
-                clients.AddQueueServiceClient(connectionString).ConfigureOptions(UseBase64);
+                clients.AddBlobServiceClient(connectionString).ConfigureOptions(o => o.AddPolicy(counter.PolicyFor("blob"), HttpPipelinePosition.PerRetry));
+                clients.AddTableServiceClient(connectionString).ConfigureOptions(o => o.AddPolicy(counter.PolicyFor("table"), HttpPipelinePosition.PerRetry));
+                clients.AddQueueServiceClient(connectionString).ConfigureOptions(o => { UseBase64(o); o.AddPolicy(counter.PolicyFor("queue"), HttpPipelinePosition.PerRetry); });
                 return;
             }
             var blobUri = RequiredUri(section, "blobServiceUri");
-            clients.AddBlobServiceClient(blobUri);
-            clients.AddTableServiceClient(RequiredUri(section, "tableServiceUri"));
-            clients.AddQueueServiceClient(RequiredUri(section, "queueServiceUri")).ConfigureOptions(UseBase64);
+            clients.AddBlobServiceClient(blobUri).ConfigureOptions(o => o.AddPolicy(counter.PolicyFor("blob"), HttpPipelinePosition.PerRetry));
+            clients.AddTableServiceClient(RequiredUri(section, "tableServiceUri")).ConfigureOptions(o => o.AddPolicy(counter.PolicyFor("table"), HttpPipelinePosition.PerRetry));
+            clients.AddQueueServiceClient(RequiredUri(section, "queueServiceUri")).ConfigureOptions(o => { UseBase64(o); o.AddPolicy(counter.PolicyFor("queue"), HttpPipelinePosition.PerRetry); });
             clients.UseCredential(CreateCredential(section));
         });
         return services;

@@ -2,6 +2,8 @@ using Azure;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
+using FeedIngest.Core.Fetching;
+using Microsoft.Extensions.Options;
 
 namespace FeedIngest.Core.Storage;
 
@@ -10,11 +12,22 @@ namespace FeedIngest.Core.Storage;
 /// starts empty), instead of a CreateIfNotExists on each hot path. Each service separately, so an outage of one
 /// (queues down) does not stop work on the others; a failure is not cached: the next caller tries again.
 /// </summary>
-public sealed class StorageInitializer(BlobServiceClient blobs, TableServiceClient tables, QueueServiceClient queues)
+public sealed class StorageInitializer
 {
-    private readonly Once _tables = new(() => Task.WhenAll(StorageNames.Tables.Select(name => IgnoreConflict(tables.GetTableClient(name).CreateIfNotExistsAsync()))));
-    private readonly Once _blobs = new(() => Task.WhenAll(StorageNames.Containers.Select(name => blobs.GetBlobContainerClient(name).CreateIfNotExistsAsync())));
-    private readonly Once _queues = new(() => Task.WhenAll(StorageNames.Queues.Select(name => queues.GetQueueClient(name).CreateIfNotExistsAsync())));
+    private readonly Once _tables;
+    private readonly Once _blobs;
+    private readonly Once _queues;
+
+    /// <param name="fetching">The throttle and fetch-state tables can be renamed by setting: the names in use are the ones created.</param>
+    public StorageInitializer(BlobServiceClient blobs, TableServiceClient tables, QueueServiceClient queues, IOptions<FetchingOptions>? fetching = null)
+    {
+        var tableNames = StorageNames.Tables
+            .Concat(fetching is null ? [] : [fetching.Value.ThrottleTableName, fetching.Value.FetchStateTableName])
+            .Distinct(StringComparer.Ordinal).ToArray();
+        _tables = new(() => Task.WhenAll(tableNames.Select(name => IgnoreConflict(tables.GetTableClient(name).CreateIfNotExistsAsync()))));
+        _blobs = new(() => Task.WhenAll(StorageNames.Containers.Select(name => blobs.GetBlobContainerClient(name).CreateIfNotExistsAsync())));
+        _queues = new(() => Task.WhenAll(StorageNames.Queues.Select(name => queues.GetQueueClient(name).CreateIfNotExistsAsync())));
+    }
 
     public Task EnsureTablesAsync(CancellationToken cancellationToken) => _tables.RunAsync(cancellationToken);
     public Task EnsureBlobsAsync(CancellationToken cancellationToken) => _blobs.RunAsync(cancellationToken);

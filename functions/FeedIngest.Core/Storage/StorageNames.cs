@@ -22,6 +22,14 @@ public static class StorageNames
     public const string ArticleIndexTable = "ArticleIndex";
     /// <summary>Learned boilerplate per source (Extraction.BoilerplateMemoryStore).</summary>
     public const string BoilerplateTable = "Boilerplate";
+    /// <summary>Per-host politeness rows (default of FeedIngest:Fetching:ThrottleTableName).</summary>
+    public const string HostThrottleTable = "HostThrottle";
+    /// <summary>Validators (ETag, Last-Modified) per URL (default of FeedIngest:Fetching:FetchStateTableName).</summary>
+    public const string FetchStateTable = "FetchState";
+    /// <summary>Per-run health observations (article and discovery results) folded into SourceHealth.</summary>
+    public const string HealthObservationsTable = "HealthObservations";
+    /// <summary>One row per source: its health over recent runs, and the alerts sent.</summary>
+    public const string SourceHealthTable = "SourceHealth";
     /// <summary>Attachment bytes by SHA-256 → their blobs and text status: the cross-article dedupe (Storage.AttachmentStore).</summary>
     public const string AttachmentsTable = "Attachments";
     /// <summary>Syndication index (Clustering.SyndicationIndex): band hash → articles, signatures, cluster members.</summary>
@@ -36,6 +44,7 @@ public static class StorageNames
 
     public static readonly string[] Containers = [ArticlesContainer, RawContainer, AttachmentsContainer];
     public static readonly string[] Tables = [ArticlesTable, RunsTable, UrlsTable, ContentIndexTable, ReprocessJobsTable, ArticleIndexTable, BoilerplateTable,
+        HostThrottleTable, FetchStateTable, HealthObservationsTable, SourceHealthTable,
         AttachmentsTable, SyndicationBandsTable, SyndicationSignaturesTable, SyndicationClustersTable];
     public static readonly string[] Queues = [DiscoverQueue, ArticlesQueue, ArticleEventsQueue, ReprocessQueue];
 }

@@ -1,15 +1,14 @@
 using System.Globalization;
+using FeedIngest.Core.Common;
 
 namespace FeedIngest.SamplePortal.Rendering;
 
 /// <summary>The date formats Vietnamese portals print; all in Vietnam time (+07:00).</summary>
 internal static class VietnameseDates
 {
-    public static readonly TimeSpan VietnamOffset = TimeSpan.FromHours(7);
-
     private static readonly string[] Weekdays = ["Chủ nhật", "Thứ Hai", "Thứ Ba", "Thứ Tư", "Thứ Năm", "Thứ Sáu", "Thứ Bảy"];
 
-    public static DateTimeOffset InVietnam(DateTimeOffset value) => value.ToOffset(VietnamOffset);
+    public static DateTimeOffset InVietnam(DateTimeOffset value) => VietnamTime.ToVietnam(value);
 
     /// <summary>27/01/2021</summary>
     public static string Date(DateTimeOffset value) => InVietnam(value).ToString("dd/MM/yyyy", CultureInfo.InvariantCulture);

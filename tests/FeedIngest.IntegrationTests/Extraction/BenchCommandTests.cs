@@ -19,6 +19,10 @@ public sealed class BenchCommandTests
         var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         Assert.Contains(lines, l => l.StartsWith("set=vn-portal/pages pages=10 ", StringComparison.Ordinal) && l.Contains("extraction/parse speed ratio=", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("set=outside-layouts/pages pages=8 ", StringComparison.Ordinal));
+        // A small set repeats its pages so that one round covers at least 100 pages: 10 passes of 10, 13 of 8.
+        Assert.Contains(lines, l => l.StartsWith("set=vn-portal/pages pages=10 rounds=1 passes/round=10 ", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("set=outside-layouts/pages pages=8 rounds=1 passes/round=13 ", StringComparison.Ordinal));
+        if (OperatingSystem.IsLinux()) Assert.All(lines.Where(l => l.StartsWith("set=", StringComparison.Ordinal)), l => Assert.Contains(" cpu-time ratio=", l, StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("lowest extraction/parse speed ratio=", StringComparison.Ordinal));
         Assert.StartsWith("pages/s=", lines[^1], StringComparison.Ordinal);
         Assert.True(double.Parse(lines[^1]["pages/s=".Length..], CultureInfo.InvariantCulture) > 0);

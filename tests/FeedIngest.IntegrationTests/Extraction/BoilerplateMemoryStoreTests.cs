@@ -13,7 +13,7 @@ public sealed class BoilerplateMemoryStoreTests(AzuriteFixture fixture)
     [Fact]
     public async Task AnUnknownSourceStartsWithAnEmptyMemory()
     {
-        var store = new BoilerplateMemoryStore(new TableServiceClient(fixture.ConnectionString));
+        var store = new BoilerplateMemoryStore(new TableServiceClient(fixture.ConnectionString), Storage());
 
         var memory = await store.LoadAsync(NewSourceId(), CancellationToken.None);
 
@@ -25,12 +25,12 @@ public sealed class BoilerplateMemoryStoreTests(AzuriteFixture fixture)
     public async Task SavedMemoryIsLoadedByTheNextRun()
     {
         var sourceId = NewSourceId();
-        var firstRun = new BoilerplateMemoryStore(new TableServiceClient(fixture.ConnectionString));
+        var firstRun = new BoilerplateMemoryStore(new TableServiceClient(fixture.ConnectionString), Storage());
         var memory = await firstRun.LoadAsync(sourceId, CancellationToken.None);
         for (var i = 0; i < 6; i++) memory.Observe("https://portal.example.vn/tin/" + i, ["footer", "own-" + i]);
 
         await firstRun.SaveAsync(sourceId, memory, CancellationToken.None);
-        var nextRun = new BoilerplateMemoryStore(new TableServiceClient(fixture.ConnectionString));
+        var nextRun = new BoilerplateMemoryStore(new TableServiceClient(fixture.ConnectionString), Storage());
         var loaded = await nextRun.LoadAsync(sourceId, CancellationToken.None);
         loaded.Observe("https://portal.example.vn/tin/0", ["footer"]);
 
@@ -43,7 +43,7 @@ public sealed class BoilerplateMemoryStoreTests(AzuriteFixture fixture)
     public async Task AFullMemoryStillFitsInOneEntity()
     {
         var sourceId = NewSourceId();
-        var store = new BoilerplateMemoryStore(new TableServiceClient(fixture.ConnectionString));
+        var store = new BoilerplateMemoryStore(new TableServiceClient(fixture.ConnectionString), Storage());
         var memory = new BoilerplateMemory();
         for (var page = 0; page < 3000; page++)
             memory.Observe($"https://portal.example.vn/tin/{page}", Enumerable.Range(0, 30).Select(i => Fingerprint.Of($"đoạn {page} {i}")).Append(Fingerprint.Of("chân trang")));
@@ -60,7 +60,7 @@ public sealed class BoilerplateMemoryStoreTests(AzuriteFixture fixture)
     {
         const string Footer = "Ghi rõ nguồn Cổng thông tin điện tử quận khi phát hành lại thông tin từ website này, xin cảm ơn.";
         var sourceId = NewSourceId();
-        var store = new BoilerplateMemoryStore(new TableServiceClient(fixture.ConnectionString));
+        var store = new BoilerplateMemoryStore(new TableServiceClient(fixture.ConnectionString), Storage());
         var extractor = new ArticleExtractor();
         var memory = await store.LoadAsync(sourceId, CancellationToken.None);
         for (var i = 0; i < 6; i++)
@@ -78,13 +78,13 @@ public sealed class BoilerplateMemoryStoreTests(AzuriteFixture fixture)
     public async Task EightInstancesSavingAtOnceAddUpTheirCountsInsteadOfOverwritingEachOther()
     {
         var sourceId = NewSourceId();
-        var seed = new BoilerplateMemoryStore(new TableServiceClient(fixture.ConnectionString));
+        var seed = new BoilerplateMemoryStore(new TableServiceClient(fixture.ConnectionString), Storage());
         var known = await seed.LoadAsync(sourceId, CancellationToken.None);
         for (var i = 0; i < 4; i++) known.Observe($"https://portal.example.vn/seed/{i}", ["footer"]);
         await seed.SaveAsync(sourceId, known, CancellationToken.None);
 
         // Eight instances load the same memory, each sees its own 5 pages, then all save at the same moment.
-        var instances = Enumerable.Range(0, 8).Select(_ => new BoilerplateMemoryStore(new TableServiceClient(fixture.ConnectionString))).ToList();
+        var instances = Enumerable.Range(0, 8).Select(_ => new BoilerplateMemoryStore(new TableServiceClient(fixture.ConnectionString), Storage())).ToList();
         var memories = await Task.WhenAll(instances.Select(store => store.LoadAsync(sourceId, CancellationToken.None)));
         for (var n = 0; n < 8; n++)
             for (var i = 0; i < 5; i++) memories[n].Observe($"https://portal.example.vn/{n}/{i}", ["footer", $"menu-{n}"]);
@@ -102,7 +102,7 @@ public sealed class BoilerplateMemoryStoreTests(AzuriteFixture fixture)
     public async Task AFailedLoadIsNeitherCachedNorSavedOverTheStoredMemory()
     {
         var sourceId = NewSourceId();
-        var seed = new BoilerplateMemoryStore(new TableServiceClient(fixture.ConnectionString));
+        var seed = new BoilerplateMemoryStore(new TableServiceClient(fixture.ConnectionString), Storage());
         var known = await seed.LoadAsync(sourceId, CancellationToken.None);
         for (var i = 0; i < 6; i++) known.Observe($"https://portal.example.vn/tin/{i}", ["footer"]);
         await seed.SaveAsync(sourceId, known, CancellationToken.None);
@@ -111,7 +111,7 @@ public sealed class BoilerplateMemoryStoreTests(AzuriteFixture fixture)
         var options = new TableClientOptions();
         options.AddPolicy(hiccup, Azure.Core.HttpPipelinePosition.PerCall);
         options.Retry.MaxRetries = 0;
-        var factory = new FeedIngest.Core.Pipeline.ExtractionContextFactory(new BoilerplateMemoryStore(new TableServiceClient(fixture.ConnectionString, options)),
+        var factory = new FeedIngest.Core.Pipeline.ExtractionContextFactory(new BoilerplateMemoryStore(new TableServiceClient(fixture.ConnectionString, options), Storage()),
             Microsoft.Extensions.Logging.Abstractions.NullLogger<FeedIngest.Core.Pipeline.ExtractionContextFactory>.Instance);
         var source = new FeedIngest.Core.Sources.SourceDefinition { Id = sourceId };
 
@@ -143,4 +143,8 @@ public sealed class BoilerplateMemoryStoreTests(AzuriteFixture fixture)
 
     private static string Page(int i, string footer) =>
         $"<html><body><article><h1>Bài số {i}</h1><p>Nội dung riêng của bài số {i}, một đoạn văn đủ dài để được chọn làm thân bài của trang, có dấu phẩy.</p><p>{footer}</p></article></body></html>";
+
+    private FeedIngest.Core.Storage.StorageInitializer Storage() => new(
+        new Azure.Storage.Blobs.BlobServiceClient(fixture.ConnectionString), new TableServiceClient(fixture.ConnectionString),
+        new Azure.Storage.Queues.QueueServiceClient(fixture.ConnectionString));
 }

@@ -141,9 +141,9 @@ public sealed class PolitenessAcrossInstancesTests(AzuriteFixture azurite) : IAs
         var tables = new TableServiceClient(azurite.ConnectionString);
         var politeness = new HostPoliteness(TimeSpan.Zero, MaxConcurrency: 1);
         var crashed = new TableHostThrottle(tables, _throttleTable, TimeSpan.FromSeconds(1), new InProcessHostThrottle(), TimeProvider.System,
-            NullLogger<TableHostThrottle>.Instance);
+            NullLogger<TableHostThrottle>.Instance, Initializer(tables));
         var survivor = new TableHostThrottle(tables, _throttleTable, TimeSpan.FromSeconds(1), new InProcessHostThrottle(), TimeProvider.System,
-            NullLogger<TableHostThrottle>.Instance);
+            NullLogger<TableHostThrottle>.Instance, Initializer(tables));
         _ = await crashed.AcquireAsync("portal.example:80", politeness, CancellationToken.None); // never released
         var clock = System.Diagnostics.Stopwatch.StartNew();
 
@@ -158,9 +158,9 @@ public sealed class PolitenessAcrossInstancesTests(AzuriteFixture azurite) : IAs
         var tables = new TableServiceClient(azurite.ConnectionString);
         var politeness = new HostPoliteness(TimeSpan.Zero, MaxConcurrency: 1);
         var one = new TableHostThrottle(tables, _throttleTable, TimeSpan.FromMinutes(5), new InProcessHostThrottle(), TimeProvider.System,
-            NullLogger<TableHostThrottle>.Instance);
+            NullLogger<TableHostThrottle>.Instance, Initializer(tables));
         var two = new TableHostThrottle(tables, _throttleTable, TimeSpan.FromMinutes(5), new InProcessHostThrottle(), TimeProvider.System,
-            NullLogger<TableHostThrottle>.Instance);
+            NullLogger<TableHostThrottle>.Instance, Initializer(tables));
         var held = await one.AcquireAsync("release.example:80", politeness, CancellationToken.None);
         var waiting = two.AcquireAsync("release.example:80", politeness, CancellationToken.None).AsTask();
         await Task.Delay(300);
@@ -197,6 +197,11 @@ public sealed class PolitenessAcrossInstancesTests(AzuriteFixture azurite) : IAs
         Assert.Equal("\"feed-v1\"", _portal.Seen.Where(r => r.PathAndQuery == "/feed-etag.xml").ElementAt(1).IfNoneMatch);
         Assert.IsType<TableFetchStateStore>(second.Services.GetRequiredService<IFetchStateStore>());
     }
+
+    /// <summary>The app's initializer over this Azurite, with this class's throttle table name (it creates that table).</summary>
+    private FeedIngest.Core.Storage.StorageInitializer Initializer(TableServiceClient tables) => new(
+        new Azure.Storage.Blobs.BlobServiceClient(azurite.ConnectionString), tables, new Azure.Storage.Queues.QueueServiceClient(azurite.ConnectionString),
+        Microsoft.Extensions.Options.Options.Create(new FetchingOptions { ThrottleTableName = _throttleTable }));
 }
 
 /// <summary>

@@ -12,12 +12,14 @@ public sealed class RetrySpacingTests : TestPortalTests
     // A request can reach the server a little after its turn on a busy machine; the back-off alone (50 ms) is far below.
     private static readonly TimeSpan Tolerance = TimeSpan.FromMilliseconds(120);
 
-    // Known race, found by this test in 1 of 3 fresh-clone runs: the first request after the warm-up started 166 ms
-    // after it (minDelayMs 500). Skipped so CI stays meaningful until the in-process throttle's first turn is fixed.
-    [Fact(Skip = "known race: the first request after a warm-up can start before minDelayMs (open in issue 14)")]
+    // This test once saw the request after the warm-up reach the portal 166 ms after it (minDelayMs 500). Two causes:
+    // the fetcher counted the turn from its grant, not from the send (fixed: IHostThrottle.MarkSent), and the portal's
+    // own first request waits for Kestrel's JIT before the handler records it (WarmUpPortalAsync keeps that out).
+    [Fact]
     public async Task RetriesWaitForTheHostsMinimumDelayLikeEveryOtherRequest()
     {
         var politeness = new PolitenessSettings { MinDelayMs = 500, MaxConcurrency = 2, ObeyRobotsTxt = false };
+        await WarmUpPortalAsync();
         await _host.FetchAsync(_portal.Url("/tin-tuc/warm-up-123456.html"), politeness);
 
         // /503-twice fails twice and is retried after ~50 ms of back-off; two other pages want the host meanwhile.
@@ -36,6 +38,7 @@ public sealed class RetrySpacingTests : TestPortalTests
     {
         _portal.RobotsTxt = "User-agent: *\nCrawl-delay: 1\n";
         var politeness = new PolitenessSettings { MinDelayMs = 0, MaxConcurrency = 2, ObeyRobotsTxt = true };
+        await WarmUpPortalAsync();
         await _host.FetchAsync(_portal.Url("/tin-tuc/warm-up-123456.html"), politeness);
 
         var results = await Task.WhenAll(
@@ -44,6 +47,16 @@ public sealed class RetrySpacingTests : TestPortalTests
 
         Assert.All(results, r => Assert.Equal(FetchOutcome.Ok, r.Outcome));
         AssertSpaced(TimeSpan.FromSeconds(1), expectedRequests: 5);
+    }
+
+    /// <summary>
+    /// The portal's first request is recorded only after its server warms up (hundreds of ms on a busy machine): that
+    /// delay is the test server's, not the fetcher's spacing. A plain request to /robots.txt (not counted) takes it.
+    /// </summary>
+    private async Task WarmUpPortalAsync()
+    {
+        using var client = new HttpClient();
+        using var _ = await client.GetAsync(_portal.Url("/robots.txt"));
     }
 
     private void AssertSpaced(TimeSpan delay, int expectedRequests)
