@@ -6,7 +6,7 @@ namespace FeedIngest.HostTests;
 
 /// <summary>The app's start-up and the timer harvest under the real host, seen from storage, the portal and the host log.</summary>
 [Collection(SingleHostCollection.Name)]
-public sealed class HarvestUnderHostTests(SingleHostFixture fixture, ITestOutputHelper output)
+public sealed partial class HarvestUnderHostTests(SingleHostFixture fixture, ITestOutputHelper output)
 {
     /// <summary>The functions the build declares (functions.metadata, what the host indexes).</summary>
     private static readonly string[] Functions = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(AppBuildOutput.Directory, "functions.metadata")))!
@@ -74,11 +74,12 @@ public sealed class HarvestUnderHostTests(SingleHostFixture fixture, ITestOutput
     {
         Skip.If(HostLauncher.Available is null, HostLauncher.UnavailableReason);
         var first = await fixture.FirstHarvestAsync();
-        var log = fixture.Host.LogLines;
+        // The log as it stood when the harvest completed: the other cases of this host add failures on purpose.
+        var log = fixture.LogAtFirstHarvest;
 
         Assert.DoesNotContain(log, l => l.Contains("Request [", StringComparison.Ordinal) || l.Contains("Response [", StringComparison.Ordinal));
         var warnings = Entries(log).Where(e => e[0].StartsWith("warn:", StringComparison.Ordinal) || e[0].StartsWith("fail:", StringComparison.Ordinal)).Select(e => string.Join(" | ", e)).ToList();
-        Assert.DoesNotContain(warnings, w => w.Contains("412", StringComparison.Ordinal) || w.Contains("409", StringComparison.Ordinal) || w.Contains("Precondition", StringComparison.Ordinal));
+        Assert.DoesNotContain(warnings, w => ConditionalWriteAnswer().IsMatch(w));
         Assert.DoesNotContain(log, l => l.Contains("Start processing HTTP request", StringComparison.Ordinal));
 
         // Measured for docs: lines from the first occurrence to the first one after the harvest completed.
@@ -86,6 +87,10 @@ public sealed class HarvestUnderHostTests(SingleHostFixture fixture, ITestOutput
         output.WriteLine($"run {first.GetString("RunId")}; host log lines from the first timer occurrence to now: {log.Count - start}; warnings/errors: {warnings.Count}");
         foreach (var warning in warnings) output.WriteLine(warning);
     }
+
+    /// <summary>A 412/409 answer as the Azure SDK words it (not a GUID or a line number that happens to hold the digits).</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"Status: (412|409)\b|\((412|409)\)|Precondition|ConditionNotMet|EntityAlreadyExists|AlreadyExists")]
+    private static partial System.Text.RegularExpressions.Regex ConditionalWriteAnswer();
 
     private int ArticleRequests() => SamplePortalContent.Articles.Sum(a => fixture.Portal.RequestsByPath.GetValueOrDefault(a.Path));
 

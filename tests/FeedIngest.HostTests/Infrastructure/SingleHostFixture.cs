@@ -32,6 +32,9 @@ public sealed class SingleHostFixture : IAsyncLifetime
         Host = await Environment.StartHostAsync("single", new Dictionary<string, string> { ["AzureFunctionsJobHost__extensions__queues__visibilityTimeout"] = "00:00:02" });
     }
 
+    /// <summary>The host's log when the first harvest was found complete (before any case sent failures on purpose).</summary>
+    public IReadOnlyList<string> LogAtFirstHarvest { get; private set; } = [];
+
     /// <summary>The run row of the first harvest, once it completed with every sample article stored.</summary>
     public Task<TableEntity> FirstHarvestAsync() => _firstHarvest ??= FindFirstHarvestAsync();
 
@@ -44,6 +47,7 @@ public sealed class SingleHostFixture : IAsyncLifetime
             run => run is not null && run.GetString("State") != "running", "the first timer run to complete", diagnostics: () => Host.Tail());
         if ((await Storage.StoredArticlesAsync()).Count == 0)
             throw new Xunit.Sdk.XunitException("The first run stored nothing:\n" + await Storage.DescribeRunsAsync() + "\n" + Host.Tail(200));
+        LogAtFirstHarvest = Host.LogLines;
         return run!;
     }
 
