@@ -144,8 +144,15 @@ public sealed class FunctionsHost : IAsyncDisposable
         // FEEDINGEST_HOSTTEST_LOGS=<folder> keeps every host's whole log there (for a failure in CI).
         if (Environment.GetEnvironmentVariable("FEEDINGEST_HOSTTEST_LOGS") is { Length: > 0 } logs)
         {
-            Directory.CreateDirectory(logs);
-            await File.WriteAllLinesAsync(Path.Combine(logs, $"{DateTime.UtcNow:HHmmss}-{Name}.log"), _log);
+            try
+            {
+                Directory.CreateDirectory(logs);
+                await File.WriteAllLinesAsync(Path.Combine(logs, $"{DateTime.UtcNow:HHmmss}-{Name}.log"), _log);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Keeping the log is a convenience; stopping the host is not.
+            }
         }
         Http.Dispose();
         try

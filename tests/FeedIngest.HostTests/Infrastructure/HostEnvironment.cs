@@ -80,12 +80,22 @@ public sealed class HostEnvironment : IAsyncDisposable
 
     public string Diagnostics() => string.Join('\n', _hosts.Select(h => h.Tail(60)));
 
+    /// <summary>Stops everything it started, each step even when an earlier one threw.</summary>
     public async ValueTask DisposeAsync()
     {
-        foreach (var host in _hosts) await host.DisposeAsync();
-        await Portal.DisposeAsync();
-        await Azurite.DisposeAsync();
-        try { _folder.Delete(recursive: true); } catch (IOException) { }
+        try
+        {
+            foreach (var host in _hosts) await host.DisposeAsync();
+        }
+        finally
+        {
+            try { await Portal.DisposeAsync(); }
+            finally
+            {
+                await Azurite.DisposeAsync();
+                try { _folder.Delete(recursive: true); } catch (IOException) { }
+            }
+        }
     }
 
     private static string SourcesJson(Uri portal, int maxConcurrency) => $$"""

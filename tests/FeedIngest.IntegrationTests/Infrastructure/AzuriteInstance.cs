@@ -159,9 +159,20 @@ public sealed class AzuriteInstance : IAsyncDisposable
     private string WriteParentWatch()
     {
         var file = Path.Combine(_location, "exit-with-test-process.js");
+        // A test process that ended can linger as a zombie (nothing reaps it in some containers), and signal 0 still
+        // reaches a zombie: on Linux its state in /proc tells.
         File.WriteAllText(file, $$"""
             const parent = {{Environment.ProcessId}};
-            setInterval(() => { try { process.kill(parent, 0); } catch { process.exit(0); } }, 1000).unref();
+            const fs = require("fs");
+            const hasProc = fs.existsSync("/proc/self/stat");
+            function alive() {
+              if (hasProc) {
+                try { return !/^\d+ \(.*\) [ZX]/s.test(fs.readFileSync("/proc/" + parent + "/stat", "utf8")); }
+                catch { return false; }
+              }
+              try { process.kill(parent, 0); return true; } catch { return false; }
+            }
+            setInterval(() => { if (!alive()) process.exit(0); }, 1000).unref();
             """);
         return file;
     }
