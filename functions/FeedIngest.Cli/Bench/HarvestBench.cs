@@ -12,7 +12,7 @@ namespace FeedIngest.Cli.Bench;
 /// <summary>
 /// <c>feedingest bench harvest</c>: a generated portal (<see cref="GeneratedPortal"/>) harvested through the queue stages
 /// by 1, 2, 4… <c>feedingest work</c> processes at once against one Azurite each case (started here, fresh per case), then
-/// a re-harvest of the unchanged portal. Prints per case articles/s, storage requests and 412s per article by
+/// a re-harvest of the unchanged portal. Prints per case articles/s, storage requests and conflicts (409/412) per article by
 /// table/container/queue, CPU per article in the workers and in Azurite, peak memory per worker, beside the Azurite
 /// write ceiling and the extraction time of the same pages measured in the same run. Also checks every article was
 /// stored exactly once (exit 2 when not).
@@ -109,7 +109,7 @@ internal sealed class HarvestBench(string azuriteScript, int articles, int hosts
         var storedInTable = 0;
         foreach (var source in SourceIds()) storedInTable += await services.GetRequiredService<ArticleRepository>().CountStoredAsync(source, cancellationToken);
         return new Harvest((end - started).TotalSeconds, run?.Stored ?? -1, run?.Failed ?? -1, run?.Duplicates ?? -1, storedInTable,
-            Sum(parsed.Select(r => r.Requests)), Sum(parsed.Select(r => r.PreconditionFailed)), parsed.Sum(r => r.CpuMilliseconds),
+            Sum(parsed.Select(r => r.Requests)), Sum(parsed.Select(r => r.Conflicts)), parsed.Sum(r => r.CpuMilliseconds),
             azuriteCpuAfter - azuriteCpu, parsed.Max(r => r.PeakMegabytes));
     }
 
@@ -122,10 +122,10 @@ internal sealed class HarvestBench(string azuriteScript, int articles, int hosts
         Line(string.Create(CultureInfo.InvariantCulture,
             $"{label} articles={expected} stored={h.Stored} stored-rows={h.StoredInTable} duplicates={h.Duplicates} failed={h.Failed} article-fetches={articleFetches} "
             + $"seconds={h.Seconds:F1} articles/s={rate:F1}{(ceiling is null ? "" : $" ({rate / ceiling.ArticlesPerSecond:F2}x ceiling)")} "
-            + $"requests/article={h.Requests.Values.Sum() / (double)n:F2} 412/article={conflicts.Sum(p => p.Value) / (double)n:F3} "
+            + $"requests/article={h.Requests.Values.Sum() / (double)n:F2} conflicts/article={conflicts.Sum(p => p.Value) / (double)n:F3} "
             + $"cpu-ms/article ours={h.WorkerCpuMs / n:F1} azurite={h.AzuriteCpuMs / n:F1} peak-mb/worker={h.PeakMb:F0}"));
         Line($"  requests/article by resource: {byResource}");
-        if (conflicts.Count > 0) Line($"  412/article by resource: {string.Join(", ", conflicts.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Key} {p.Value / (double)n:F3}")))}");
+        if (conflicts.Count > 0) Line($"  conflicts/article by resource: {string.Join(", ", conflicts.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Key} {p.Value / (double)n:F3}")))}");
     }
 
     private static Process StartWorker(string connectionString, string registry, string report, System.Collections.Concurrent.ConcurrentQueue<string> errors)

@@ -43,7 +43,7 @@ internal static class WorkCommand
                 var report = new WorkerReport(summary.ArticlesDone, summary.Articles.GetValueOrDefault(ArticleResult.Stored), summary.SourcesDiscovered, summary.Retried,
                     summary.LastArticleAt, ProcessUsage.CpuMilliseconds(pid) ?? self.TotalProcessorTime.TotalMilliseconds,
                     ProcessUsage.PeakMegabytes(pid) ?? self.PeakWorkingSet64 / 1048576.0,
-                    counts.ToDictionary(p => p.Key, p => p.Value.Requests), counts.ToDictionary(p => p.Key, p => p.Value.PreconditionFailed));
+                    counts.ToDictionary(p => p.Key, p => p.Value.Requests), counts.ToDictionary(p => p.Key, p => p.Value.Conflicts));
                 await File.WriteAllTextAsync(file, JsonSerializer.Serialize(report), ct);
             }
             return summary.Retried > 0 ? ExitCodes.SomeFailed : ExitCodes.Ok;

@@ -15,7 +15,7 @@ internal sealed class AttemptSpacingHandler(IHostThrottle throttle) : Delegating
             var attempt = Interlocked.Increment(ref context.Attempts);
             if (context is { HostKey: { } host, Politeness: { } politeness })
             {
-                if (attempt > 1) await throttle.WaitForNextStartAsync(host, politeness, cancellationToken);
+                if (context.Lease is { } lease) await throttle.WaitForTurnAsync(lease, host, politeness, retry: attempt > 1, cancellationToken);
                 // The turn counts from here, the last step before the wire, not from the grant (see IHostThrottle.MarkSent).
                 throttle.MarkSent(host, politeness);
             }

@@ -29,6 +29,8 @@ internal sealed class FetchAttemptContext
     /// <summary>The host's throttle key and politeness: a retry waits for the host's next turn like any other request.</summary>
     public string? HostKey { get; init; }
     public HostPoliteness? Politeness { get; init; }
+    /// <summary>The host lease the request holds (set once granted): a retry takes its turn inside it.</summary>
+    public IAsyncDisposable? Lease { get; set; }
     public int Attempts;
 
     public bool Accepts(MediaTypeHeaderValue? contentType)

@@ -57,9 +57,11 @@ public static class FetchingServiceCollectionExtensions
             var local = sp.GetRequiredService<InProcessHostThrottle>();
             var tables = sp.GetService<TableServiceClient>();
             if (!options.DistributedPoliteness || tables is null) return local;
+            // A claimed slot serves new requests for up to 10 s, and never so late that a fetch could outlive its lease.
+            var holdFor = TimeSpan.FromSeconds(Math.Min(10, options.SlotLeaseSeconds - options.TotalTimeoutSeconds));
             return new TableHostThrottle(
                 tables, options.ThrottleTableName, TimeSpan.FromSeconds(options.SlotLeaseSeconds), local,
-                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<TableHostThrottle>>(), Initializer(sp, tables));
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<TableHostThrottle>>(), Initializer(sp, tables), holdFor);
         });
         services.TryAddSingleton<IFetchStateStore>(sp =>
         {

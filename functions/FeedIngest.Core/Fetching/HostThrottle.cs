@@ -11,10 +11,12 @@ public interface IHostThrottle
     ValueTask<IAsyncDisposable> AcquireAsync(string hostKey, HostPoliteness politeness, CancellationToken cancellationToken);
 
     /// <summary>
-    /// For a retry inside a lease already held: waits until the host's next allowed start and claims it (moves it on
-    /// by the delay), without taking another concurrency slot.
+    /// Called for every attempt of a request inside its lease (<paramref name="lease"/>, from <see cref="AcquireAsync"/>),
+    /// as the last step before the wire: waits for the host's turn where the throttle grants turns late (so the turn
+    /// and the send are close), and for a <paramref name="retry"/> claims the host's next start (moves it on by the
+    /// delay) without taking another concurrency slot.
     /// </summary>
-    ValueTask WaitForNextStartAsync(string hostKey, HostPoliteness politeness, CancellationToken cancellationToken);
+    ValueTask WaitForTurnAsync(IAsyncDisposable lease, string hostKey, HostPoliteness politeness, bool retry, CancellationToken cancellationToken);
 
     /// <summary>
     /// The request granted a turn is leaving now: the host's next start counts from this moment, not from the grant.
@@ -63,8 +65,10 @@ public sealed class InProcessHostThrottle(TimeProvider time) : IHostThrottle
         }
     }
 
-    public async ValueTask WaitForNextStartAsync(string hostKey, HostPoliteness politeness, CancellationToken cancellationToken)
+    // The first attempt's turn was given with the lease; a retry waits for the next one.
+    public async ValueTask WaitForTurnAsync(IAsyncDisposable lease, string hostKey, HostPoliteness politeness, bool retry, CancellationToken cancellationToken)
     {
+        if (!retry) return;
         var gate = _gates.GetOrAdd(hostKey, _ => new HostGate(Math.Max(1, politeness.MaxConcurrency)));
         while (true)
         {

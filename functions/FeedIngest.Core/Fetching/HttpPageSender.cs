@@ -62,6 +62,7 @@ internal sealed class HttpPageSender(IHttpClientFactory clients, IHostThrottle t
             return new SendOutcome { Url = url, Cause = FailureCause.Storage, Failure = $"politeness store unavailable: {inner.Message.Split('\n')[0].Trim()}" };
         }
         await using var _ = lease;
+        context.Lease = lease;
 
         using var request = new HttpRequestMessage(HttpMethod.Get, url);
         request.Options.Set(FetchAttemptContext.Key, context);

@@ -7,49 +7,67 @@ using Microsoft.Extensions.Logging;
 namespace FeedIngest.Core.Fetching;
 
 /// <summary>
-/// Politeness that holds across instances: one Table row per host keeps the next allowed start time and the
-/// slots in flight, updated with optimistic concurrency (If-Match ETag). Each slot carries an expiry, so a
-/// crashed instance blocks its slot for at most <see cref="FetchingOptions.SlotLeaseSeconds"/>. An in-process
-/// throttle runs first, so one instance's own requests queue locally instead of racing on the row.
+/// Politeness that holds across instances with no table write per request. A host has <c>maxConcurrency</c> slot
+/// rows (PartitionKey <c>slots|{host}</c>, RowKey <c>00</c>…); an instance claims a free or expired row (insert, or
+/// replace with If-Match) and then sends its requests to the host through the slots it holds, one request at a time
+/// per slot. A slot is given back (conditional delete) when it has been idle for <see cref="Linger"/>, when it has
+/// been held for <c>holdFor</c> (so other instances get their turn), and when the process stops. Every row expires
+/// <c>slotLease</c> after its claim, so a crashed instance blocks its slots for at most that long.
+/// <para>Minimum delay D across instances: slot k of K may start a request only at its phase, m·K·D + k·D, so starts
+/// through different slots are at least D apart and a slot's own starts K·D apart — at most one start per D at the
+/// host, whoever holds the slots.</para>
+/// An in-process throttle runs first, so one instance's own requests queue locally and never race each other on a row.
 /// </summary>
-public sealed partial class TableHostThrottle(
-    TableServiceClient tables, string tableName, TimeSpan slotLease, InProcessHostThrottle local, TimeProvider time, ILogger<TableHostThrottle> logger,
-    Storage.StorageInitializer storage)
-    : IHostThrottle
+public sealed partial class TableHostThrottle : IHostThrottle, IAsyncDisposable, IDisposable
 {
-    private const string Partition = "host";
-    // While a host is full, poll from 50 ms growing to 1 s: quick hand-over for short fetches, little table
-    // traffic while a slow one holds the host. Jitter spreads instances that wait on the same row.
+    /// <summary>An idle slot is kept this long for the instance's next request to the host, then given back.</summary>
+    public static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(500);
+    // While every slot is taken, poll from 50 ms growing to 1 s: quick hand-over for short fetches, little table
+    // traffic while slow ones hold the host. Jitter spreads instances that wait on the same host.
     private static readonly TimeSpan FirstFullPoll = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan MaxFullPoll = TimeSpan.FromSeconds(1);
-    private readonly TableClient _table = tables.GetTableClient(tableName);
-    // The row as this instance last wrote it, with the ETag of that write: the next take or release tries its
-    // conditional write on it without reading first (a 412 means someone else wrote since; then it reads).
-    // One instance working a host alone pays 1 write to take a slot and 1 to give it back, instead of 2 + 2.
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, TableEntity> _lastWritten = new();
-    // One write to a host's row at a time from this process: its own requests never race each other on the row
-    // (a 412 each time), only other instances' requests can. With the cached ETag that is 1 write to take and 1 to release.
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, SemaphoreSlim> _rowGates = new(StringComparer.Ordinal);
-    // Slots this instance took but could not give back (storage was unreachable): dropped from the row at this
-    // instance's next write of it, so an outage does not block the host until the slots' leases run out.
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, System.Collections.Concurrent.ConcurrentDictionary<string, byte>> _unreleased = new();
+
+    private readonly TableClient _table;
+    private readonly TimeSpan _slotLease;
+    private readonly TimeSpan _holdFor;
+    private readonly InProcessHostThrottle _local;
+    private readonly TimeProvider _time;
+    private readonly ILogger<TableHostThrottle> _logger;
+    private readonly Storage.StorageInitializer _storage;
+    private readonly string _owner = Guid.NewGuid().ToString("N");
+    // Instances start looking for a free slot at different rows, so two claims rarely try the same row.
+    private readonly int _firstRow = Random.Shared.Next(1000);
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, HostSlots> _hosts = new(StringComparer.Ordinal);
+    private volatile bool _disposed;
+
+    /// <param name="slotLease">A claimed row expires this long after its claim (longer than any fetch can take).</param>
+    /// <param name="holdFor">
+    /// New requests may use a claimed row this long after its claim; then it is given back. Zero: one request per
+    /// claim. Must leave a whole fetch (the total timeout) before the lease ends.
+    /// </param>
+    public TableHostThrottle(
+        TableServiceClient tables, string tableName, TimeSpan slotLease, InProcessHostThrottle local, TimeProvider time,
+        ILogger<TableHostThrottle> logger, Storage.StorageInitializer storage, TimeSpan holdFor = default)
+    {
+        _table = tables.GetTableClient(tableName);
+        _slotLease = slotLease;
+        _holdFor = holdFor < TimeSpan.Zero ? TimeSpan.Zero : holdFor;
+        _local = local;
+        _time = time;
+        _logger = logger;
+        _storage = storage;
+    }
 
     public async ValueTask<IAsyncDisposable> AcquireAsync(string hostKey, HostPoliteness politeness, CancellationToken cancellationToken)
     {
-        var localLease = await local.AcquireAsync(hostKey, politeness, cancellationToken);
+        var localLease = await _local.AcquireAsync(hostKey, politeness, cancellationToken);
         try
         {
-            await EnsureTableAsync(cancellationToken);
-            var rowKey = RowKeyFor(hostKey);
-            var slotId = Guid.NewGuid().ToString("N");
-            var fullPoll = FirstFullPoll;
-            while (true)
-            {
-                var wait = await TryTakeSlotAsync(rowKey, slotId, politeness, fullPoll, cancellationToken);
-                if (wait is null) return new Lease(this, rowKey, slotId, localLease);
-                if (wait == fullPoll) fullPoll = TimeSpan.FromTicks(Math.Min(fullPoll.Ticks * 2, MaxFullPoll.Ticks));
-                await Task.Delay(wait.Value + TimeSpan.FromMilliseconds(Random.Shared.Next(5, 40)), time, cancellationToken);
-            }
+            await _storage.EnsureTablesAsync(cancellationToken);
+            var host = _hosts.GetOrAdd(hostKey, key => new HostSlots(PartitionFor(key)));
+            // The slot's phase is waited for in WaitForTurnAsync, the last step before the wire.
+            var slot = await TakeSlotAsync(host, Math.Max(1, politeness.MaxConcurrency), cancellationToken);
+            return new Lease(this, host, slot, localLease);
         }
         catch
         {
@@ -58,182 +76,259 @@ public sealed partial class TableHostThrottle(
         }
     }
 
-    public async ValueTask WaitForNextStartAsync(string hostKey, HostPoliteness politeness, CancellationToken cancellationToken)
+    public async ValueTask WaitForTurnAsync(IAsyncDisposable lease, string hostKey, HostPoliteness politeness, bool retry, CancellationToken cancellationToken)
     {
-        await local.WaitForNextStartAsync(hostKey, politeness, cancellationToken);
-        await EnsureTableAsync(cancellationToken);
-        var rowKey = RowKeyFor(hostKey);
+        await _local.WaitForTurnAsync(lease, hostKey, politeness, retry, cancellationToken);
+        // Every attempt starts at the next phase of the slot its request holds: granted here, just before the wire,
+        // so a slow first send (connection, JIT) does not eat into the gap before another slot's phase.
+        if (lease is Lease held) await WaitForPhaseAsync(held.Slot, politeness, cancellationToken);
+    }
+
+    // This instance's next request waits the full delay after this one left; across instances the phases space the grants.
+    public void MarkSent(string hostKey, HostPoliteness politeness) => _local.MarkSent(hostKey, politeness);
+
+    /// <summary>A slot this instance holds and nobody uses, or a newly claimed row; waits while the host is full.</summary>
+    private async Task<HeldSlot> TakeSlotAsync(HostSlots host, int slots, CancellationToken cancellationToken)
+    {
+        var poll = FirstFullPoll;
         while (true)
         {
-            // No slot: the retry runs inside the slot its request already holds.
-            var wait = await TryTakeSlotAsync(rowKey, slotId: null, politeness, FirstFullPoll, cancellationToken);
-            if (wait is null) return;
-            await Task.Delay(wait.Value + TimeSpan.FromMilliseconds(Random.Shared.Next(5, 40)), time, cancellationToken);
-        }
-    }
+            var now = _time.GetUtcNow();
+            HeldSlot? free;
+            lock (host.Sync)
+            {
+                free = host.Free.Count > 0 ? host.Free[^1] : null;
+                if (free is not null) host.Free.RemoveAt(host.Free.Count - 1);
+            }
+            if (free is not null)
+            {
+                if (now - free.ClaimedAt < _holdFor && free.Index < slots) return free;
+                // Held long enough (or the host's limit shrank): give it back, and claim again below if there is room.
+                await ReleaseAsync(host, free, rethrow: true);
+                continue;
+            }
 
-    // This instance's next request waits the full delay after this one left; other instances see the row's time,
-    // written at the grant (one more write per request to move it would double the row's traffic).
-    public void MarkSent(string hostKey, HostPoliteness politeness) => local.MarkSent(hostKey, politeness);
-
-    /// <summary>Null when the slot (or, with no slot id, the next start) was taken; otherwise how long to wait before asking again.</summary>
-    private async Task<TimeSpan?> TryTakeSlotAsync(
-        string rowKey, string? slotId, HostPoliteness politeness, TimeSpan fullPoll, CancellationToken cancellationToken)
-    {
-        var gate = RowGate(rowKey);
-        await gate.WaitAsync(cancellationToken);
-        try { return await TryTakeSlotCoreAsync(rowKey, slotId, politeness, fullPoll, cancellationToken); }
-        finally { gate.Release(); }
-    }
-
-    private SemaphoreSlim RowGate(string rowKey) => _rowGates.GetOrAdd(rowKey, _ => new SemaphoreSlim(1, 1));
-
-    private async Task<TimeSpan?> TryTakeSlotCoreAsync(
-        string rowKey, string? slotId, HostPoliteness politeness, TimeSpan fullPoll, CancellationToken cancellationToken)
-    {
-        // Try the row as we last wrote it first; if it says "wait", the truth may have moved on: read it.
-        var cached = _lastWritten.TryGetValue(rowKey, out var mine) ? Copy(mine) : null;
-        var entity = cached;
-        var now = time.GetUtcNow();
-        if (entity is null || !HasRoom(entity, politeness, now))
-        {
-            var existing = await _table.GetEntityIfExistsAsync<TableEntity>(Partition, rowKey, cancellationToken: cancellationToken);
-            entity = existing.HasValue ? existing.Value! : null;
-            now = time.GetUtcNow();
-        }
-        var exists = entity is not null;
-        entity ??= new TableEntity(Partition, rowKey);
-        var slots = SlotList.Parse(entity.GetString("Slots"), now);
-        var dropped = _unreleased.TryGetValue(rowKey, out var unreleased) ? unreleased.Keys.Where(slots.Remove).ToList() : [];
-        var nextAllowed = entity.GetDateTimeOffset("NextAllowedUtc") ?? DateTimeOffset.MinValue;
-
-        if (slotId is not null && slots.Count >= Math.Max(1, politeness.MaxConcurrency)) return fullPoll;
-        if (now < nextAllowed) return nextAllowed - now;
-
-        if (slotId is not null) slots.Add(slotId, now + slotLease);
-        entity["Slots"] = slots.ToString();
-        entity["NextAllowedUtc"] = now + politeness.MinDelay;
-        try
-        {
-            var response = exists
-                ? await _table.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace, cancellationToken)
-                : await _table.AddEntityAsync(entity, cancellationToken);
-            Remember(rowKey, entity, response.Headers.ETag);
-            foreach (var id in dropped) unreleased!.TryRemove(id, out _);
-            return null;
-        }
-        catch (RequestFailedException ex) when (ex.Status is (int)HttpStatusCode.PreconditionFailed or (int)HttpStatusCode.Conflict)
-        {
-            // Another instance changed the row since we saw it: read again.
-            _lastWritten.TryRemove(rowKey, out _);
-            return TimeSpan.Zero;
-        }
-    }
-
-    private async Task ReleaseAsync(string rowKey, string slotId)
-    {
-        var gate = RowGate(rowKey);
-        await gate.WaitAsync();
-        try { await ReleaseCoreAsync(rowKey, slotId); }
-        finally { gate.Release(); }
-    }
-
-    private async Task ReleaseCoreAsync(string rowKey, string slotId)
-    {
-        for (var attempt = 0; attempt < 20; attempt++)
-        {
+            // Counted as waiting before the claim, so a slot coming back meanwhile wakes this request at once.
+            Interlocked.Increment(ref host.Waiters);
             try
             {
-                TableEntity entity;
-                if (attempt == 0 && _lastWritten.TryGetValue(rowKey, out var mine)) entity = Copy(mine);
-                else
+                if (await TryClaimAsync(host, slots, cancellationToken) is { } claimed) return claimed;
+                bool freeNow;
+                lock (host.Sync) freeNow = host.Free.Count > 0;
+                if (freeNow) continue;
+                await host.Returned.WaitAsync(poll + TimeSpan.FromMilliseconds(Random.Shared.Next(5, 40)), cancellationToken);
+            }
+            finally { Interlocked.Decrement(ref host.Waiters); }
+            poll = TimeSpan.FromTicks(Math.Min(poll.Ticks * 2, MaxFullPoll.Ticks));
+        }
+    }
+
+    /// <summary>Claims a row nobody holds (absent or expired); null when every row is held, by anyone.</summary>
+    private async Task<HeldSlot?> TryClaimAsync(HostSlots host, int slots, CancellationToken cancellationToken)
+    {
+        // One claim at a time per host in this process: its own requests never race each other for a row.
+        await host.ClaimGate.WaitAsync(cancellationToken);
+        try
+        {
+            lock (host.Sync)
+                if (host.Free.Count > 0 || host.HeldRows.Count >= slots) return null;
+            var rows = new Dictionary<string, TableEntity>(StringComparer.Ordinal);
+            await foreach (var row in _table.QueryAsync<TableEntity>(e => e.PartitionKey == host.Partition, maxPerPage: 100, cancellationToken: cancellationToken))
+                rows[row.RowKey] = row;
+            var now = _time.GetUtcNow();
+            for (var i = 0; i < slots; i++)
+            {
+                var index = (_firstRow + i) % slots;
+                lock (host.Sync)
+                    if (host.HeldRows.Contains(index)) continue;
+                var rowKey = RowKeyFor(index);
+                var existing = rows.GetValueOrDefault(rowKey);
+                if (existing is not null && (existing.GetDateTimeOffset("ExpiresUtc") ?? DateTimeOffset.MinValue) > now) continue;
+                var entity = new TableEntity(host.Partition, rowKey) { ["Owner"] = _owner, ["ExpiresUtc"] = now + _slotLease };
+                try
                 {
-                    var existing = await _table.GetEntityIfExistsAsync<TableEntity>(Partition, rowKey);
-                    if (!existing.HasValue) return;
-                    entity = existing.Value!;
+                    var response = existing is null
+                        ? await _table.AddEntityAsync(entity, cancellationToken)
+                        : await _table.UpdateEntityAsync(entity, existing.ETag, TableUpdateMode.Replace, cancellationToken);
+                    var slot = new HeldSlot(index, response.Headers.ETag ?? ETag.All, now, now + _slotLease);
+                    lock (host.Sync) host.HeldRows.Add(index);
+                    return slot;
                 }
-                var slots = SlotList.Parse(entity.GetString("Slots"), time.GetUtcNow());
-                if (!slots.Remove(slotId)) return;
-                entity["Slots"] = slots.ToString();
-                var response = await _table.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace);
-                Remember(rowKey, entity, response.Headers.ETag);
+                catch (RequestFailedException ex) when (ex.Status is (int)HttpStatusCode.PreconditionFailed or (int)HttpStatusCode.Conflict)
+                {
+                    // Another instance claimed this row since the query: try the next one.
+                }
+            }
+            return null;
+        }
+        finally { host.ClaimGate.Release(); }
+    }
+
+    /// <summary>With a minimum delay, waits for the slot's next phase (see the class summary) and records it as used.</summary>
+    private async Task WaitForPhaseAsync(HeldSlot slot, HostPoliteness politeness, CancellationToken cancellationToken)
+    {
+        var delay = politeness.MinDelay.Ticks;
+        if (delay <= 0) return;
+        var slots = Math.Max(1, politeness.MaxConcurrency);
+        var window = delay * slots;
+        var offset = slot.Index % slots * delay;
+        var now = _time.GetUtcNow().UtcTicks;
+        long start;
+        lock (slot)
+        {
+            var earliest = Math.Max(now, slot.LastStartTicks + window);
+            var phase = (earliest - offset + window - 1) / window;
+            start = phase * window + offset;
+            slot.LastStartTicks = start;
+        }
+        if (start > now) await Task.Delay(TimeSpan.FromTicks(start - now), _time, cancellationToken);
+    }
+
+    /// <summary>The request is done: the slot waits for the instance's next request (or is given back when held long enough).</summary>
+    private async Task ReturnAsync(HostSlots host, HeldSlot slot)
+    {
+        if (_disposed || _time.GetUtcNow() - slot.ClaimedAt >= _holdFor)
+        {
+            await ReleaseAsync(host, slot, rethrow: false);
+            return;
+        }
+        lock (host.Sync)
+        {
+            slot.IdleSince = _time.GetUtcNow();
+            host.Free.Add(slot);
+            host.LingerTimer ??= _time.CreateTimer(_ => _ = ReleaseIdleAsync(host), null, Linger, Timeout.InfiniteTimeSpan);
+        }
+        if (Volatile.Read(ref host.Waiters) > 0) host.Returned.Release();
+    }
+
+    /// <summary>Gives back the slots idle for <see cref="Linger"/>; runs again while any slot is still held idle.</summary>
+    private async Task ReleaseIdleAsync(HostSlots host)
+    {
+        try { await ReleaseIdleCoreAsync(host); }
+        catch (Exception ex) { LogReleaseFailed(_logger, ex, host.Partition); } // a timer's task: nobody awaits it
+    }
+
+    private async Task ReleaseIdleCoreAsync(HostSlots host)
+    {
+        List<HeldSlot> idle;
+        lock (host.Sync)
+        {
+            var cutoff = _time.GetUtcNow() - Linger;
+            idle = host.Free.Where(s => s.IdleSince <= cutoff).ToList();
+            host.Free.RemoveAll(idle.Contains);
+        }
+        foreach (var slot in idle) await ReleaseAsync(host, slot, rethrow: false);
+        lock (host.Sync)
+        {
+            host.LingerTimer?.Dispose();
+            host.LingerTimer = host.Free.Count > 0 && !_disposed
+                ? _time.CreateTimer(_ => _ = ReleaseIdleAsync(host), null, Linger, Timeout.InfiniteTimeSpan)
+                : null;
+        }
+    }
+
+    /// <summary>
+    /// Deletes the row if it is still ours. When storage cannot be reached the slot stays held (and usable) and the
+    /// give-back is tried again after <see cref="Linger"/>, until the row's lease has run out anyway.
+    /// </summary>
+    private async Task ReleaseAsync(HostSlots host, HeldSlot slot, bool rethrow)
+    {
+        try
+        {
+            await _table.DeleteEntityAsync(host.Partition, RowKeyFor(slot.Index), slot.ETag);
+        }
+        catch (RequestFailedException ex) when (ex.Status is (int)HttpStatusCode.NotFound or (int)HttpStatusCode.PreconditionFailed)
+        {
+            // Gone, or claimed by another instance after it expired: nothing of ours to give back.
+        }
+        catch (Exception ex) when (ex is RequestFailedException or HttpRequestException or AggregateException)
+        {
+            if (_time.GetUtcNow() < slot.Expires)
+            {
+                LogReleaseFailed(_logger, ex, host.Partition);
+                lock (host.Sync)
+                {
+                    slot.IdleSince = _time.GetUtcNow();
+                    host.Free.Add(slot);
+                    host.LingerTimer ??= _time.CreateTimer(_ => _ = ReleaseIdleAsync(host), null, Linger, Timeout.InfiniteTimeSpan);
+                }
+                if (rethrow) throw;
                 return;
             }
-            catch (RequestFailedException ex) when (ex.Status == (int)HttpStatusCode.PreconditionFailed)
+        }
+        lock (host.Sync) host.HeldRows.Remove(slot.Index);
+        if (Volatile.Read(ref host.Waiters) > 0) host.Returned.Release();
+    }
+
+    /// <summary>Gives back every idle slot, so the next process (a CLI run, a new instance) finds the host free at once.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _disposed = true;
+        foreach (var host in _hosts.Values)
+        {
+            List<HeldSlot> idle;
+            lock (host.Sync)
             {
-                _lastWritten.TryRemove(rowKey, out _);
-                if (attempt > 0) await Task.Delay(Random.Shared.Next(5, 30));
+                host.LingerTimer?.Dispose();
+                host.LingerTimer = null;
+                idle = [.. host.Free];
+                host.Free.Clear();
             }
-            catch (Exception ex) when (ex is RequestFailedException or HttpRequestException or AggregateException)
+            foreach (var slot in idle)
             {
-                // Given back at this instance's next write of the row (or when its lease expires).
-                _unreleased.GetOrAdd(rowKey, _ => new()).TryAdd(slotId, 0);
-                _lastWritten.TryRemove(rowKey, out _);
-                LogReleaseFailed(logger, ex, rowKey);
-                return;
+                try { await ReleaseAsync(host, slot, rethrow: false).WaitAsync(TimeSpan.FromSeconds(5)); }
+                catch (TimeoutException) { } // storage is slow: the row's lease frees it
             }
         }
     }
 
-    private static bool HasRoom(TableEntity entity, HostPoliteness politeness, DateTimeOffset now) =>
-        SlotList.Parse(entity.GetString("Slots"), now).Count < Math.Max(1, politeness.MaxConcurrency)
-        && now >= (entity.GetDateTimeOffset("NextAllowedUtc") ?? DateTimeOffset.MinValue);
+    // A container disposed synchronously (tests, some hosts) still gives the slots back.
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
-    private void Remember(string rowKey, TableEntity written, ETag? etag)
-    {
-        if (etag is null) { _lastWritten.TryRemove(rowKey, out _); return; }
-        var copy = Copy(written);
-        copy.ETag = etag.Value;
-        _lastWritten[rowKey] = copy;
-    }
+    private static string RowKeyFor(int index) => index.ToString("00", CultureInfo.InvariantCulture);
 
-    private static TableEntity Copy(TableEntity entity) => new(entity) { ETag = entity.ETag };
+    // Keys may not hold '/', '\\', '#', '?'; authorities never do, but be safe.
+    private static string PartitionFor(string hostKey) =>
+        "slots|" + hostKey.ToLowerInvariant().Replace('/', '_').Replace('\\', '_').Replace('#', '_').Replace('?', '_');
 
-    // Created with the others by StorageInitializer (once per process; a completed task after that).
-    private Task EnsureTableAsync(CancellationToken cancellationToken) => storage.EnsureTablesAsync(cancellationToken);
-
-    // Row keys may not hold '/', '\\', '#', '?'; authorities never do, but be safe.
-    private static string RowKeyFor(string hostKey) =>
-        hostKey.ToLowerInvariant().Replace('/', '_').Replace('\\', '_').Replace('#', '_').Replace('?', '_');
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not release throttle slot on {Host}; it is given back at the next write of the row")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not give back a politeness slot of {Host}; trying again shortly (it expires with its lease anyway)")]
     private static partial void LogReleaseFailed(ILogger logger, Exception ex, string host);
 
-    /// <summary>"slotId=expiryTicks;…" with expired slots dropped on read.</summary>
-    private sealed class SlotList
+    private sealed class HostSlots(string partition)
     {
-        private readonly Dictionary<string, long> _slots = [];
-
-        public int Count => _slots.Count;
-
-        public static SlotList Parse(string? text, DateTimeOffset now)
-        {
-            var list = new SlotList();
-            foreach (var part in (text ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries))
-            {
-                var pair = part.Split('=', 2);
-                if (pair.Length == 2 && long.TryParse(pair[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var ticks)
-                    && ticks > now.UtcTicks)
-                    list._slots[pair[0]] = ticks;
-            }
-            return list;
-        }
-
-        public void Add(string id, DateTimeOffset expires) => _slots[id] = expires.UtcTicks;
-        public bool Remove(string id) => _slots.Remove(id);
-
-        public override string ToString() =>
-            string.Join(';', _slots.Select(s => s.Key + "=" + s.Value.ToString(CultureInfo.InvariantCulture)));
+        public string Partition { get; } = partition;
+        public readonly object Sync = new();
+        /// <summary>Slots this instance holds that no request uses now.</summary>
+        public readonly List<HeldSlot> Free = [];
+        /// <summary>Row indexes this instance holds (free or in use).</summary>
+        public readonly HashSet<int> HeldRows = [];
+        public readonly SemaphoreSlim ClaimGate = new(1, 1);
+        /// <summary>Wakes a local waiter when a slot comes back or a row is given up.</summary>
+        public readonly SemaphoreSlim Returned = new(0);
+        public int Waiters;
+        public ITimer? LingerTimer;
     }
 
-    private sealed class Lease(TableHostThrottle owner, string rowKey, string slotId, IAsyncDisposable localLease) : IAsyncDisposable
+    private sealed class HeldSlot(int index, ETag etag, DateTimeOffset claimedAt, DateTimeOffset expires)
+    {
+        public int Index { get; } = index;
+        public ETag ETag { get; } = etag;
+        public DateTimeOffset ClaimedAt { get; } = claimedAt;
+        public DateTimeOffset Expires { get; } = expires;
+        public DateTimeOffset IdleSince { get; set; }
+        public long LastStartTicks { get; set; } = long.MinValue / 2;
+    }
+
+    private sealed class Lease(TableHostThrottle owner, HostSlots host, HeldSlot slot, IAsyncDisposable localLease) : IAsyncDisposable
     {
         private int _released;
+
+        public HeldSlot Slot => slot;
 
         public async ValueTask DisposeAsync()
         {
             if (Interlocked.Exchange(ref _released, 1) != 0) return;
-            try { await owner.ReleaseAsync(rowKey, slotId); }
+            try { await owner.ReturnAsync(host, slot); }
             finally { await localLease.DisposeAsync(); }
         }
     }

@@ -6,7 +6,7 @@ namespace FeedIngest.Core.Storage;
 
 /// <summary>
 /// Counts the storage requests this process sends, by service and resource ("table Urls", "blob articles",
-/// "queue articles"), and the 412 (precondition failed) answers among them: what a run costs in requests, and how
+/// "queue articles"), and the conflict answers among them (409 on an insert, 412 on a conditional write): what a run costs in requests, and how
 /// often optimistic concurrency lost a race. One policy per service client, once per try (retries count).
 /// </summary>
 public sealed class StorageRequestCounter
@@ -16,15 +16,15 @@ public sealed class StorageRequestCounter
     /// <summary>The policy for one service's client ("blob", "table" or "queue").</summary>
     public HttpPipelinePolicy PolicyFor(string service) => new CountingPolicy(this, service);
 
-    /// <summary>Requests and 412 answers so far, by "service resource".</summary>
-    public IReadOnlyDictionary<string, (long Requests, long PreconditionFailed)> Snapshot() =>
-        _tallies.ToDictionary(p => p.Key, p => (Interlocked.Read(ref p.Value.Requests), Interlocked.Read(ref p.Value.PreconditionFailed)), StringComparer.Ordinal);
+    /// <summary>Requests and conflict (409/412) answers so far, by "service resource".</summary>
+    public IReadOnlyDictionary<string, (long Requests, long Conflicts)> Snapshot() =>
+        _tallies.ToDictionary(p => p.Key, p => (Interlocked.Read(ref p.Value.Requests), Interlocked.Read(ref p.Value.Conflicts)), StringComparer.Ordinal);
 
     private void Count(string service, Uri uri, int status)
     {
         var tally = _tallies.GetOrAdd($"{service} {Resource(uri)}", _ => new Tally());
         Interlocked.Increment(ref tally.Requests);
-        if (status == 412) Interlocked.Increment(ref tally.PreconditionFailed);
+        if (status is 409 or 412) Interlocked.Increment(ref tally.Conflicts);
     }
 
     /// <summary>
@@ -46,7 +46,7 @@ public sealed class StorageRequestCounter
     private sealed class Tally
     {
         public long Requests;
-        public long PreconditionFailed;
+        public long Conflicts;
     }
 
     private sealed class CountingPolicy(StorageRequestCounter owner, string service) : HttpPipelinePolicy
