@@ -91,13 +91,19 @@ public sealed class ArticleProcessor(
             return await RecordFailureAsync(message, source, url, articleId, "no article text found on the page", cancellationToken, FailureCause.EmptyContent) with { Quality = quality };
 
         // An exact duplicate within the source is not stored (SaveAsync records it): its attachments are not fetched, it joins no cluster.
-        var duplicate = await articles.FindDuplicateAsync(source.Id, ContentHash(extracted.Text), articleId, cancellationToken) is not null;
+        var contentHash = ContentHash(extracted.Text);
+        var duplicateOf = await articles.FindDuplicateAsync(source.Id, contentHash, articleId, cancellationToken);
+        var duplicate = duplicateOf is not null;
         var links = duplicate ? [] : attachments.FindLinks(html, extracted.BodyElementIndex, pageUrl, source);
         var found = links.Count == 0 ? [] : await attachments.CollectAsync(links, source, articleId, cancellationToken);
         var document = ArticleDocumentFactory.Create(extracted, source, articleId, pageUrl, canonical, fetchedAt, found);
         if (!duplicate) document = document with { ClusterId = await ClusterOfAsync(document, row?.RowKey == articleId ? row : null, cancellationToken) };
         var saved = await articles.SaveAsync(document, new StoreContext(rawBlob, fetch.ETag, fetch.LastModified?.ToString("R"), message.RunId,
-            IsReprocess: message.Mode == FetchMode.Refetch), cancellationToken);
+            IsReprocess: message.Mode == FetchMode.Refetch)
+        {
+            // Read moments ago: the store does not read them again.
+            DuplicateChecked = document.ContentHash == contentHash, DuplicateOf = duplicateOf, CurrentRow = row,
+        }, cancellationToken);
         if (message.Mode == FetchMode.Recrawl && saved.Change == SaveChange.Unchanged)
             await articles.MarkCheckedAsync(source.Id, articleId, fetchedAt, cancellationToken);
         var status = saved.Change == SaveChange.Duplicate ? UrlStatus.Duplicate : UrlStatus.Stored;

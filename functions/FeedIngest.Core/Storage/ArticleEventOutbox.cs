@@ -16,15 +16,25 @@ public sealed class ArticleEventOutbox(TableServiceClient tables, ArticleRows ro
     private static readonly TimeSpan EventClaimDuration = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan EventClaimWait = TimeSpan.FromSeconds(15);
 
+    /// <summary>
+    /// Puts this delivery's claim on a row about to be written (inserted, or replaced with its ETag): the row's own write
+    /// is then the claim, one request less than claiming after it. Pass <c>claimedByWrite: true</c> to
+    /// <see cref="PublishPendingAsync"/> once that write succeeded.
+    /// </summary>
+    public static void ClaimWithWrite(ArticleEntity row) => row.EventClaimedUntil = DateTimeOffset.UtcNow + EventClaimDuration;
+
     /// <summary>Sends the event for the row's version unless it went out already.</summary>
-    public async Task PublishPendingAsync(ArticleEntity row, CancellationToken cancellationToken, SaveChange? change = null)
+    public async Task PublishPendingAsync(ArticleEntity row, CancellationToken cancellationToken, SaveChange? change = null, bool claimedByWrite = false)
     {
         var waitUntil = DateTimeOffset.UtcNow + EventClaimWait;
         while (true)
         {
             if (row.Status != ArticleStatus.Stored || row.EventVersion >= row.Version || row.JsonBlob is null) return;
             var now = DateTimeOffset.UtcNow;
-            if (row.EventClaimedUntil > now)
+            // This delivery's own row write carried the claim (first pass only): send without claiming again.
+            var ownClaim = claimedByWrite && row.EventClaimedUntil > now;
+            claimedByWrite = false;
+            if (!ownClaim && row.EventClaimedUntil > now)
             {
                 // Another delivery is sending it: wait until it has, or until its claim expires and this one sends it.
                 // Returning as if it were sent would lose the event when the other delivery died mid-send.
@@ -34,16 +44,19 @@ public sealed class ArticleEventOutbox(TableServiceClient tables, ArticleRows ro
                 row = await rows.GetAsync(row.PartitionKey, row.RowKey, cancellationToken) ?? row;
                 continue;
             }
-            row.EventClaimedUntil = now + EventClaimDuration;
-            try
+            if (!ownClaim)
             {
-                var claimed = await _articles.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, cancellationToken);
-                row.ETag = claimed.Headers.ETag ?? row.ETag;
-            }
-            catch (RequestFailedException e) when (e.Status == 412)
-            {
-                row = await rows.GetAsync(row.PartitionKey, row.RowKey, cancellationToken) ?? row; // another delivery claimed it: see how it ends
-                continue;
+                row.EventClaimedUntil = now + EventClaimDuration;
+                try
+                {
+                    var claimed = await _articles.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, cancellationToken);
+                    row.ETag = claimed.Headers.ETag ?? row.ETag;
+                }
+                catch (RequestFailedException e) when (e.Status == 412)
+                {
+                    row = await rows.GetAsync(row.PartitionKey, row.RowKey, cancellationToken) ?? row; // another delivery claimed it: see how it ends
+                    continue;
+                }
             }
             var kind = change switch
             {

@@ -8,7 +8,17 @@ public enum SaveChange { Created, Updated, Reprocessed, Unchanged, Duplicate }
 public sealed record SaveResult(SaveChange Change, string ArticleId, int Version, string? JsonBlob, string? DuplicateOf = null);
 
 /// <summary>What the pipeline knows besides the document when it stores an article.</summary>
-public sealed record StoreContext(string? RawBlob, string? HttpETag, string? HttpLastModified, string? RunId, bool IsReprocess = false);
+public sealed record StoreContext(string? RawBlob, string? HttpETag, string? HttpLastModified, string? RunId, bool IsReprocess = false)
+{
+    /// <summary>
+    /// The caller looked the text up in the source's <see cref="Storage.ContentIndex"/> just before (true), with this
+    /// answer (<see cref="DuplicateOf"/>): the first attempt does not read it again.
+    /// </summary>
+    public bool DuplicateChecked { get; init; }
+    public string? DuplicateOf { get; init; }
+    /// <summary>The article's row as the caller read it just before (its ETag guards the write): the first attempt does not read it again.</summary>
+    public ArticleEntity? CurrentRow { get; init; }
+}
 
 /// <summary>
 /// Stores an article: its blobs (<see cref="ArticleBlobStore"/>), its row (<see cref="ArticleRows"/>), the duplicate and
@@ -62,7 +72,7 @@ public sealed class ArticleRepository(ArticleRows rows, ArticleBlobStore blobs, 
         {
             try
             {
-                return await SaveOnceAsync(document, context, cancellationToken);
+                return await SaveOnceAsync(document, context, firstAttempt: attempt == 0, cancellationToken);
             }
             catch (RequestFailedException e) when (e.Status is 409 or 412 && attempt < 3)
             {
@@ -76,9 +86,12 @@ public sealed class ArticleRepository(ArticleRows rows, ArticleBlobStore blobs, 
 
     private static readonly string NoAttachmentsHash = AttachmentsHash([]);
 
-    private async Task<SaveResult> SaveOnceAsync(ArticleDocument document, StoreContext context, CancellationToken cancellationToken)
+    private async Task<SaveResult> SaveOnceAsync(ArticleDocument document, StoreContext context, bool firstAttempt, CancellationToken cancellationToken)
     {
-        var existing = await rows.GetAsync(document.SourceId, document.ArticleId, cancellationToken);
+        // What the caller read moments ago serves the first attempt; a lost race (409/412) reads again.
+        var existing = firstAttempt && context.CurrentRow is { } current && current.PartitionKey == document.SourceId && current.RowKey == document.ArticleId
+            ? current
+            : await rows.GetAsync(document.SourceId, document.ArticleId, cancellationToken);
         var fetchedAt = DateTimeOffset.Parse(document.FetchedAt, System.Globalization.CultureInfo.InvariantCulture);
         DateTimeOffset? publishedAt = document.PublishedAt is null ? null : DateTimeOffset.Parse(document.PublishedAt, System.Globalization.CultureInfo.InvariantCulture);
         var attachmentsHash = AttachmentsHash(document.Attachments);
@@ -101,7 +114,9 @@ public sealed class ArticleRepository(ArticleRows rows, ArticleBlobStore blobs, 
             return new SaveResult(SaveChange.Unchanged, existing.RowKey, existing.Version, existing.JsonBlob);
         }
 
-        var duplicateOf = await contentIndex.FindDuplicateAsync(document.SourceId, document.ContentHash, document.ArticleId, cancellationToken);
+        var duplicateOf = firstAttempt && context.DuplicateChecked
+            ? context.DuplicateOf
+            : await contentIndex.FindDuplicateAsync(document.SourceId, document.ContentHash, document.ArticleId, cancellationToken);
         if (duplicateOf is not null)
         {
             var row = existing ?? NewRow(document);
@@ -131,13 +146,14 @@ public sealed class ArticleRepository(ArticleRows rows, ArticleBlobStore blobs, 
         target.JsonBlob = jsonBlob;
         target.AttachmentsHash = attachmentsHash;
         target.Version = (existing?.Version ?? 0) + 1;
+        ArticleEventOutbox.ClaimWithWrite(target); // the row's write is the event's claim
         await rows.WriteAsync(target, existing is not null, cancellationToken);
         if (existing is not { Status: ArticleStatus.Stored } || existing.PublishedAtUtc != target.PublishedAtUtc)
             await index.AddAsync(target, existing?.PublishedAtUtc, cancellationToken);
         await contentIndex.RecordAsync(document.SourceId, document.ContentHash, document.ArticleId, cancellationToken);
 
         var change = previous is null ? SaveChange.Created : context.IsReprocess ? SaveChange.Reprocessed : SaveChange.Updated;
-        await outbox.PublishPendingAsync(target, cancellationToken, change);
+        await outbox.PublishPendingAsync(target, cancellationToken, change, claimedByWrite: true);
         return new SaveResult(change, target.RowKey, target.Version, jsonBlob);
     }
 
