@@ -14,10 +14,14 @@ public sealed record ClusterAssignment(string ClusterId, IReadOnlyList<ClusterMe
 /// <summary>
 /// Near-duplicate index over Azure Tables with MinHash LSH: an article's signature is cut into <see cref="Bands"/>
 /// bands of <see cref="RowsPerBand"/> values; two articles become candidates when any band is equal, and a candidate
-/// joins the cluster when the signatures' estimated Jaccard similarity reaches <see cref="Threshold"/>. Lookup is a
-/// point query per band, never a scan: the cost per article does not grow with the archive.
+/// joins the cluster when the signatures' estimated Jaccard similarity reaches <see cref="Threshold"/>. A band's row
+/// names the first article that had it; a later article compares itself with those first writers (one insert per band,
+/// a point read more where the band was taken), never a scan: the cost per article does not grow with the archive.
+/// A copy of a later copy that shares no band first written by that copy is still found through the cluster's first
+/// copy whenever it resembles it above the threshold (copies score 0.6 and more, the threshold is 0.30).
 /// <list type="bullet">
-/// <item><c>SyndicationBands</c>: PartitionKey <c>{band:00}-{bandHash:x16}</c>, RowKey articleId → SourceId.</item>
+/// <item><c>SyndicationBands</c>: PartitionKey <c>{band:00}-{bandHash:x16}</c>, RowKey <c>first</c> → ArticleId, SourceId of
+/// the first article with this band.</item>
 /// <item><c>SyndicationSignatures</c>: PartitionKey articleId[..2], RowKey articleId → Signature (Base64, 512 bytes),
 /// ShingleCount, SourceId, FirstSeen, ClusterId. Written first without ClusterId (in progress) and again with it last:
 /// a ClusterId means the article is fully indexed.</item>
@@ -35,12 +39,11 @@ public sealed class SyndicationIndex(TableServiceClient tables, StorageInitializ
     public const int RowsPerBand = MinHashSignature.Size / Bands;
     /// <summary>Calibrated on tests/fixtures/syndication (docs/SYNDICATION.md).</summary>
     public const double Threshold = 0.30;
-    /// <summary>Most candidates whose signatures are read for one article (a hot band is a shared boilerplate, not a story).</summary>
-    public const int MaxCandidates = 64;
     /// <summary>Most copies a lookup lists (a story republished more often than this is listed in part).</summary>
     public const int MaxMembers = 200;
     private const int InProgressWaits = 30;
     private static readonly TimeSpan InProgressPoll = TimeSpan.FromMilliseconds(100);
+    private const string FirstWriterRow = "first";
 
     private readonly TableClient _bands = tables.GetTableClient(BandsTable);
     private readonly TableClient _signatures = tables.GetTableClient(SignaturesTable);
@@ -72,7 +75,11 @@ public sealed class SyndicationIndex(TableServiceClient tables, StorageInitializ
 
         // Signature (in progress), then bands, then the lookup: a crash anywhere leaves no clusterId, so the retry redoes it all.
         await WriteSignatureAsync(sourceId, articleId, firstSeen, signature, clusterId: null, cancellationToken).ConfigureAwait(false);
-        // One partition per band, so no batch: the 32 upserts go out together (8 at a time).
+        // Each band names its first writer: inserting the band's row either makes this article its first writer (no
+        // earlier copy has this band) or fails with 409 and the row names the earlier article to compare with. One
+        // request per new band, two per shared band, against an upsert and a query per band. Bands are separate
+        // partitions (no batch), so the 32 go out together, 8 at a time.
+        var candidates = new System.Collections.Concurrent.ConcurrentDictionary<string, byte>(StringComparer.Ordinal);
         using (var gate = new SemaphoreSlim(8))
         {
             await Task.WhenAll(Enumerable.Range(0, Bands).Select(async band =>
@@ -80,26 +87,16 @@ public sealed class SyndicationIndex(TableServiceClient tables, StorageInitializ
                 await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
                 try
                 {
-                    var entity = new TableEntity(BandPartition(band, signature), articleId) { ["SourceId"] = sourceId };
-                    await _bands.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
+                    if (await FirstWriterOfBandAsync(BandPartition(band, signature), sourceId, articleId, cancellationToken).ConfigureAwait(false) is { } earlier
+                        && earlier != articleId)
+                        candidates.TryAdd(earlier, 0);
                 }
                 finally { gate.Release(); }
             })).ConfigureAwait(false);
         }
 
-        var candidates = new HashSet<string>(StringComparer.Ordinal);
-        for (var band = 0; band < Bands && candidates.Count < MaxCandidates; band++)
-        {
-            var partition = BandPartition(band, signature);
-            await foreach (var row in _bands.QueryAsync<TableEntity>(e => e.PartitionKey == partition, maxPerPage: MaxCandidates, select: ["RowKey"], cancellationToken: cancellationToken).ConfigureAwait(false))
-            {
-                if (row.RowKey != articleId) candidates.Add(row.RowKey);
-                if (candidates.Count >= MaxCandidates) break;
-            }
-        }
-
         var matches = new List<(ClusterMember Member, string? ClusterId)>();
-        foreach (var candidate in candidates)
+        foreach (var candidate in candidates.Keys.Order(StringComparer.Ordinal)) // at most one per band
         {
             var stored = await _signatures.GetEntityIfExistsAsync<TableEntity>(SignaturePartition(candidate), candidate, cancellationToken: cancellationToken).ConfigureAwait(false);
             if (!stored.HasValue) continue; // its bands outlived a signature that was never written (a crash): nothing to compare
@@ -171,6 +168,21 @@ public sealed class SyndicationIndex(TableServiceClient tables, StorageInitializ
             members.Add(new ClusterMember(row.RowKey, row.GetString("SourceId") ?? "", row.GetDateTimeOffset("FirstSeen") ?? DateTimeOffset.MinValue, row.GetDouble("Similarity") ?? 1));
         }
         return members.OrderBy(m => m.FirstSeen).ThenBy(m => m.ArticleId, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>The article that first wrote this band (null: this article, just now).</summary>
+    private async Task<string?> FirstWriterOfBandAsync(string partition, string sourceId, string articleId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _bands.AddEntityAsync(new TableEntity(partition, FirstWriterRow) { ["ArticleId"] = articleId, ["SourceId"] = sourceId }, cancellationToken).ConfigureAwait(false);
+            return null;
+        }
+        catch (RequestFailedException e) when (e.Status == 409)
+        {
+            var row = await _bands.GetEntityIfExistsAsync<TableEntity>(partition, FirstWriterRow, select: ["ArticleId"], cancellationToken: cancellationToken).ConfigureAwait(false);
+            return row.HasValue ? row.Value!.GetString("ArticleId") : null;
+        }
     }
 
     private Task<Response> WriteSignatureAsync(string sourceId, string articleId, DateTimeOffset firstSeen, MinHashSignature signature, string? clusterId, CancellationToken cancellationToken) =>
