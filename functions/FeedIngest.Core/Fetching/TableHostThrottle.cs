@@ -112,7 +112,7 @@ public sealed partial class TableHostThrottle : IHostThrottle, IAsyncDisposable,
             Interlocked.Increment(ref host.Waiters);
             try
             {
-                if (await TryClaimAsync(host, slots, cancellationToken) is { } claimed) return claimed;
+                if (await TryClaimAsync(host, slots, poll, cancellationToken) is { } claimed) return claimed;
                 bool freeNow;
                 lock (host.Sync) freeNow = host.Free.Count > 0;
                 if (freeNow) continue;
@@ -124,14 +124,16 @@ public sealed partial class TableHostThrottle : IHostThrottle, IAsyncDisposable,
     }
 
     /// <summary>Claims a row nobody holds (absent or expired); null when every row is held, by anyone.</summary>
-    private async Task<HeldSlot?> TryClaimAsync(HostSlots host, int slots, CancellationToken cancellationToken)
+    private async Task<HeldSlot?> TryClaimAsync(HostSlots host, int slots, TimeSpan poll, CancellationToken cancellationToken)
     {
         // One claim at a time per host in this process: its own requests never race each other for a row.
         await host.ClaimGate.WaitAsync(cancellationToken);
         try
         {
+            // Another request of this process found every row held a moment ago: one poll per interval per process,
+            // not one per waiting request.
             lock (host.Sync)
-                if (host.Free.Count > 0 || host.HeldRows.Count >= slots) return null;
+                if (host.Free.Count > 0 || host.HeldRows.Count >= slots || _time.GetUtcNow() < host.NoRoomUntil) return null;
             var rows = new Dictionary<string, TableEntity>(StringComparer.Ordinal);
             await foreach (var row in _table.QueryAsync<TableEntity>(e => e.PartitionKey == host.Partition, maxPerPage: 100, cancellationToken: cancellationToken))
                 rows[row.RowKey] = row;
@@ -159,6 +161,7 @@ public sealed partial class TableHostThrottle : IHostThrottle, IAsyncDisposable,
                     // Another instance claimed this row since the query: try the next one.
                 }
             }
+            lock (host.Sync) host.NoRoomUntil = _time.GetUtcNow() + poll;
             return null;
         }
         finally { host.ClaimGate.Release(); }
@@ -256,7 +259,11 @@ public sealed partial class TableHostThrottle : IHostThrottle, IAsyncDisposable,
                 return;
             }
         }
-        lock (host.Sync) host.HeldRows.Remove(slot.Index);
+        lock (host.Sync)
+        {
+            host.HeldRows.Remove(slot.Index);
+            host.NoRoomUntil = DateTimeOffset.MinValue; // a row just came free: a waiter here may claim it at once
+        }
         if (Volatile.Read(ref host.Waiters) > 0) host.Returned.Release();
     }
 
@@ -307,6 +314,8 @@ public sealed partial class TableHostThrottle : IHostThrottle, IAsyncDisposable,
         public readonly SemaphoreSlim Returned = new(0);
         public int Waiters;
         public ITimer? LingerTimer;
+        /// <summary>Every row was held when last looked (under the claim gate): no new query before this.</summary>
+        public DateTimeOffset NoRoomUntil;
     }
 
     private sealed class HeldSlot(int index, ETag etag, DateTimeOffset claimedAt, DateTimeOffset expires)
