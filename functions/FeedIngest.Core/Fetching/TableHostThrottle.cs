@@ -22,6 +22,8 @@ public sealed partial class TableHostThrottle : IHostThrottle, IAsyncDisposable,
 {
     /// <summary>An idle slot is kept this long for the instance's next request to the host, then given back.</summary>
     public static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(500);
+    /// <summary>The last part of a wait for a slot's phase, waited just before the wire (inside the request's total timeout).</summary>
+    private static readonly TimeSpan PhaseLead = TimeSpan.FromSeconds(1);
     // While every slot is taken, poll from 50 ms growing to 1 s: quick hand-over for short fetches, little table
     // traffic while slow ones hold the host. Jitter spreads instances that wait on the same host.
     private static readonly TimeSpan FirstFullPoll = TimeSpan.FromMilliseconds(50);
@@ -65,8 +67,19 @@ public sealed partial class TableHostThrottle : IHostThrottle, IAsyncDisposable,
         {
             await _storage.EnsureTablesAsync(cancellationToken);
             var host = _hosts.GetOrAdd(hostKey, key => new HostSlots(PartitionFor(key)));
-            // The slot's phase is waited for in WaitForTurnAsync, the last step before the wire.
             var slot = await TakeSlotAsync(host, Math.Max(1, politeness.MaxConcurrency), cancellationToken);
+            try
+            {
+                // The long wait for the slot's phase happens here, outside the request's timeouts; the last
+                // PhaseLead of it in WaitForTurnAsync, the last step before the wire, so a slow first send
+                // (connection, JIT) does not eat into the gap before another slot's phase.
+                slot.PendingStartTicks = await ReservePhaseAsync(slot, politeness, PhaseLead, cancellationToken);
+            }
+            catch
+            {
+                await ReturnAsync(host, slot);
+                throw;
+            }
             return new Lease(this, host, slot, localLease);
         }
         catch
@@ -79,9 +92,11 @@ public sealed partial class TableHostThrottle : IHostThrottle, IAsyncDisposable,
     public async ValueTask WaitForTurnAsync(IAsyncDisposable lease, string hostKey, HostPoliteness politeness, bool retry, CancellationToken cancellationToken)
     {
         await _local.WaitForTurnAsync(lease, hostKey, politeness, retry, cancellationToken);
-        // Every attempt starts at the next phase of the slot its request holds: granted here, just before the wire,
-        // so a slow first send (connection, JIT) does not eat into the gap before another slot's phase.
-        if (lease is Lease held) await WaitForPhaseAsync(held.Slot, politeness, cancellationToken);
+        if (lease is not Lease held) return;
+        var reserved = Interlocked.Exchange(ref held.Slot.PendingStartTicks, 0);
+        // The first attempt: the rest of the phase reserved at the grant (at most PhaseLead). A retry: the slot's next phase.
+        if (!retry) await WaitUntilAsync(reserved, cancellationToken);
+        else await ReservePhaseAsync(held.Slot, politeness, TimeSpan.Zero, cancellationToken);
     }
 
     // This instance's next request waits the full delay after this one left; across instances the phases space the grants.
@@ -167,11 +182,14 @@ public sealed partial class TableHostThrottle : IHostThrottle, IAsyncDisposable,
         finally { host.ClaimGate.Release(); }
     }
 
-    /// <summary>With a minimum delay, waits for the slot's next phase (see the class summary) and records it as used.</summary>
-    private async Task WaitForPhaseAsync(HeldSlot slot, HostPoliteness politeness, CancellationToken cancellationToken)
+    /// <summary>
+    /// With a minimum delay: reserves the slot's next phase (see the class summary) and waits until <paramref name="lead"/>
+    /// before it. Returns the phase's start (0 without a delay).
+    /// </summary>
+    private async Task<long> ReservePhaseAsync(HeldSlot slot, HostPoliteness politeness, TimeSpan lead, CancellationToken cancellationToken)
     {
         var delay = politeness.MinDelay.Ticks;
-        if (delay <= 0) return;
+        if (delay <= 0) return 0;
         var slots = Math.Max(1, politeness.MaxConcurrency);
         var window = delay * slots;
         var offset = slot.Index % slots * delay;
@@ -184,7 +202,14 @@ public sealed partial class TableHostThrottle : IHostThrottle, IAsyncDisposable,
             start = phase * window + offset;
             slot.LastStartTicks = start;
         }
-        if (start > now) await Task.Delay(TimeSpan.FromTicks(start - now), _time, cancellationToken);
+        await WaitUntilAsync(start - lead.Ticks, cancellationToken);
+        return start;
+    }
+
+    private async Task WaitUntilAsync(long utcTicks, CancellationToken cancellationToken)
+    {
+        var now = _time.GetUtcNow().UtcTicks;
+        if (utcTicks > now) await Task.Delay(TimeSpan.FromTicks(utcTicks - now), _time, cancellationToken);
     }
 
     /// <summary>The request is done: the slot waits for the instance's next request (or is given back when held long enough).</summary>
@@ -326,6 +351,8 @@ public sealed partial class TableHostThrottle : IHostThrottle, IAsyncDisposable,
         public DateTimeOffset Expires { get; } = expires;
         public DateTimeOffset IdleSince { get; set; }
         public long LastStartTicks { get; set; } = long.MinValue / 2;
+        /// <summary>The phase reserved for the request just granted (UTC ticks; 0: none), waited for just before the wire.</summary>
+        public long PendingStartTicks;
     }
 
     private sealed class Lease(TableHostThrottle owner, HostSlots host, HeldSlot slot, IAsyncDisposable localLease) : IAsyncDisposable

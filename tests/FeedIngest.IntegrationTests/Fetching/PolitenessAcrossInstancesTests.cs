@@ -104,6 +104,27 @@ public sealed class PolitenessAcrossInstancesTests(AzuriteFixture azurite) : IAs
     }
 
     [Fact]
+    public async Task AWaitForTheHostsTurnLongerThanTheRequestsTimeoutDoesNotFailTheFetch()
+    {
+        // 4 rows with 1.5 s between starts: a row's turn comes every 6 s, longer than the 3 s a request may take.
+        // The wait for the turn happens before the request's timeouts start (all but its last second).
+        await using var instance = new FetchingTestHost(azurite.ConnectionString, new Dictionary<string, string?>
+        {
+            ["FeedIngest:Fetching:ThrottleTableName"] = _throttleTable,
+            ["FeedIngest:Fetching:AttemptTimeoutSeconds"] = "2",
+            ["FeedIngest:Fetching:TotalTimeoutSeconds"] = "3",
+        });
+        var politeness = new PolitenessSettings { MinDelayMs = 1500, MaxConcurrency = 4, ObeyRobotsTxt = false };
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 4).Select(i => instance.FetchAsync(_portal.Url($"/tin-tuc/luot-{i}-123456.html"), politeness)));
+
+        Assert.All(results, r => Assert.Equal(FetchOutcome.Ok, r.Outcome));
+        var starts = _portal.Seen.Select(r => r.StartedAt).Order().ToList();
+        var gaps = starts.Zip(starts.Skip(1), (a, b) => (b - a).TotalMilliseconds).ToList();
+        Assert.All(gaps, gap => Assert.True(gap >= 1500 - 150, $"gaps {string.Join(", ", gaps.Select(g => g.ToString("0")))} ms"));
+    }
+
+    [Fact]
     public async Task WithoutSharedStorageTwoInstancesDoExceedTheLimit()
     {
         // The control for the test above: each instance alone keeps 2, together they reach more.
