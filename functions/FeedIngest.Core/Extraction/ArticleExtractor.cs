@@ -48,10 +48,13 @@ public sealed class ArticleExtractor : IArticleExtractor
 
         // 1. Parse and read metadata from the untouched page.
         var document = Parse(html);
-        var metadata = MetadataReader.Read(document, pageUrl, overrides);
+        // Every element in document order, before cleanup removes any: metadata reads them, and the first attempt
+        // gives its body element's position in this list.
+        var elements = NodeRules.ElementsInOrder(document.DocumentElement);
+        var metadata = MetadataReader.Read(document, elements, pageUrl, overrides);
 
         // 2. Main extractor, then the cascade.
-        var best = Attempt(document, metadata, pageUrl, context, ContentFinder.Flags.All);
+        var best = Attempt(document, metadata, pageUrl, context, ContentFinder.Flags.All, elements);
         var tried = new List<ContentFinder.Flags> { ContentFinder.Flags.All };
         // Each retry re-parses the page, so it runs only when it can change the outcome.
         if (overrides?.ContentSelector is null)
@@ -178,15 +181,17 @@ public sealed class ArticleExtractor : IArticleExtractor
         public int? BodyElementIndex { get; init; }
     }
 
-    private static AttemptResult Attempt(IHtmlDocument document, PageMetadata metadata, Uri? pageUrl, ExtractionContext? context, ContentFinder.Flags flags)
+    /// <param name="order">The document's elements in document order before any cleanup (<c>document.All</c>); a retry on a
+    /// fresh parse passes none and gets its own.</param>
+    private static AttemptResult Attempt(IHtmlDocument document, PageMetadata metadata, Uri? pageUrl, ExtractionContext? context, ContentFinder.Flags flags,
+        List<IElement>? order = null)
     {
         var empty = new AttemptResult([], 0, null, null, null, [], []);
         if (document.Body is not { } body) return empty;
         var overrides = context?.Overrides;
-        // Positions before cleanup removes anything: a fresh parse of the same page has the same order.
-        var order = new Dictionary<IElement, int>(ReferenceEqualityComparer.Instance);
-        var position = 0;
-        foreach (var element in document.All) order[element] = position++;
+        // Positions before cleanup removes anything: a fresh parse of the same page has the same order. A list searched
+        // once at the end, not a dictionary filled for every element.
+        order ??= NodeRules.ElementsInOrder(document.DocumentElement);
 
         // a. Prepare: drop what never carries text, then every related-articles block, then unlikely candidates.
         var stats = ContentFinder.RemoveNonContent(document, overrides, (flags & ContentFinder.Flags.RemoveChrome) != 0);
@@ -219,7 +224,7 @@ public sealed class ArticleExtractor : IArticleExtractor
         var bodyElement = roots.Count == 1 || roots.Any(r => r.ParentElement != roots[0].ParentElement) ? roots[0] : roots[0].ParentElement ?? roots[0];
         return new AttemptResult(outcome.Blocks, chars, outcome.Lead, outcome.Attribution, outcome.SignatureAuthor, images, outcome.Fingerprints)
         {
-            BodyElementIndex = order.TryGetValue(bodyElement, out var index) ? index : null,
+            BodyElementIndex = IndexOf(order, bodyElement),
             StrippedUnlikely = stripped,
             PageProseChars = pageProse,
             DominantProse = dominantProse,
@@ -227,6 +232,13 @@ public sealed class ArticleExtractor : IArticleExtractor
             BlocksDropped = blocks.Count - outcome.Blocks.Count,
             BlocksDroppedByMemory = outcome.DroppedByMemory,
         };
+    }
+
+    private static int? IndexOf(List<IElement> order, IElement element)
+    {
+        for (var i = 0; i < order.Count; i++)
+            if (ReferenceEquals(order[i], element)) return i;
+        return null;
     }
 
     /// <summary>A sapo/lead/summary element before the content and within its article container.</summary>
