@@ -129,7 +129,7 @@ internal sealed class BlockWriter
         {
             var ch = t[i];
             if (IsInvisible(ch)) { i++; continue; }
-            if (char.IsWhiteSpace(ch))
+            if (NodeRules.IsSpace(ch))
             {
                 _pendingSpace = _text.Length > 0;
                 i++;
@@ -137,7 +137,7 @@ internal sealed class BlockWriter
             }
             // A run of visible characters is appended at once.
             var end = i + 1;
-            while (end < t.Length && !char.IsWhiteSpace(t[end]) && !IsInvisible(t[end])) end++;
+            while (end < t.Length && !NodeRules.IsSpace(t[end]) && !IsInvisible(t[end])) end++;
             if (_pendingSpace) { _text.Append(' '); _pendingSpace = false; }
             _text.Append(t, i, end - i);
             n += end - i;
@@ -156,7 +156,7 @@ internal sealed class BlockWriter
         for (var i = _text.Length - 1; i >= 0; i--)
         {
             var ch = _text[i];
-            if (char.IsWhiteSpace(ch) || ch == '\u00A0') continue;
+            if (NodeRules.IsSpace(ch)) continue;
             return _chars >= 40 && ch is '.' or '!' or '?' or ':' or ';' or '"' or '”' or '…';
         }
         return false;

@@ -1,0 +1,46 @@
+using System.Text;
+using FeedIngest.Core.Extraction;
+
+namespace FeedIngest.Core.Tests.Extraction;
+
+/// <summary>The extractor's fast character tests agree with the library calls they stand in for.</summary>
+public sealed class TextScanTests
+{
+    [Fact]
+    public void IsSpaceAgreesWithCharIsWhiteSpaceOnEveryCharacter()
+    {
+        for (var c = 0; c <= char.MaxValue; c++)
+            Assert.True(char.IsWhiteSpace((char)c) == NodeRules.IsSpace((char)c), $"U+{c:X4}");
+    }
+
+    [Fact]
+    public void NfcSafeRangeScanFindsEveryCharacterOutsideTheRangesAtEveryPosition()
+    {
+        var safe = new[] { 'a', '\u00A0', 'đ', '\u02FF', '\u1E00', 'ệ', '\u1EFF', '\u2010', '“', '\u206F' };
+        var outside = new[] { '\u0300', '\u0301', '\u1DFF', '\u1F00', '\u200F', '\u2070', '\uFEFF', '\uD83D' };
+        // Lengths around the vector width, the odd character at every position (vector part and tail).
+        for (var length = 1; length <= 40; length++)
+        {
+            var text = new char[length];
+            for (var i = 0; i < length; i++) text[i] = safe[i % safe.Length];
+            Assert.False(NodeRules.HasCharOutsideNfcSafeRanges(text));
+            foreach (var odd in outside)
+                for (var at = 0; at < length; at++)
+                {
+                    var copy = (char[])text.Clone();
+                    copy[at] = odd;
+                    Assert.True(NodeRules.HasCharOutsideNfcSafeRanges(copy), $"U+{(int)odd:X4} at {at} of {length}");
+                }
+        }
+    }
+
+    [Fact]
+    public void ToNfcComposesDecomposedVietnameseAndKeepsComposedTextAsItIs()
+    {
+        var composed = "Thành phố Hồ Chí Minh tổ chức hội nghị";
+        var decomposed = composed.Normalize(NormalizationForm.FormD);
+
+        Assert.Same(composed, NodeRules.ToNfc(composed));
+        Assert.Equal(composed, NodeRules.ToNfc(decomposed));
+    }
+}
