@@ -119,8 +119,6 @@ internal sealed class BlockWriter
         else if (tag is "i" or "em") _italicDepth--;
     }
 
-    private static bool IsInvisible(char ch) => ch is '\u200B' or '\u200C' or '\u200D' or '\uFEFF' or '\u00AD';
-
     private void AppendText(string t)
     {
         var n = 0;
@@ -128,16 +126,16 @@ internal sealed class BlockWriter
         while (i < t.Length)
         {
             var ch = t[i];
-            if (IsInvisible(ch)) { i++; continue; }
-            if (NodeRules.IsSpace(ch))
+            if (NodeRules.IsSpaceOrInvisible(ch))
             {
-                _pendingSpace = _text.Length > 0;
+                // Invisible characters are dropped; whitespace becomes one pending space.
+                if (NodeRules.IsSpace(ch)) _pendingSpace = _text.Length > 0;
                 i++;
                 continue;
             }
             // A run of visible characters is appended at once.
             var end = i + 1;
-            while (end < t.Length && !NodeRules.IsSpace(t[end]) && !IsInvisible(t[end])) end++;
+            while (end < t.Length && !NodeRules.IsSpaceOrInvisible(t[end])) end++;
             if (_pendingSpace) { _text.Append(' '); _pendingSpace = false; }
             _text.Append(t, i, end - i);
             n += end - i;

@@ -14,6 +14,35 @@ public sealed class TextScanTests
     }
 
     [Fact]
+    public void IsSpaceOrInvisibleIsWhitespaceOrAZeroWidthOrFormatCharacter()
+    {
+        for (var c = 0; c <= char.MaxValue; c++)
+        {
+            var expected = char.IsWhiteSpace((char)c) || c is 0x200B or 0x200C or 0x200D or 0xFEFF or 0x00AD;
+            Assert.True(expected == NodeRules.IsSpaceOrInvisible((char)c), $"U+{c:X4}");
+        }
+    }
+
+    [Fact]
+    public void CountTextCountsNonSpaceCharactersAndCommasLikeACharacterLoop()
+    {
+        var alphabet = new[] { 'a', 'ệ', ' ', '\t', '\n', '\u00A0', '\u0085', '\u1680', '\u2000', '\u200A', '\u200B', '\u2028', '\u202F',
+            '\u205F', '\u3000', ',', '，', '、', '“', '\u2013', '\u1FFF', '\u3001' };
+        var random = new Random(11);
+        for (var length = 0; length <= 70; length++)
+            for (var round = 0; round < 20; round++)
+            {
+                var text = new char[length];
+                for (var i = 0; i < length; i++) text[i] = alphabet[random.Next(alphabet.Length)];
+
+                var nonSpace = NodeRules.CountText(text, out var commas);
+
+                Assert.Equal(text.Count(ch => !char.IsWhiteSpace(ch)), nonSpace);
+                Assert.Equal(text.Count(ch => ch is ',' or '，' or '、'), commas);
+            }
+    }
+
+    [Fact]
     public void NfcSafeRangeScanFindsEveryCharacterOutsideTheRangesAtEveryPosition()
     {
         var safe = new[] { 'a', '\u00A0', 'đ', '\u02FF', '\u1E00', 'ệ', '\u1EFF', '\u2010', '“', '\u206F' };
