@@ -30,7 +30,8 @@ internal sealed class BlockWriter
         { "figure", "figcaption", "img", "picture", "video", "audio", "iframe", "svg", "button", "input", "select", "textarea", "script", "style", "noscript", "canvas", "object", "embed", "map" };
 
     private readonly List<TextBlock> _blocks = [];
-    private readonly StringBuilder _text = new();
+    private readonly StringBuilder _text = new(256);
+    private char[] _buffer = new char[256];
     private int _chars, _linkChars, _boldChars, _italicChars;
     private int _linkDepth, _boldDepth, _italicDepth;
     private bool _lastWasBreak;
@@ -121,26 +122,27 @@ internal sealed class BlockWriter
 
     private void AppendText(string t)
     {
+        // The collapsed text goes to a buffer first and into the builder in one append: Vietnamese syllables are a few
+        // letters each, and an append per run of letters cost more than the characters.
+        if (_buffer.Length <= t.Length) _buffer = new char[Math.Max(t.Length + 1, _buffer.Length * 2)];
+        var buffer = _buffer;
+        var written = 0;
         var n = 0;
-        var i = 0;
-        while (i < t.Length)
+        var pendingSpace = _pendingSpace;
+        foreach (var ch in t)
         {
-            var ch = t[i];
             if (NodeRules.IsSpaceOrInvisible(ch))
             {
                 // Invisible characters are dropped; whitespace becomes one pending space.
-                if (NodeRules.IsSpace(ch)) _pendingSpace = _text.Length > 0;
-                i++;
+                if (NodeRules.IsSpace(ch)) pendingSpace = _text.Length + written > 0;
                 continue;
             }
-            // A run of visible characters is appended at once.
-            var end = i + 1;
-            while (end < t.Length && !NodeRules.IsSpaceOrInvisible(t[end])) end++;
-            if (_pendingSpace) { _text.Append(' '); _pendingSpace = false; }
-            _text.Append(t, i, end - i);
-            n += end - i;
-            i = end;
+            if (pendingSpace) { buffer[written++] = ' '; pendingSpace = false; }
+            buffer[written++] = ch;
+            n++;
         }
+        _pendingSpace = pendingSpace;
+        if (written > 0) _text.Append(buffer, 0, written);
         if (n == 0) return;
         _lastWasBreak = false;
         _chars += n;

@@ -98,11 +98,17 @@ internal static class NodeRules
 
     internal static string WithoutTaxonomy(string cls)
     {
-        // Does any prefix occur in the class attribute? Every prefix ends with '-': look only before each '-'.
+        // Is any token a taxonomy token? Most class attributes have none and are returned as they are.
         var hit = false;
-        for (var p = cls.IndexOf('-'); p >= 0 && !hit; p = cls.IndexOf('-', p + 1))
-            foreach (var prefix in TaxonomyPrefixes)
-                if (p + 1 >= prefix.Length && cls.AsSpan(p + 1 - prefix.Length, prefix.Length).Equals(prefix, StringComparison.OrdinalIgnoreCase)) { hit = true; break; }
+        var span = cls.AsSpan();
+        for (var start = 0; start < span.Length && !hit;)
+        {
+            while (start < span.Length && IsSpace(span[start])) start++;
+            var end = start;
+            while (end < span.Length && !IsSpace(span[end])) end++;
+            if (end > start && IsTaxonomyToken(span[start..end])) hit = true;
+            start = end;
+        }
         if (!hit) return cls;
         var sb = new StringBuilder(cls.Length);
         foreach (var token in cls.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries))
@@ -114,8 +120,11 @@ internal static class NodeRules
         return sb.ToString();
     }
 
-    private static bool IsTaxonomyToken(string token)
+    private static bool IsTaxonomyToken(ReadOnlySpan<char> token)
     {
+        // Every prefix starts with c, f, p, s or t: an ASCII token starting otherwise is none (a non-ASCII first letter
+        // is compared in full: 'ſ' equals 's' ignoring case).
+        if (token.Length < 5 || (token[0] < 0x80 && (token[0] | 0x20) is not ('c' or 'f' or 'p' or 's' or 't'))) return false;
         foreach (var prefix in TaxonomyPrefixes)
             if (token.Length > prefix.Length && token.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)) return true;
         return false;

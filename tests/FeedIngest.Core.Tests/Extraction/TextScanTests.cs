@@ -64,6 +64,17 @@ public sealed class TextScanTests
     }
 
     [Fact]
+    public void WithoutTaxonomyDropsOnlyTokensThatStartWithATaxonomyPrefix()
+    {
+        var plain = "entry-content xtag-share share-wrapper";
+
+        Assert.Same(plain, NodeRules.WithoutTaxonomy(plain));
+        Assert.Equal("post entry", NodeRules.WithoutTaxonomy("post tag-social-media  Category-x-share-y\tstatus-publish entry"));
+        Assert.Equal("tag- entry", NodeRules.WithoutTaxonomy("tag- entry"));
+        Assert.Equal("", NodeRules.WithoutTaxonomy(" postid-2817 "));
+    }
+
+    [Fact]
     public void ToNfcComposesDecomposedVietnameseAndKeepsComposedTextAsItIs()
     {
         var composed = "Thành phố Hồ Chí Minh tổ chức hội nghị";
