@@ -122,8 +122,44 @@ internal sealed class BlockWriter
 
     private void AppendText(string t)
     {
-        // The collapsed text goes to a buffer first and into the builder in one append: Vietnamese syllables are a few
-        // letters each, and an append per run of letters cost more than the characters.
+        var n = NodeRules.IsSingleSpaced(t) ? AppendSingleSpaced(t) : AppendCollapsed(t);
+        if (n == 0) return;
+        _lastWasBreak = false;
+        _chars += n;
+        if (_linkDepth > 0) _linkChars += n;
+        if (_boldDepth > 0) _boldChars += n;
+        if (_italicDepth > 0) _italicChars += n;
+    }
+
+    /// <summary>Text whose only whitespace is single spaces (most text nodes): already collapsed but for a leading and a
+    /// trailing space, so it is appended as it is. Returns the visible characters.</summary>
+    private int AppendSingleSpaced(ReadOnlySpan<char> t)
+    {
+        var pendingSpace = _pendingSpace;
+        var start = 0;
+        var end = t.Length;
+        if (end > 0 && t[0] == ' ')
+        {
+            pendingSpace = _text.Length > 0;
+            start = 1;
+        }
+        var trailing = end > start && t[end - 1] == ' ';
+        if (trailing) end--;
+        var core = t[start..end];
+        if (core.Length > 0)
+        {
+            if (pendingSpace) _text.Append(' ');
+            _text.Append(core);
+            pendingSpace = false;
+        }
+        if (trailing) pendingSpace = _text.Length > 0;
+        _pendingSpace = pendingSpace;
+        return core.Length - core.Count(' ');
+    }
+
+    /// <summary>Any other text: collapsed into a buffer, then appended at once. Returns the visible characters.</summary>
+    private int AppendCollapsed(string t)
+    {
         if (_buffer.Length <= t.Length) _buffer = new char[Math.Max(t.Length + 1, _buffer.Length * 2)];
         var buffer = _buffer;
         var written = 0;
@@ -143,12 +179,7 @@ internal sealed class BlockWriter
         }
         _pendingSpace = pendingSpace;
         if (written > 0) _text.Append(buffer, 0, written);
-        if (n == 0) return;
-        _lastWasBreak = false;
-        _chars += n;
-        if (_linkDepth > 0) _linkChars += n;
-        if (_boldDepth > 0) _boldChars += n;
-        if (_italicDepth > 0) _italicChars += n;
+        return n;
     }
 
     private bool EndsSentence()

@@ -364,6 +364,36 @@ internal static class NodeRules
         return text.Length - spaces;
     }
 
+    /// <summary>True when the text's only whitespace is single spaces (' ', never two in a row) and it has no invisible
+    /// format character (<see cref="IsSpaceOrInvisible"/>): collapsing would change nothing inside it. Sixteen
+    /// characters at a time.</summary>
+    internal static bool IsSingleSpaced(ReadOnlySpan<char> text)
+    {
+        var units = MemoryMarshal.Cast<char, ushort>(text);
+        var i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i <= units.Length - Vector256<ushort>.Count; i += Vector256<ushort>.Count)
+            {
+                var v = Vector256.Create(units.Slice(i, Vector256<ushort>.Count));
+                var other = Vector256.LessThan(v - Vector256.Create((ushort)'\t'), Vector256.Create((ushort)5)) // \t \n \v \f \r
+                            | Vector256.Equals(v, Vector256.Create((ushort)0x0085)) | Vector256.Equals(v, Vector256.Create((ushort)0x00A0))
+                            | Vector256.Equals(v, Vector256.Create((ushort)0x00AD)) | Vector256.Equals(v, Vector256.Create((ushort)0x1680))
+                            | Vector256.LessThan(v - Vector256.Create((ushort)0x2000), Vector256.Create((ushort)0x000E)) // U+2000–U+200D
+                            | Vector256.Equals(v, Vector256.Create((ushort)0x2028)) | Vector256.Equals(v, Vector256.Create((ushort)0x2029))
+                            | Vector256.Equals(v, Vector256.Create((ushort)0x202F)) | Vector256.Equals(v, Vector256.Create((ushort)0x205F))
+                            | Vector256.Equals(v, Vector256.Create((ushort)0x3000)) | Vector256.Equals(v, Vector256.Create((ushort)0xFEFF));
+                if (other != Vector256<ushort>.Zero) return false;
+            }
+        }
+        for (; i < units.Length; i++)
+        {
+            var ch = (char)units[i];
+            if (ch != ' ' && IsSpaceOrInvisible(ch)) return false;
+        }
+        return text.IndexOf("  ", StringComparison.Ordinal) < 0;
+    }
+
     /// <summary>Whitespace (<see cref="IsSpace"/>) or an invisible format character: zero-width space, non-joiner and
     /// joiner, byte-order mark, soft hyphen. What ends a run of visible text.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

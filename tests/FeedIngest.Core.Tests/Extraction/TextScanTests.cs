@@ -43,6 +43,24 @@ public sealed class TextScanTests
     }
 
     [Fact]
+    public void IsSingleSpacedMeansNoOtherWhitespaceNoInvisibleCharacterAndNoDoubleSpace()
+    {
+        var alphabet = new[] { 'a', 'ệ', ' ', ' ', ' ', '\t', '\n', '\u00A0', '\u00AD', '\u200B', '\u2009', '\uFEFF', '\u3000', '“', '\u2013' };
+        var random = new Random(7);
+        for (var length = 0; length <= 70; length++)
+            for (var round = 0; round < 30; round++)
+            {
+                var text = new char[length];
+                for (var i = 0; i < length; i++) text[i] = alphabet[random.Next(alphabet.Length) % (round % 3 == 0 ? alphabet.Length : 5)];
+                var s = new string(text);
+
+                var expected = !s.Contains("  ") && s.All(ch => ch == ' ' || !(char.IsWhiteSpace(ch) || ch is '\u00AD' or '\u200B' or '\u200C' or '\u200D' or '\uFEFF'));
+
+                Assert.True(expected == NodeRules.IsSingleSpaced(s), $"'{s}'");
+            }
+    }
+
+    [Fact]
     public void NfcSafeRangeScanFindsEveryCharacterOutsideTheRangesAtEveryPosition()
     {
         var safe = new[] { 'a', '\u00A0', 'đ', '\u02FF', '\u1E00', 'ệ', '\u1EFF', '\u2010', '“', '\u206F' };
