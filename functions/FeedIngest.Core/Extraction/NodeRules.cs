@@ -192,6 +192,7 @@ internal static class NodeRules
     // AngleSharp's TextContent builds a string through a process-wide StringBuilder pool behind a lock; the extractor
     // reads short texts of many elements, so it gathers the text nodes itself with a builder of its own per thread.
     [ThreadStatic] private static StringBuilder? t_text;
+    [ThreadStatic] private static char[]? t_chars;
     [ThreadStatic] private static List<string>? t_pieces;
     [ThreadStatic] private static Stack<(INodeList Nodes, int Next)>? t_walk;
 
@@ -243,24 +244,32 @@ internal static class NodeRules
     internal static string CollapsedText(INode node)
     {
         var pieces = TextPieces(node);
-        var sb = t_text ??= new StringBuilder(256);
-        sb.Clear();
+        // One text node whose only whitespace is single spaces is collapsed already, but for a space at either end.
+        if (pieces.Count == 1 && pieces[0] is var only && IsSingleSpaced(only))
+        {
+            int start = only.Length > 0 && only[0] == ' ' ? 1 : 0, end = only.Length;
+            if (end > start && only[end - 1] == ' ') end--;
+            return start == 0 && end == only.Length ? only : only[start..end];
+        }
+        var length = 0;
+        foreach (var p in pieces) length += p.Length;
+        var buffer = t_chars is { } b && b.Length >= length ? b : new char[Math.Max(length, 256)];
+        if (buffer.Length <= 16384) t_chars = buffer; // do not keep a huge buffer alive for the thread
+        var n = 0;
         var space = false;
         foreach (var p in pieces)
             foreach (var ch in p)
             {
-                if (ch is '\u200B' or '\u200C' or '\u200D' or '\uFEFF' or '\u00AD') continue;
-                if (IsSpace(ch))
+                if (IsSpaceOrInvisible(ch))
                 {
-                    space = sb.Length > 0;
+                    // Invisible characters are dropped; whitespace becomes one space before the next visible character.
+                    if (IsSpace(ch)) space = n > 0;
                     continue;
                 }
-                if (space) { sb.Append(' '); space = false; }
-                sb.Append(ch);
+                if (space) { buffer[n++] = ' '; space = false; }
+                buffer[n++] = ch;
             }
-        var s = sb.Length == 0 ? "" : sb.ToString();
-        if (sb.Capacity > 16384) t_text = null;
-        return s;
+        return n == 0 ? "" : new string(buffer, 0, n);
     }
 
     /// <summary>Same as <c>NonSpaceChars(node.TextContent)</c>, without building the string.</summary>

@@ -93,6 +93,17 @@ public sealed class TextScanTests
     }
 
     [Fact]
+    public void CollapsedTextIsTheCollapsedTextContentOfEveryElement()
+    {
+        var html = "<html><body><div> Tin\u00A0 liên  quan <p>Sáng nay,\tUBND <b>quận</b>\u200B tổ chức </p> <span> </span><i>a</i><i> b </i>"
+                   + "<p>x\u00ADy\r\n z</p><p>“Một” – hai </p><p></p><p> </p><p>\u3000ba\u2009bốn\uFEFF</p></div></body></html>";
+        var document = new AngleSharp.Html.Parser.HtmlParser().ParseDocument(html);
+
+        foreach (var e in document.All)
+            Assert.Equal(NodeRules.Collapse(e.TextContent), NodeRules.CollapsedText(e));
+    }
+
+    [Fact]
     public void ToNfcComposesDecomposedVietnameseAndKeepsComposedTextAsItIs()
     {
         var composed = "Thành phố Hồ Chí Minh tổ chức hội nghị";
