@@ -1,4 +1,3 @@
-using System.Text;
 using AngleSharp.Dom;
 
 namespace FeedIngest.Core.Extraction;
@@ -30,8 +29,10 @@ internal sealed class BlockWriter
         { "figure", "figcaption", "img", "picture", "video", "audio", "iframe", "svg", "button", "input", "select", "textarea", "script", "style", "noscript", "canvas", "object", "embed", "map" };
 
     private readonly List<TextBlock> _blocks = [];
-    private readonly StringBuilder _text = new(256);
-    private char[] _buffer = new char[256];
+    // The line being written: a char buffer rather than a StringBuilder, whose Clear after a long paragraph allocated a
+    // new chunk of the whole capacity.
+    private char[] _line = new char[512];
+    private int _lineLength;
     private int _chars, _linkChars, _boldChars, _italicChars;
     private int _linkDepth, _boldDepth, _italicDepth;
     private bool _lastWasBreak;
@@ -74,7 +75,7 @@ internal sealed class BlockWriter
                 // One <br> inside a paragraph is a line wrap; two in a row, or one after a finished sentence, end the block.
                 // A bold run alone before the break is a sub-heading: its own line, never glued to the paragraph.
                 if (_lastWasBreak || EndsSentence() || (_chars > 0 && _chars < 200 && _boldChars >= _chars)) Flush();
-                else _pendingSpace = _text.Length > 0;
+                else _pendingSpace = _lineLength > 0;
                 _lastWasBreak = true;
                 continue;
             }
@@ -140,7 +141,7 @@ internal sealed class BlockWriter
         var end = t.Length;
         if (end > 0 && t[0] == ' ')
         {
-            pendingSpace = _text.Length > 0;
+            pendingSpace = _lineLength > 0;
             start = 1;
         }
         var trailing = end > start && t[end - 1] == ' ';
@@ -148,21 +149,23 @@ internal sealed class BlockWriter
         var core = t[start..end];
         if (core.Length > 0)
         {
-            if (pendingSpace) _text.Append(' ');
-            _text.Append(core);
+            EnsureRoom(core.Length + 1);
+            if (pendingSpace) _line[_lineLength++] = ' ';
+            core.CopyTo(_line.AsSpan(_lineLength));
+            _lineLength += core.Length;
             pendingSpace = false;
         }
-        if (trailing) pendingSpace = _text.Length > 0;
+        if (trailing) pendingSpace = _lineLength > 0;
         _pendingSpace = pendingSpace;
         return core.Length - core.Count(' ');
     }
 
-    /// <summary>Any other text: collapsed into a buffer, then appended at once. Returns the visible characters.</summary>
+    /// <summary>Any other text, collapsed character by character. Returns the visible characters.</summary>
     private int AppendCollapsed(string t)
     {
-        if (_buffer.Length <= t.Length) _buffer = new char[Math.Max(t.Length + 1, _buffer.Length * 2)];
-        var buffer = _buffer;
-        var written = 0;
+        EnsureRoom(t.Length + 1);
+        var line = _line;
+        var length = _lineLength;
         var n = 0;
         var pendingSpace = _pendingSpace;
         foreach (var ch in t)
@@ -170,23 +173,29 @@ internal sealed class BlockWriter
             if (NodeRules.IsSpaceOrInvisible(ch))
             {
                 // Invisible characters are dropped; whitespace becomes one pending space.
-                if (NodeRules.IsSpace(ch)) pendingSpace = _text.Length + written > 0;
+                if (NodeRules.IsSpace(ch)) pendingSpace = length > 0;
                 continue;
             }
-            if (pendingSpace) { buffer[written++] = ' '; pendingSpace = false; }
-            buffer[written++] = ch;
+            if (pendingSpace) { line[length++] = ' '; pendingSpace = false; }
+            line[length++] = ch;
             n++;
         }
         _pendingSpace = pendingSpace;
-        if (written > 0) _text.Append(buffer, 0, written);
+        _lineLength = length;
         return n;
+    }
+
+    /// <summary>Room for <paramref name="more"/> characters after the line.</summary>
+    private void EnsureRoom(int more)
+    {
+        if (_lineLength + more > _line.Length) Array.Resize(ref _line, Math.Max(_line.Length * 2, _lineLength + more));
     }
 
     private bool EndsSentence()
     {
-        for (var i = _text.Length - 1; i >= 0; i--)
+        for (var i = _lineLength - 1; i >= 0; i--)
         {
-            var ch = _text[i];
+            var ch = _line[i];
             if (NodeRules.IsSpace(ch)) continue;
             return _chars >= 40 && ch is '.' or '!' or '?' or ':' or ';' or '"' or '”' or '…';
         }
@@ -197,7 +206,7 @@ internal sealed class BlockWriter
     {
         if (_chars > 0)
         {
-            var text = _text.ToString();
+            var text = new string(_line, 0, _lineLength);
             if (text.Length > 0)
             {
                 var source = _blockStack.Count > 0 ? _blockStack.Peek() : _root;
@@ -209,7 +218,7 @@ internal sealed class BlockWriter
                     });
             }
         }
-        _text.Clear();
+        _lineLength = 0;
         _pendingSpace = false;
         _chars = _linkChars = _boldChars = _italicChars = 0;
         _lastWasBreak = false;
