@@ -147,13 +147,15 @@ internal static partial class BoilerplateVocabulary
     [GeneratedRegex(@"^(?:tác giả|bài(?: và ảnh)?|bài, ảnh|người viết|phóng viên|written by|by)\s*[:\-]?\s*(?<name>[\p{L}][\p{L}\s\.\-]{1,60})$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     internal static partial Regex BylineLine();
 
-    internal static Regex UnlikelyCandidates { get; } = Compose(UnlikelyClassTokens);
-    internal static Regex MaybeCandidates { get; } = Compose(MaybeContentClassTokens);
+    // The long groups are asked about the same class names again and again (a page repeats them, the passes ask about the
+    // same elements): their answers are remembered (HintPattern).
+    internal static HintPattern UnlikelyCandidates { get; } = new(Compose(UnlikelyClassTokens));
+    internal static HintPattern MaybeCandidates { get; } = new(Compose(MaybeContentClassTokens));
     internal static Regex PositiveClass { get; } = Compose(PositiveClassTokens);
     internal static Regex NegativeClass { get; } = Compose(NegativeClassTokens);
 
     /// <summary>Class/id hints of a lead paragraph (sapo) that sits apart from the body container.</summary>
-    internal static Regex LeadClass { get; } = Compose(["sapo", "lead", "summary", "description", "excerpt", "intro", "chapeau", "standfirst", "tom-tat", "tomtat", "tom_tat", "mota", "mo-ta", "teaser", "subtitle", "dek"]);
+    internal static HintPattern LeadClass { get; } = new(Compose(["sapo", "lead", "summary", "description", "excerpt", "intro", "chapeau", "standfirst", "tom-tat", "tomtat", "tom_tat", "mota", "mo-ta", "teaser", "subtitle", "dek"]));
 
     /// <summary>Class/id hints of a caption.</summary>
     internal static Regex CaptionClass { get; } = Compose(["caption", "figcaption", "image-desc", "img-desc", "photo-desc", "chu-thich", "chuthich", "expnote", "desc-image"]);
@@ -176,5 +178,25 @@ internal static partial class BoilerplateVocabulary
     {
         if (tokens.Count == 0) throw new ArgumentException("empty token group would match everything", nameof(tokens));
         return new Regex(string.Join('|', tokens.Select(Regex.Escape)), RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.Compiled);
+    }
+}
+
+/// <summary>
+/// A class/id pattern whose answers are remembered per hint string, on each thread: a match of the long alternations
+/// costs 100–200 ns, a lookup a tenth of that. Same answers as the regex; the memory is dropped when it grows large.
+/// </summary>
+internal sealed class HintPattern(Regex regex)
+{
+    private const int MaxRemembered = 4096;
+    private readonly ThreadLocal<Dictionary<string, bool>> _answers = new(() => new Dictionary<string, bool>(StringComparer.Ordinal));
+
+    public bool IsMatch(string hints)
+    {
+        var answers = _answers.Value!;
+        if (answers.TryGetValue(hints, out var known)) return known;
+        if (answers.Count >= MaxRemembered) answers.Clear();
+        var match = regex.IsMatch(hints);
+        answers[hints] = match;
+        return match;
     }
 }
