@@ -55,7 +55,10 @@ internal static class ContentFinder
             // An article's own <header> holds the title and byline, and sometimes the sapo: the sapo stays, the rest goes.
             if (e.LocalName == "header" && (NodeRules.HasAncestorTag(e, "article", 12) || NodeRules.HasAncestorTag(e, "main", 12)))
                 foreach (var lead in NodeRules.Descendants(e).Where(x => x.LocalName is "p" or "div" or "h2" or "span" && ArticleExtractor.HasLeadHint(x)).Take(1).ToList())
+                {
                     e.ParentElement?.InsertBefore(lead, e);
+                    stats.Moved(lead, lead.ParentElement);
+                }
             NodeRules.RemoveCounted(e, stats);
         }
         return stats;

@@ -25,6 +25,9 @@ internal sealed class NodeStats
     public bool Removed;
     /// <summary>0 not yet known, 1 no negative class hint, 2 named like furniture (sidebar, author, comment …).</summary>
     public sbyte NegativeBox;
+    /// <summary>The statistics of the element's parent element (null for the root of the pass, or a parent outside it);
+    /// kept equal to the DOM parent when an element is moved (<see cref="StatsTable.Moved"/>).</summary>
+    public NodeStats? Parent;
 
     public double LinkDensity => TextChars == 0 ? 0 : (double)LinkChars / TextChars;
 }
@@ -45,17 +48,23 @@ internal sealed class StatsTable : Dictionary<IElement, NodeStats>
         for (var i = 0; i < order.Count; i++) Add(order[i], entries[i]);
     }
 
-    /// <summary>Elements still in the page, in document order. Removal marks an element; its descendants follow it here.</summary>
+    /// <summary>Elements still in the page, in document order. Removal marks an element; its descendants follow it here
+    /// (through the parent's statistics: no DOM call and no lookup per element).</summary>
     public IEnumerable<IElement> LiveOrder()
     {
         for (var i = 0; i < _order.Count; i++)
         {
-            var e = _order[i];
             var s = _entries[i];
             if (s.Removed) continue;
-            if (e.ParentElement is { } p && TryGetValue(p, out var ps) && ps.Removed) { s.Removed = true; continue; }
-            yield return e;
+            if (s.Parent is { Removed: true }) { s.Removed = true; continue; }
+            yield return _order[i];
         }
+    }
+
+    /// <summary>An element was moved under <paramref name="newParent"/>: its parent statistics follow the DOM.</summary>
+    public void Moved(IElement element, IElement? newParent)
+    {
+        if (TryGetValue(element, out var s)) s.Parent = newParent is not null && TryGetValue(newParent, out var ps) ? ps : null;
     }
 }
 
@@ -448,7 +457,7 @@ internal static class NodeRules
         {
             var (e, parent) = stack.Pop();
             if (parent >= 0 && leaveOut is not null && leaveOut(e)) { leftOut?.Add(e); continue; }
-            var s = new NodeStats();
+            var s = new NodeStats { Parent = parent >= 0 ? entries[parent] : null };
             var index = order.Count;
             order.Add(e);
             entries.Add(s);
