@@ -448,26 +448,23 @@ internal static class NodeRules
     /// <paramref name="leftOut"/> (the caller removes them: the counts are those of the page without them).</summary>
     internal static StatsTable ComputeStats(IElement root, Func<IElement, bool>? leaveOut = null, List<IElement>? leftOut = null)
     {
-        var order = new List<IElement>(256);
-        var entries = new List<NodeStats>(256);
-        var parents = new List<int>(256);
-        var stack = new Stack<(IElement Element, int Parent)>(64);
-        stack.Push((root, -1));
+        var order = new List<IElement>(128);
+        var entries = new List<NodeStats>(128);
+        var stack = new Stack<(IElement Element, NodeStats? Parent)>(32);
+        stack.Push((root, null));
         while (stack.Count > 0)
         {
             var (e, parent) = stack.Pop();
-            if (parent >= 0 && leaveOut is not null && leaveOut(e)) { leftOut?.Add(e); continue; }
-            var s = new NodeStats { Parent = parent >= 0 ? entries[parent] : null };
-            var index = order.Count;
+            if (parent is not null && leaveOut is not null && leaveOut(e)) { leftOut?.Add(e); continue; }
+            var s = new NodeStats { Parent = parent };
             order.Add(e);
             entries.Add(s);
-            parents.Add(parent);
             // ChildNodes is an array-backed list; Children is a live collection that re-walks the children on every access.
             var nodes = e.ChildNodes;
             for (var c = nodes.Length - 1; c >= 0; c--)
             {
                 var node = nodes[c];
-                if (node is IElement child) stack.Push((child, index));
+                if (node is IElement child) stack.Push((child, s));
                 else if (node.NodeType == NodeType.Text)
                 {
                     s.TextChars += CountText(node.TextContent, out var commas);
@@ -484,9 +481,8 @@ internal static class NodeRules
                 s.LinkChars = s.TextChars;
                 if (s.TextChars > 0) s.Anchors = 1;
             }
-            if (parents[i] >= 0)
+            if (s.Parent is { } ps)
             {
-                var ps = entries[parents[i]];
                 ps.TextChars += s.TextChars;
                 ps.LinkChars += s.LinkChars;
                 ps.Commas += s.Commas;
