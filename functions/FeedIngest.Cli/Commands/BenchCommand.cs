@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime;
 using System.Runtime.InteropServices;
 using AngleSharp.Html.Parser;
 using FeedIngest.Cli.Bench;
@@ -51,6 +52,22 @@ internal static class BenchCommand
                 for (var r = 0; r < warmup; r++)
                     foreach (var p in pages) { new HtmlParser().ParseDocument(p); TryExtract(extractor, p); }
             }
+            // Then passes over every set until the JIT has settled: until a pass compiles fewer than 0.2 % of the methods
+            // compiled so far (about 5 of 2,500). Tier-1 compilation runs on a background thread after a delay; on a loaded 2-core machine
+            // it went on for seconds into the measured rounds (2,300 methods and 7 s of JIT time in one run), which then
+            // measured tier-0 and instrumented code, the extraction's (called once a page) longer than the parser's
+            // (called once a token). Most of it is done after three or four passes; a trickle of rarely called methods
+            // follows (stopping at 1 % still left ~200 methods to compile while measuring, at 0.2 % ~90: 7–9 passes).
+            var settlePasses = 0;
+            for (var compiled = JitInfo.GetCompiledMethodCount(); settlePasses < MaxSettlePasses;)
+            {
+                settlePasses++;
+                foreach (var (_, pages) in sets)
+                    foreach (var p in pages) { new HtmlParser().ParseDocument(p); TryExtract(extractor, p); }
+                var now = JitInfo.GetCompiledMethodCount();
+                if (now - compiled < now / 500) break;
+                compiled = now;
+            }
 
             // Parse and extraction alternate round by round and set by set, so a noisy neighbour slows both alike. A round
             // of a small set passes over its pages several times (at least MinPagesPerRound pages), so that one round
@@ -62,12 +79,16 @@ internal static class BenchCommand
             var passes = sets.Select(s => Math.Max(1, (int)Math.Ceiling((double)MinPagesPerRound / s.Pages.Count))).ToArray();
             var parseTime = new Measure[sets.Count];
             var extractTime = new Measure[sets.Count];
+            var compiledBefore = JitInfo.GetCompiledMethodCount();
             for (var r = 0; r < n; r++)
                 for (var i = 0; i < sets.Count; i++)
                 {
                     parseTime[i] += Time(sets[i].Pages, passes[i], p => new HtmlParser().ParseDocument(p));
                     extractTime[i] += Time(sets[i].Pages, passes[i], p => TryExtract(extractor, p));
                 }
+            // Methods compiled while measuring: 0 when the warm-up reached a steady state.
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"warm-up settle-passes={settlePasses} methods-compiled-while-measuring={JitInfo.GetCompiledMethodCount() - compiledBefore}"));
             var minRatio = double.MaxValue;
             for (var i = 0; i < sets.Count; i++)
             {
@@ -144,6 +165,9 @@ internal static class BenchCommand
     }
 
     private const int MinPagesPerRound = 100;
+
+    /// <summary>At most this many settling passes (a pass over the three usual sets lasts 1.5–2 s here).</summary>
+    private const int MaxSettlePasses = 12;
 
     /// <summary>Wall-clock time, and the measuring thread's CPU time where the OS reports it.</summary>
     private readonly record struct Measure(TimeSpan Wall, TimeSpan? Cpu)

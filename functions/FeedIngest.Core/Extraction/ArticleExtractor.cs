@@ -1,4 +1,5 @@
 using System.Text;
+using AngleSharp;
 using AngleSharp.Dom;
 using AngleSharp.Html.Dom;
 using AngleSharp.Html.Parser;
@@ -47,10 +48,13 @@ public sealed class ArticleExtractor : IArticleExtractor
 
         // 1. Parse and read metadata from the untouched page.
         var document = Parse(html);
-        var metadata = MetadataReader.Read(document, pageUrl, overrides);
+        // Every element in document order, before cleanup removes any: metadata reads them, and the first attempt
+        // gives its body element's position in this list.
+        var elements = NodeRules.ElementsInOrder(document.DocumentElement);
+        var metadata = MetadataReader.Read(document, elements, pageUrl, overrides);
 
         // 2. Main extractor, then the cascade.
-        var best = Attempt(document, metadata, pageUrl, context, ContentFinder.Flags.All);
+        var best = Attempt(document, metadata, pageUrl, context, ContentFinder.Flags.All, elements);
         var tried = new List<ContentFinder.Flags> { ContentFinder.Flags.All };
         // Each retry re-parses the page, so it runs only when it can change the outcome.
         if (overrides?.ContentSelector is null)
@@ -152,7 +156,14 @@ public sealed class ArticleExtractor : IArticleExtractor
     // parser per thread, reused; each ParseDocument still makes a new document.
     [ThreadStatic] private static HtmlParser? t_parser;
 
-    private static IHtmlDocument Parse(string html) => (t_parser ??= new HtmlParser(ParserOptions)).ParseDocument(html);
+    private static IHtmlDocument Parse(string html) => (t_parser ??= new HtmlParser(ParserOptions, BrowsingContext.New(ParserConfiguration))).ParseDocument(html);
+
+    // AngleSharp's default services without the attribute observer: it asks the context for its observers on every
+    // element that has attributes and resolves each <img> source to a URL while parsing (a sixth of a small page's
+    // parse). Nothing here reads what it maintains (image sources, class lists, link relations): attributes are read
+    // as written.
+    private static readonly IConfiguration ParserConfiguration =
+        new Configuration(Configuration.Default.Services.Where(s => s is not IAttributeObserver).ToArray());
 
     private sealed record AttemptResult(List<string> Blocks, int BodyChars, string? Lead, string? Attribution, string? SignatureAuthor,
         List<ArticleImage> Images, List<string> Fingerprints)
@@ -170,15 +181,17 @@ public sealed class ArticleExtractor : IArticleExtractor
         public int? BodyElementIndex { get; init; }
     }
 
-    private static AttemptResult Attempt(IHtmlDocument document, PageMetadata metadata, Uri? pageUrl, ExtractionContext? context, ContentFinder.Flags flags)
+    /// <param name="order">The document's elements in document order before any cleanup (<c>document.All</c>); a retry on a
+    /// fresh parse passes none and gets its own.</param>
+    private static AttemptResult Attempt(IHtmlDocument document, PageMetadata metadata, Uri? pageUrl, ExtractionContext? context, ContentFinder.Flags flags,
+        List<IElement>? order = null)
     {
         var empty = new AttemptResult([], 0, null, null, null, [], []);
         if (document.Body is not { } body) return empty;
         var overrides = context?.Overrides;
-        // Positions before cleanup removes anything: a fresh parse of the same page has the same order.
-        var order = new Dictionary<IElement, int>(ReferenceEqualityComparer.Instance);
-        var position = 0;
-        foreach (var element in document.All) order[element] = position++;
+        // Positions before cleanup removes anything: a fresh parse of the same page has the same order. A list searched
+        // once at the end, not a dictionary filled for every element.
+        order ??= NodeRules.ElementsInOrder(document.DocumentElement);
 
         // a. Prepare: drop what never carries text, then every related-articles block, then unlikely candidates.
         var stats = ContentFinder.RemoveNonContent(document, overrides, (flags & ContentFinder.Flags.RemoveChrome) != 0);
@@ -211,7 +224,7 @@ public sealed class ArticleExtractor : IArticleExtractor
         var bodyElement = roots.Count == 1 || roots.Any(r => r.ParentElement != roots[0].ParentElement) ? roots[0] : roots[0].ParentElement ?? roots[0];
         return new AttemptResult(outcome.Blocks, chars, outcome.Lead, outcome.Attribution, outcome.SignatureAuthor, images, outcome.Fingerprints)
         {
-            BodyElementIndex = order.TryGetValue(bodyElement, out var index) ? index : null,
+            BodyElementIndex = IndexOf(order, bodyElement),
             StrippedUnlikely = stripped,
             PageProseChars = pageProse,
             DominantProse = dominantProse,
@@ -219,6 +232,13 @@ public sealed class ArticleExtractor : IArticleExtractor
             BlocksDropped = blocks.Count - outcome.Blocks.Count,
             BlocksDroppedByMemory = outcome.DroppedByMemory,
         };
+    }
+
+    private static int? IndexOf(List<IElement> order, IElement element)
+    {
+        for (var i = 0; i < order.Count; i++)
+            if (ReferenceEquals(order[i], element)) return i;
+        return null;
     }
 
     /// <summary>A sapo/lead/summary element before the content and within its article container.</summary>
@@ -271,17 +291,19 @@ public sealed class ArticleExtractor : IArticleExtractor
         return false;
     }
 
-    // Control characters other than tab, line feed, form feed and carriage return, and the replacement character.
-    private static readonly System.Buffers.SearchValues<char> GarbageChars = System.Buffers.SearchValues.Create(
-        "\0\u0001\u0002\u0003\u0004\u0005\u0006\u0007\u0008\u000B\u000E\u000F\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001A\u001B\u001C\u001D\u001E\u001F\uFFFD");
+    // Control characters other than tab, line feed, form feed and carriage return; the replacement character is counted
+    // apart, so that this set stays ASCII (an ASCII set is searched fully vectorised whatever the text holds; with
+    // U+FFFD in it, every Vietnamese letter went to a slower per-character check).
+    private static readonly System.Buffers.SearchValues<char> ControlChars = System.Buffers.SearchValues.Create(
+        "\0\u0001\u0002\u0003\u0004\u0005\u0006\u0007\u0008\u000B\u000E\u000F\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001A\u001B\u001C\u001D\u001E\u001F");
 
     private static bool LooksBinary(string html)
     {
         var head = html.AsSpan(0, Math.Min(html.Length, 8192));
         var n = head.Length;
-        var bad = 0;
+        var bad = head.Count('\uFFFD');
         // A vectorised search from one bad character to the next: a text page has none.
-        for (var i = head.IndexOfAny(GarbageChars); i >= 0; i = head.IndexOfAny(GarbageChars))
+        for (var i = head.IndexOfAny(ControlChars); i >= 0; i = head.IndexOfAny(ControlChars))
         {
             bad++;
             head = head[(i + 1)..];

@@ -1,4 +1,3 @@
-using System.Text;
 using AngleSharp.Dom;
 
 namespace FeedIngest.Core.Extraction;
@@ -30,7 +29,10 @@ internal sealed class BlockWriter
         { "figure", "figcaption", "img", "picture", "video", "audio", "iframe", "svg", "button", "input", "select", "textarea", "script", "style", "noscript", "canvas", "object", "embed", "map" };
 
     private readonly List<TextBlock> _blocks = [];
-    private readonly StringBuilder _text = new();
+    // The line being written: a char buffer rather than a StringBuilder, whose Clear after a long paragraph allocated a
+    // new chunk of the whole capacity.
+    private char[] _line = new char[512];
+    private int _lineLength;
     private int _chars, _linkChars, _boldChars, _italicChars;
     private int _linkDepth, _boldDepth, _italicDepth;
     private bool _lastWasBreak;
@@ -73,7 +75,7 @@ internal sealed class BlockWriter
                 // One <br> inside a paragraph is a line wrap; two in a row, or one after a finished sentence, end the block.
                 // A bold run alone before the break is a sub-heading: its own line, never glued to the paragraph.
                 if (_lastWasBreak || EndsSentence() || (_chars > 0 && _chars < 200 && _boldChars >= _chars)) Flush();
-                else _pendingSpace = _text.Length > 0;
+                else _pendingSpace = _lineLength > 0;
                 _lastWasBreak = true;
                 continue;
             }
@@ -119,30 +121,9 @@ internal sealed class BlockWriter
         else if (tag is "i" or "em") _italicDepth--;
     }
 
-    private static bool IsInvisible(char ch) => ch is '\u200B' or '\u200C' or '\u200D' or '\uFEFF' or '\u00AD';
-
     private void AppendText(string t)
     {
-        var n = 0;
-        var i = 0;
-        while (i < t.Length)
-        {
-            var ch = t[i];
-            if (IsInvisible(ch)) { i++; continue; }
-            if (char.IsWhiteSpace(ch))
-            {
-                _pendingSpace = _text.Length > 0;
-                i++;
-                continue;
-            }
-            // A run of visible characters is appended at once.
-            var end = i + 1;
-            while (end < t.Length && !char.IsWhiteSpace(t[end]) && !IsInvisible(t[end])) end++;
-            if (_pendingSpace) { _text.Append(' '); _pendingSpace = false; }
-            _text.Append(t, i, end - i);
-            n += end - i;
-            i = end;
-        }
+        var n = NodeRules.IsSingleSpaced(t) ? AppendSingleSpaced(t) : AppendCollapsed(t);
         if (n == 0) return;
         _lastWasBreak = false;
         _chars += n;
@@ -151,12 +132,71 @@ internal sealed class BlockWriter
         if (_italicDepth > 0) _italicChars += n;
     }
 
+    /// <summary>Text whose only whitespace is single spaces (most text nodes): already collapsed but for a leading and a
+    /// trailing space, so it is appended as it is. Returns the visible characters.</summary>
+    private int AppendSingleSpaced(ReadOnlySpan<char> t)
+    {
+        var pendingSpace = _pendingSpace;
+        var start = 0;
+        var end = t.Length;
+        if (end > 0 && t[0] == ' ')
+        {
+            pendingSpace = _lineLength > 0;
+            start = 1;
+        }
+        var trailing = end > start && t[end - 1] == ' ';
+        if (trailing) end--;
+        var core = t[start..end];
+        if (core.Length > 0)
+        {
+            EnsureRoom(core.Length + 1);
+            if (pendingSpace) _line[_lineLength++] = ' ';
+            core.CopyTo(_line.AsSpan(_lineLength));
+            _lineLength += core.Length;
+            pendingSpace = false;
+        }
+        if (trailing) pendingSpace = _lineLength > 0;
+        _pendingSpace = pendingSpace;
+        return core.Length - core.Count(' ');
+    }
+
+    /// <summary>Any other text, collapsed character by character. Returns the visible characters.</summary>
+    private int AppendCollapsed(string t)
+    {
+        EnsureRoom(t.Length + 1);
+        var line = _line;
+        var length = _lineLength;
+        var n = 0;
+        var pendingSpace = _pendingSpace;
+        foreach (var ch in t)
+        {
+            if (NodeRules.IsSpaceOrInvisible(ch))
+            {
+                // Invisible characters are dropped; whitespace becomes one pending space.
+                if (NodeRules.IsSpace(ch)) pendingSpace = length > 0;
+                continue;
+            }
+            if (pendingSpace) { line[length++] = ' '; pendingSpace = false; }
+            line[length++] = ch;
+            n++;
+        }
+        _pendingSpace = pendingSpace;
+        _lineLength = length;
+        return n;
+    }
+
+    /// <summary>Room for <paramref name="more"/> characters after the line.</summary>
+    private void EnsureRoom(int more)
+    {
+        if (_lineLength + more > _line.Length) Array.Resize(ref _line, Math.Max(_line.Length * 2, _lineLength + more));
+    }
+
     private bool EndsSentence()
     {
-        for (var i = _text.Length - 1; i >= 0; i--)
+        for (var i = _lineLength - 1; i >= 0; i--)
         {
-            var ch = _text[i];
-            if (char.IsWhiteSpace(ch) || ch == '\u00A0') continue;
+            var ch = _line[i];
+            if (NodeRules.IsSpace(ch)) continue;
             return _chars >= 40 && ch is '.' or '!' or '?' or ':' or ';' or '"' or '”' or '…';
         }
         return false;
@@ -166,7 +206,7 @@ internal sealed class BlockWriter
     {
         if (_chars > 0)
         {
-            var text = _text.ToString();
+            var text = new string(_line, 0, _lineLength);
             if (text.Length > 0)
             {
                 var source = _blockStack.Count > 0 ? _blockStack.Peek() : _root;
@@ -178,7 +218,7 @@ internal sealed class BlockWriter
                     });
             }
         }
-        _text.Clear();
+        _lineLength = 0;
         _pendingSpace = false;
         _chars = _linkChars = _boldChars = _italicChars = 0;
         _lastWasBreak = false;

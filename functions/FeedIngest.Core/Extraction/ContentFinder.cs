@@ -55,7 +55,10 @@ internal static class ContentFinder
             // An article's own <header> holds the title and byline, and sometimes the sapo: the sapo stays, the rest goes.
             if (e.LocalName == "header" && (NodeRules.HasAncestorTag(e, "article", 12) || NodeRules.HasAncestorTag(e, "main", 12)))
                 foreach (var lead in NodeRules.Descendants(e).Where(x => x.LocalName is "p" or "div" or "h2" or "span" && ArticleExtractor.HasLeadHint(x)).Take(1).ToList())
+                {
                     e.ParentElement?.InsertBefore(lead, e);
+                    stats.Moved(lead, lead.ParentElement);
+                }
             NodeRules.RemoveCounted(e, stats);
         }
         return stats;
@@ -203,7 +206,8 @@ internal static class ContentFinder
                 fs.ProseChars += chars - ownLinks;
                 if (fs.ProseChars > dominantProse) dominantProse = fs.ProseChars;
             }
-            foreach (var c in NodeRules.ElementChildren(e)) if (c.LocalName == "br") brs++;
+            var childNodes = e.ChildNodes;
+            for (var i = 0; i < childNodes.Length; i++) if (childNodes[i] is IElement { LocalName: "br" }) brs++;
             // A text run broken by <br>s is several paragraphs: score it like that many, as Readability would after splitting.
             var chunks = Math.Max(1, Math.Min(chars / 300, 1 + brs / 2));
             var commas = Math.Min(first == e ? s.Commas - BlockChildCommas(e, stats) : s.Commas, chars / 20 + 1);
@@ -295,25 +299,29 @@ internal static class ContentFinder
     // <aside>, <form> and <section> are candidates like <div>: templates put whole articles in each of them.
     private static bool IsPhrasingContainer(IElement e) => e.LocalName is "div" or "section" or "article" or "main" or "center" or "font" or "aside" or "form";
 
+    // These run for most elements of the page: index loops over ChildNodes, no enumerator allocated per call.
     private static bool HasBlockChild(IElement e)
     {
-        foreach (var c in NodeRules.ElementChildren(e)) if (BlockChildTags.Contains(c.LocalName)) return true;
+        var nodes = e.ChildNodes;
+        for (var i = 0; i < nodes.Length; i++) if (nodes[i] is IElement c && BlockChildTags.Contains(c.LocalName)) return true;
         return false;
     }
 
     private static int BlockChildChars(IElement e, Dictionary<IElement, NodeStats> stats)
     {
         var n = 0;
-        foreach (var c in NodeRules.ElementChildren(e))
-            if (BlockChildTags.Contains(c.LocalName) || c.LocalName is "li" or "tr" or "tbody") n += stats.TryGetValue(c, out var cs) ? cs.TextChars : 0;
+        var nodes = e.ChildNodes;
+        for (var i = 0; i < nodes.Length; i++)
+            if (nodes[i] is IElement c && (BlockChildTags.Contains(c.LocalName) || c.LocalName is "li" or "tr" or "tbody")) n += stats.TryGetValue(c, out var cs) ? cs.TextChars : 0;
         return n;
     }
 
     private static int BlockChildCommas(IElement e, Dictionary<IElement, NodeStats> stats)
     {
         var n = 0;
-        foreach (var c in NodeRules.ElementChildren(e))
-            if (BlockChildTags.Contains(c.LocalName) || c.LocalName is "li" or "tr" or "tbody") n += stats.TryGetValue(c, out var cs) ? cs.Commas : 0;
+        var nodes = e.ChildNodes;
+        for (var i = 0; i < nodes.Length; i++)
+            if (nodes[i] is IElement c && (BlockChildTags.Contains(c.LocalName) || c.LocalName is "li" or "tr" or "tbody")) n += stats.TryGetValue(c, out var cs) ? cs.Commas : 0;
         return n;
     }
 

@@ -30,11 +30,11 @@ internal static class MetadataReader
 
     private static readonly string[] AuthorMetaKeys = ["author", "article:author", "dc.creator", "byl", "parsely-author", "sailthru.author"];
 
-    public static PageMetadata Read(IHtmlDocument document, Uri? pageUrl, Sources.ExtractionOverrides? overrides)
+    /// <param name="all">Every element of the untouched document in document order (<see cref="NodeRules.ElementsInOrder(IElement)"/>
+    /// of its root): one walk serves every lookup below (each QuerySelector would be a walk of its own).</param>
+    public static PageMetadata Read(IHtmlDocument document, List<IElement> all, Uri? pageUrl, Sources.ExtractionOverrides? overrides)
     {
         var meta = new PageMetadata();
-        // One walk of the whole document serves every lookup below (each QuerySelector would be a walk of its own).
-        var all = NodeRules.ElementsInOrder(document.DocumentElement);
         var attrs = ReadAttributes(all);
         var metas = ReadMetaTags(all);
         var ld = ReadJsonLd(all);

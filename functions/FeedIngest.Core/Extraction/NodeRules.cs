@@ -1,3 +1,7 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Text;
 using AngleSharp.Dom;
 
@@ -21,6 +25,9 @@ internal sealed class NodeStats
     public bool Removed;
     /// <summary>0 not yet known, 1 no negative class hint, 2 named like furniture (sidebar, author, comment …).</summary>
     public sbyte NegativeBox;
+    /// <summary>The statistics of the element's parent element (null for the root of the pass, or a parent outside it);
+    /// kept equal to the DOM parent when an element is moved (<see cref="StatsTable.Moved"/>).</summary>
+    public NodeStats? Parent;
 
     public double LinkDensity => TextChars == 0 ? 0 : (double)LinkChars / TextChars;
 }
@@ -41,17 +48,23 @@ internal sealed class StatsTable : Dictionary<IElement, NodeStats>
         for (var i = 0; i < order.Count; i++) Add(order[i], entries[i]);
     }
 
-    /// <summary>Elements still in the page, in document order. Removal marks an element; its descendants follow it here.</summary>
+    /// <summary>Elements still in the page, in document order. Removal marks an element; its descendants follow it here
+    /// (through the parent's statistics: no DOM call and no lookup per element).</summary>
     public IEnumerable<IElement> LiveOrder()
     {
         for (var i = 0; i < _order.Count; i++)
         {
-            var e = _order[i];
             var s = _entries[i];
             if (s.Removed) continue;
-            if (e.ParentElement is { } p && TryGetValue(p, out var ps) && ps.Removed) { s.Removed = true; continue; }
-            yield return e;
+            if (s.Parent is { Removed: true }) { s.Removed = true; continue; }
+            yield return _order[i];
         }
+    }
+
+    /// <summary>An element was moved under <paramref name="newParent"/>: its parent statistics follow the DOM.</summary>
+    public void Moved(IElement element, IElement? newParent)
+    {
+        if (TryGetValue(element, out var s)) s.Parent = newParent is not null && TryGetValue(newParent, out var ps) ? ps : null;
     }
 }
 
@@ -94,11 +107,17 @@ internal static class NodeRules
 
     internal static string WithoutTaxonomy(string cls)
     {
-        // Does any prefix occur in the class attribute? Every prefix ends with '-': look only before each '-'.
+        // Is any token a taxonomy token? Most class attributes have none and are returned as they are.
         var hit = false;
-        for (var p = cls.IndexOf('-'); p >= 0 && !hit; p = cls.IndexOf('-', p + 1))
-            foreach (var prefix in TaxonomyPrefixes)
-                if (p + 1 >= prefix.Length && cls.AsSpan(p + 1 - prefix.Length, prefix.Length).Equals(prefix, StringComparison.OrdinalIgnoreCase)) { hit = true; break; }
+        var span = cls.AsSpan();
+        for (var start = 0; start < span.Length && !hit;)
+        {
+            while (start < span.Length && IsSpace(span[start])) start++;
+            var end = start;
+            while (end < span.Length && !IsSpace(span[end])) end++;
+            if (end > start && IsTaxonomyToken(span[start..end])) hit = true;
+            start = end;
+        }
         if (!hit) return cls;
         var sb = new StringBuilder(cls.Length);
         foreach (var token in cls.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries))
@@ -110,8 +129,11 @@ internal static class NodeRules
         return sb.ToString();
     }
 
-    private static bool IsTaxonomyToken(string token)
+    private static bool IsTaxonomyToken(ReadOnlySpan<char> token)
     {
+        // Every prefix starts with c, f, p, s or t: an ASCII token starting otherwise is none (a non-ASCII first letter
+        // is compared in full: 'ſ' equals 's' ignoring case).
+        if (token.Length < 5 || (token[0] < 0x80 && (token[0] | 0x20) is not ('c' or 'f' or 'p' or 's' or 't'))) return false;
         foreach (var prefix in TaxonomyPrefixes)
             if (token.Length > prefix.Length && token.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)) return true;
         return false;
@@ -165,7 +187,7 @@ internal static class NodeRules
         foreach (var ch in s)
         {
             if (ch is '\u200B' or '\u200C' or '\u200D' or '\uFEFF' or '\u00AD') continue;
-            if (char.IsWhiteSpace(ch) || ch == '\u00A0')
+            if (IsSpace(ch))
             {
                 space = sb.Length > 0;
                 continue;
@@ -179,6 +201,7 @@ internal static class NodeRules
     // AngleSharp's TextContent builds a string through a process-wide StringBuilder pool behind a lock; the extractor
     // reads short texts of many elements, so it gathers the text nodes itself with a builder of its own per thread.
     [ThreadStatic] private static StringBuilder? t_text;
+    [ThreadStatic] private static char[]? t_chars;
     [ThreadStatic] private static List<string>? t_pieces;
     [ThreadStatic] private static Stack<(INodeList Nodes, int Next)>? t_walk;
 
@@ -230,24 +253,32 @@ internal static class NodeRules
     internal static string CollapsedText(INode node)
     {
         var pieces = TextPieces(node);
-        var sb = t_text ??= new StringBuilder(256);
-        sb.Clear();
+        // One text node whose only whitespace is single spaces is collapsed already, but for a space at either end.
+        if (pieces.Count == 1 && pieces[0] is var only && IsSingleSpaced(only))
+        {
+            int start = only.Length > 0 && only[0] == ' ' ? 1 : 0, end = only.Length;
+            if (end > start && only[end - 1] == ' ') end--;
+            return start == 0 && end == only.Length ? only : only[start..end];
+        }
+        var length = 0;
+        foreach (var p in pieces) length += p.Length;
+        var buffer = t_chars is { } b && b.Length >= length ? b : new char[Math.Max(length, 256)];
+        if (buffer.Length <= 16384) t_chars = buffer; // do not keep a huge buffer alive for the thread
+        var n = 0;
         var space = false;
         foreach (var p in pieces)
             foreach (var ch in p)
             {
-                if (ch is '\u200B' or '\u200C' or '\u200D' or '\uFEFF' or '\u00AD') continue;
-                if (char.IsWhiteSpace(ch) || ch == '\u00A0')
+                if (IsSpaceOrInvisible(ch))
                 {
-                    space = sb.Length > 0;
+                    // Invisible characters are dropped; whitespace becomes one space before the next visible character.
+                    if (IsSpace(ch)) space = n > 0;
                     continue;
                 }
-                if (space) { sb.Append(' '); space = false; }
-                sb.Append(ch);
+                if (space) { buffer[n++] = ' '; space = false; }
+                buffer[n++] = ch;
             }
-        var s = sb.Length == 0 ? "" : sb.ToString();
-        if (sb.Capacity > 16384) t_text = null;
-        return s;
+        return n == 0 ? "" : new string(buffer, 0, n);
     }
 
     /// <summary>Same as <c>NonSpaceChars(node.TextContent)</c>, without building the string.</summary>
@@ -266,37 +297,129 @@ internal static class NodeRules
         return n;
     }
 
+    /// <summary>Same as <see cref="char.IsWhiteSpace(char)"/> (NBSP included), without its Unicode table lookup for the
+    /// letters above Latin-1 — every Vietnamese letter with a tone mark — that make up much of the text counted here.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static bool IsSpace(char ch) =>
+        ch <= ' '
+            ? ch == ' ' || (uint)(ch - '\t') <= '\r' - '\t'
+            : ch >= '\u0085' && (ch is '\u0085' or '\u00A0' or '\u1680'
+                                   || (ch >= '\u2000' && (ch <= '\u200A' || ch is '\u2028' or '\u2029' or '\u202F' or '\u205F' or '\u3000')));
+
     /// <summary>The string in Unicode NFC: itself when it already is. ICU's check is skipped for text made only of
     /// characters that are NFC whatever surrounds them — below U+0300 (Latin, with đ ơ ư), Latin Extended Additional
     /// (U+1E00–U+1EFF: the precomposed Vietnamese letters) and general punctuation (U+2010–U+206F) have no canonical
     /// decomposition and never combine with a neighbour.</summary>
     internal static string ToNfc(string s)
     {
-        var span = s.AsSpan();
-        while (true)
-        {
-            var i = span.IndexOfAnyExceptInRange('\0', '\u02FF');
-            if (i < 0) return s;
-            var ch = span[i];
-            if (ch is (< '\u1E00' or > '\u1EFF') and (< '\u2010' or > '\u206F')) break;
-            span = span[(i + 1)..];
-        }
+        if (!HasCharOutsideNfcSafeRanges(s)) return s;
         return s.IsNormalized(NormalizationForm.FormC) ? s : s.Normalize(NormalizationForm.FormC);
     }
 
-    internal static int NonSpaceChars(string s)
+    /// <summary>Is any character outside U+0000–U+02FF, U+1E00–U+1EFF and U+2010–U+206F? Sixteen characters at a time:
+    /// Vietnamese text has a letter of U+1E00–U+1EFF every few characters, which stopped a search for the first
+    /// character above U+02FF at each of them.</summary>
+    internal static bool HasCharOutsideNfcSafeRanges(ReadOnlySpan<char> text)
     {
-        var n = 0;
-        foreach (var ch in s) if (!char.IsWhiteSpace(ch) && ch != '\u00A0') n++;
-        return n;
+        var units = MemoryMarshal.Cast<char, ushort>(text);
+        var i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var below = Vector256.Create((ushort)0x0300);
+            var highByte = Vector256.Create((ushort)0xFF00);
+            var extended = Vector256.Create((ushort)0x1E00);
+            var punctuation = Vector256.Create((ushort)0x2010);
+            var punctuationCount = Vector256.Create((ushort)0x0060);
+            for (; i <= units.Length - Vector256<ushort>.Count; i += Vector256<ushort>.Count)
+            {
+                var v = Vector256.Create(units.Slice(i, Vector256<ushort>.Count));
+                var safe = Vector256.LessThan(v, below) | Vector256.Equals(v & highByte, extended) | Vector256.LessThan(v - punctuation, punctuationCount);
+                if (safe != Vector256<ushort>.AllBitsSet) return true;
+            }
+        }
+        for (; i < units.Length; i++)
+        {
+            var ch = units[i];
+            if (ch >= 0x0300 && (ch >> 8) != 0x1E && (ushort)(ch - 0x2010) >= 0x60) return true;
+        }
+        return false;
     }
 
-    internal static int CountCommas(string s)
+    internal static int NonSpaceChars(string s) => CountText(s, out _);
+
+    /// <summary>Characters that are not whitespace (<see cref="IsSpace"/>), and commas (',' '，' '、'), sixteen characters
+    /// at a time: the statistics pass counts every character of the page's text.</summary>
+    internal static int CountText(ReadOnlySpan<char> text, out int commas)
     {
-        var n = 0;
-        foreach (var ch in s) if (ch is ',' or '，' or '、') n++;
-        return n;
+        var units = MemoryMarshal.Cast<char, ushort>(text);
+        int spaces = 0, commaCount = 0, i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i <= units.Length - Vector256<ushort>.Count; i += Vector256<ushort>.Count)
+            {
+                var v = Vector256.Create(units.Slice(i, Vector256<ushort>.Count));
+                var space = Vector256.Equals(v, Vector256.Create((ushort)' '))
+                            | Vector256.LessThan(v - Vector256.Create((ushort)'\t'), Vector256.Create((ushort)5)) // \t \n \v \f \r
+                            | Vector256.Equals(v, Vector256.Create((ushort)0x0085)) | Vector256.Equals(v, Vector256.Create((ushort)0x00A0))
+                            | Vector256.Equals(v, Vector256.Create((ushort)0x1680))
+                            | Vector256.LessThan(v - Vector256.Create((ushort)0x2000), Vector256.Create((ushort)0x000B)) // U+2000–U+200A
+                            | Vector256.Equals(v, Vector256.Create((ushort)0x2028)) | Vector256.Equals(v, Vector256.Create((ushort)0x2029))
+                            | Vector256.Equals(v, Vector256.Create((ushort)0x202F)) | Vector256.Equals(v, Vector256.Create((ushort)0x205F))
+                            | Vector256.Equals(v, Vector256.Create((ushort)0x3000));
+                var comma = Vector256.Equals(v, Vector256.Create((ushort)',')) | Vector256.Equals(v, Vector256.Create((ushort)'，'))
+                            | Vector256.Equals(v, Vector256.Create((ushort)'、'));
+                spaces += BitOperations.PopCount(space.ExtractMostSignificantBits());
+                commaCount += BitOperations.PopCount(comma.ExtractMostSignificantBits());
+            }
+        }
+        for (; i < units.Length; i++)
+        {
+            var ch = (char)units[i];
+            if (IsSpace(ch)) spaces++;
+            else if (ch is ',' or '，' or '、') commaCount++;
+        }
+        commas = commaCount;
+        return text.Length - spaces;
     }
+
+    /// <summary>True when the text's only whitespace is single spaces (' ', never two in a row) and it has no invisible
+    /// format character (<see cref="IsSpaceOrInvisible"/>): collapsing would change nothing inside it. Sixteen
+    /// characters at a time.</summary>
+    internal static bool IsSingleSpaced(ReadOnlySpan<char> text)
+    {
+        var units = MemoryMarshal.Cast<char, ushort>(text);
+        var i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i <= units.Length - Vector256<ushort>.Count; i += Vector256<ushort>.Count)
+            {
+                var v = Vector256.Create(units.Slice(i, Vector256<ushort>.Count));
+                var other = Vector256.LessThan(v - Vector256.Create((ushort)'\t'), Vector256.Create((ushort)5)) // \t \n \v \f \r
+                            | Vector256.Equals(v, Vector256.Create((ushort)0x0085)) | Vector256.Equals(v, Vector256.Create((ushort)0x00A0))
+                            | Vector256.Equals(v, Vector256.Create((ushort)0x00AD)) | Vector256.Equals(v, Vector256.Create((ushort)0x1680))
+                            | Vector256.LessThan(v - Vector256.Create((ushort)0x2000), Vector256.Create((ushort)0x000E)) // U+2000–U+200D
+                            | Vector256.Equals(v, Vector256.Create((ushort)0x2028)) | Vector256.Equals(v, Vector256.Create((ushort)0x2029))
+                            | Vector256.Equals(v, Vector256.Create((ushort)0x202F)) | Vector256.Equals(v, Vector256.Create((ushort)0x205F))
+                            | Vector256.Equals(v, Vector256.Create((ushort)0x3000)) | Vector256.Equals(v, Vector256.Create((ushort)0xFEFF));
+                if (other != Vector256<ushort>.Zero) return false;
+            }
+        }
+        for (; i < units.Length; i++)
+        {
+            var ch = (char)units[i];
+            if (ch != ' ' && IsSpaceOrInvisible(ch)) return false;
+        }
+        return text.IndexOf("  ", StringComparison.Ordinal) < 0;
+    }
+
+    /// <summary>Whitespace (<see cref="IsSpace"/>) or an invisible format character: zero-width space, non-joiner and
+    /// joiner, byte-order mark, soft hyphen. What ends a run of visible text.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static bool IsSpaceOrInvisible(char ch) =>
+        ch <= ' '
+            ? ch == ' ' || (uint)(ch - '\t') <= '\r' - '\t'
+            : ch >= '\u0085' && (ch is '\u0085' or '\u00A0' or '\u00AD' or '\u1680' or '\uFEFF'
+                                   || (ch >= '\u2000' && (ch <= '\u200D' || ch is '\u2028' or '\u2029' or '\u202F' or '\u205F' or '\u3000')));
 
     /// <summary>Every element of the subtree in document order, without recursion (deep pages overflow recursive walks).</summary>
     /// <summary>The live order when the statistics carry one (same root), else a fresh walk.</summary>
@@ -325,32 +448,28 @@ internal static class NodeRules
     /// <paramref name="leftOut"/> (the caller removes them: the counts are those of the page without them).</summary>
     internal static StatsTable ComputeStats(IElement root, Func<IElement, bool>? leaveOut = null, List<IElement>? leftOut = null)
     {
-        var order = new List<IElement>(256);
-        var entries = new List<NodeStats>(256);
-        var parents = new List<int>(256);
-        var stack = new Stack<(IElement Element, int Parent)>(64);
-        stack.Push((root, -1));
+        var order = new List<IElement>(128);
+        var entries = new List<NodeStats>(128);
+        var stack = new Stack<(IElement Element, NodeStats? Parent)>(32);
+        stack.Push((root, null));
         while (stack.Count > 0)
         {
             var (e, parent) = stack.Pop();
-            if (parent >= 0 && leaveOut is not null && leaveOut(e)) { leftOut?.Add(e); continue; }
-            var s = new NodeStats();
-            var index = order.Count;
+            if (parent is not null && leaveOut is not null && leaveOut(e)) { leftOut?.Add(e); continue; }
+            var s = new NodeStats { Parent = parent };
             order.Add(e);
             entries.Add(s);
-            parents.Add(parent);
             // ChildNodes is an array-backed list; Children is a live collection that re-walks the children on every access.
             var nodes = e.ChildNodes;
             for (var c = nodes.Length - 1; c >= 0; c--)
             {
                 var node = nodes[c];
-                if (node is IElement child) stack.Push((child, index));
+                if (node is IElement child) stack.Push((child, s));
                 else if (node.NodeType == NodeType.Text)
-                    foreach (var ch in node.TextContent)
-                    {
-                        if (ch is ',' or '，' or '、') s.Commas++;
-                        if (!char.IsWhiteSpace(ch) && ch != '\u00A0') s.TextChars++;
-                    }
+                {
+                    s.TextChars += CountText(node.TextContent, out var commas);
+                    s.Commas += commas;
+                }
             }
         }
         // Reverse document order: every element after all of its descendants.
@@ -362,9 +481,8 @@ internal static class NodeRules
                 s.LinkChars = s.TextChars;
                 if (s.TextChars > 0) s.Anchors = 1;
             }
-            if (parents[i] >= 0)
+            if (s.Parent is { } ps)
             {
-                var ps = entries[parents[i]];
                 ps.TextChars += s.TextChars;
                 ps.LinkChars += s.LinkChars;
                 ps.Commas += s.Commas;

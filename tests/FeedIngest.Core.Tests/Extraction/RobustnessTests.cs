@@ -33,6 +33,16 @@ public sealed class RobustnessTests
     }
 
     [Fact]
+    public void BytesDecodedWithTheWrongCharsetAreAClearErrorWhenReplacementCharactersAbound()
+    {
+        var text = "<html><body><p>" + string.Concat(Enumerable.Repeat("ab\uFFFD\uFFFDcd\uFFFDệ ", 400)) + "</p></body></html>";
+
+        var e = Assert.Throws<ExtractionException>(() => new ArticleExtractor().Extract(text));
+
+        Assert.Contains("not an HTML page", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void FiftyMegabytePageFinishesInSecondsAndSaysItWasTruncated()
     {
         var sb = new StringBuilder(52_000_000);
