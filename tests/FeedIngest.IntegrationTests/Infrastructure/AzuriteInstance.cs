@@ -142,34 +142,27 @@ public sealed class AzuriteInstance : IAsyncDisposable
     /// <summary>Kills the process and removes its data at once (for the end of the test process, where nothing can be awaited).</summary>
     public void KillAndDelete()
     {
-        try
-        {
-            if (_process is { HasExited: false })
-            {
-                _process.Kill(entireProcessTree: true);
-                _process.WaitForExit(5_000); // a kill is delivered asynchronously: node may still write a file meanwhile
-            }
-        }
-        catch (InvalidOperationException) { }
-        DeleteLocation();
+        // At process exit the test host may be ended soon after: no waiting here, a few quick tries at most.
+        try { if (_process is { HasExited: false }) _process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
+        DeleteLocation(attempts: 3, pause: TimeSpan.FromMilliseconds(20));
     }
 
     public async ValueTask DisposeAsync()
     {
         await StopAsync();
-        DeleteLocation();
+        DeleteLocation(attempts: 10, pause: TimeSpan.FromMilliseconds(100));
     }
 
     /// <summary>
     /// Removes the data folder; tries again for a moment when a file appeared while it was being emptied (test.sh fails
     /// a run that leaves temp folders behind).
     /// </summary>
-    private void DeleteLocation()
+    private void DeleteLocation(int attempts, TimeSpan pause)
     {
-        for (var attempt = 0; attempt < 10 && Directory.Exists(_location); attempt++)
+        for (var attempt = 0; attempt < attempts && Directory.Exists(_location); attempt++)
         {
             try { Directory.Delete(_location, recursive: true); }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { Thread.Sleep(100); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { Thread.Sleep(pause); }
         }
     }
 
