@@ -150,7 +150,7 @@ public sealed partial class TableHostThrottle : IHostThrottle, IAsyncDisposable,
             lock (host.Sync)
                 if (host.Free.Count > 0 || host.HeldRows.Count >= slots || _time.GetUtcNow() < host.NoRoomUntil) return null;
             var rows = new Dictionary<string, TableEntity>(StringComparer.Ordinal);
-            await foreach (var row in _table.QueryAsync<TableEntity>(e => e.PartitionKey == host.Partition, maxPerPage: 100, cancellationToken: cancellationToken))
+            await foreach (var row in _table.QueryAsync<TableEntity>(host.Filter, maxPerPage: 100, cancellationToken: cancellationToken))
                 rows[row.RowKey] = row;
             var now = _time.GetUtcNow();
             for (var i = 0; i < slots; i++)
@@ -220,14 +220,24 @@ public sealed partial class TableHostThrottle : IHostThrottle, IAsyncDisposable,
             await ReleaseAsync(host, slot, rethrow: false);
             return;
         }
+        KeepIdle(host, slot);
+        if (Volatile.Read(ref host.Waiters) > 0) host.Returned.Release();
+    }
+
+    /// <summary>Keeps the slot for this instance's next request to the host; the linger timer gives it back if none comes.</summary>
+    private void KeepIdle(HostSlots host, HeldSlot slot)
+    {
         lock (host.Sync)
         {
             slot.IdleSince = _time.GetUtcNow();
             host.Free.Add(slot);
-            host.LingerTimer ??= _time.CreateTimer(_ => _ = ReleaseIdleAsync(host), null, Linger, Timeout.InfiniteTimeSpan);
+            ArmLinger(host);
         }
-        if (Volatile.Read(ref host.Waiters) > 0) host.Returned.Release();
     }
+
+    // Under host.Sync: one timer per host while it has idle slots.
+    private void ArmLinger(HostSlots host) =>
+        host.LingerTimer ??= _time.CreateTimer(_ => _ = ReleaseIdleAsync(host), null, Linger, Timeout.InfiniteTimeSpan);
 
     /// <summary>Gives back the slots idle for <see cref="Linger"/>; runs again while any slot is still held idle.</summary>
     private async Task ReleaseIdleAsync(HostSlots host)
@@ -249,9 +259,8 @@ public sealed partial class TableHostThrottle : IHostThrottle, IAsyncDisposable,
         lock (host.Sync)
         {
             host.LingerTimer?.Dispose();
-            host.LingerTimer = host.Free.Count > 0 && !_disposed
-                ? _time.CreateTimer(_ => _ = ReleaseIdleAsync(host), null, Linger, Timeout.InfiniteTimeSpan)
-                : null;
+            host.LingerTimer = null;
+            if (host.Free.Count > 0 && !_disposed) ArmLinger(host);
         }
     }
 
@@ -274,12 +283,7 @@ public sealed partial class TableHostThrottle : IHostThrottle, IAsyncDisposable,
             if (_time.GetUtcNow() < slot.Expires)
             {
                 LogReleaseFailed(_logger, ex, host.Partition);
-                lock (host.Sync)
-                {
-                    slot.IdleSince = _time.GetUtcNow();
-                    host.Free.Add(slot);
-                    host.LingerTimer ??= _time.CreateTimer(_ => _ = ReleaseIdleAsync(host), null, Linger, Timeout.InfiniteTimeSpan);
-                }
+                KeepIdle(host, slot);
                 if (rethrow) throw;
                 return;
             }
@@ -329,6 +333,8 @@ public sealed partial class TableHostThrottle : IHostThrottle, IAsyncDisposable,
     private sealed class HostSlots(string partition)
     {
         public string Partition { get; } = partition;
+        /// <summary>The partition's query filter, built once (an expression filter is translated on every query).</summary>
+        public string Filter { get; } = TableClient.CreateQueryFilter($"PartitionKey eq {partition}");
         public readonly object Sync = new();
         /// <summary>Slots this instance holds that no request uses now.</summary>
         public readonly List<HeldSlot> Free = [];

@@ -8,7 +8,7 @@ namespace FeedIngest.Core.Pipeline;
 public static class ArticleDocumentFactory
 {
     public static ArticleDocument Create(ExtractedArticle extracted, SourceDefinition source, string articleId, Uri url, Uri canonicalUrl, DateTimeOffset fetchedAt,
-        IReadOnlyList<ArticleAttachmentDocument>? attachments = null, string? clusterId = null)
+        IReadOnlyList<ArticleAttachmentDocument>? attachments = null, string? clusterId = null, string? contentHash = null)
     {
         var text = extracted.Text;
         return new ArticleDocument
@@ -27,7 +27,8 @@ public static class ArticleDocumentFactory
             Language = extracted.Language,
             Images = extracted.Images.Select(i => new ArticleImageDocument(i.Src, i.Caption)).ToList(),
             Text = text,
-            ContentHash = ArticleProcessor.ContentHash(text),
+            // The caller may have hashed this text already (the duplicate lookup): SHA-256 once per page.
+            ContentHash = contentHash ?? ArticleProcessor.ContentHash(text),
             ExtractorVersion = ArticleExtractor.Version,
             FetchedAt = ContractJson.FormatTimestamp(fetchedAt.ToUniversalTime()),
             Attachments = attachments ?? [],

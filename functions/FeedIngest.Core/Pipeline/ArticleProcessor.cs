@@ -96,13 +96,13 @@ public sealed class ArticleProcessor(
         var duplicate = duplicateOf is not null;
         var links = duplicate ? [] : attachments.FindLinks(html, extracted.BodyElementIndex, pageUrl, source);
         var found = links.Count == 0 ? [] : await attachments.CollectAsync(links, source, articleId, cancellationToken);
-        var document = ArticleDocumentFactory.Create(extracted, source, articleId, pageUrl, canonical, fetchedAt, found);
+        var document = ArticleDocumentFactory.Create(extracted, source, articleId, pageUrl, canonical, fetchedAt, found, contentHash: contentHash);
         if (!duplicate) document = document with { ClusterId = await ClusterOfAsync(document, row?.RowKey == articleId ? row : null, cancellationToken) };
         var saved = await articles.SaveAsync(document, new StoreContext(rawBlob, fetch.ETag, fetch.LastModified?.ToString("R"), message.RunId,
             IsReprocess: message.Mode == FetchMode.Refetch)
         {
             // Read moments ago: the store does not read them again.
-            DuplicateChecked = document.ContentHash == contentHash, DuplicateOf = duplicateOf, CurrentRow = row,
+            DuplicateChecked = true, DuplicateOf = duplicateOf, CurrentRow = row,
         }, cancellationToken);
         if (message.Mode == FetchMode.Recrawl && saved.Change == SaveChange.Unchanged)
             await articles.MarkCheckedAsync(source.Id, articleId, fetchedAt, cancellationToken);
