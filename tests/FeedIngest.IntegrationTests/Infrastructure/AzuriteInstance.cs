@@ -174,14 +174,20 @@ public sealed class AzuriteInstance : IAsyncDisposable
     {
         var file = Path.Combine(_location, "exit-with-test-process.js");
         // A test process that ended can linger as a zombie (nothing reaps it in some containers), and signal 0 still
-        // reaches a zombie: on Linux its state in /proc tells.
+        // reaches a zombie: on Linux its state in /proc tells. Its pid can also be reused soon on a busy machine
+        // (pid_max is small in containers): the process's start time (field 22 of /proc/<pid>/stat) must match too.
         File.WriteAllText(file, $$"""
             const parent = {{Environment.ProcessId}};
+            const parentStart = "{{OwnStartTime()}}";
             const fs = require("fs");
             const hasProc = fs.existsSync("/proc/self/stat");
             function alive() {
               if (hasProc) {
-                try { return !/^\d+ \(.*\) [ZX]/s.test(fs.readFileSync("/proc/" + parent + "/stat", "utf8")); }
+                try {
+                  const stat = fs.readFileSync("/proc/" + parent + "/stat", "utf8");
+                  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+                  return !/^[ZX]/.test(fields[0]) && (parentStart === "" || fields[19] === parentStart);
+                }
                 catch { return false; }
               }
               try { process.kill(parent, 0); return true; } catch { return false; }
@@ -189,6 +195,17 @@ public sealed class AzuriteInstance : IAsyncDisposable
             setInterval(() => { if (!alive()) process.exit(0); }, 1000).unref();
             """);
         return file;
+    }
+
+    /// <summary>This process's start time in clock ticks since boot (field 22 of /proc/self/stat), or "" off Linux.</summary>
+    private static string OwnStartTime()
+    {
+        try
+        {
+            var stat = File.ReadAllText("/proc/self/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[19];
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or IndexOutOfRangeException) { return ""; }
     }
 
     private static async Task<bool> IsListeningAsync(int port)
