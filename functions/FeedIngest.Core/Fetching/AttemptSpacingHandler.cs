@@ -2,9 +2,9 @@ namespace FeedIngest.Core.Fetching;
 
 /// <summary>
 /// Runs once per attempt, between the retry strategy and the attempt timeout: counts attempts and makes every
-/// retry wait for the host's next turn (minDelayMs / Crawl-delay) like any other request, so a retry never reaches
-/// the host sooner after another request than the politeness allows. The first attempt's turn was granted with
-/// the lease in <see cref="HttpPageSender"/>. The wait is outside the attempt timeout, inside the total timeout.
+/// attempt, first or retry, take the host's turn (minDelayMs / Crawl-delay) just before it leaves, so no request
+/// reaches the host sooner after another than the politeness allows. The lease (concurrency) was taken in
+/// <see cref="HttpPageSender"/>. The wait is outside the attempt timeout, inside the total timeout.
 /// </summary>
 internal sealed class AttemptSpacingHandler(IHostThrottle throttle) : DelegatingHandler
 {
@@ -15,9 +15,8 @@ internal sealed class AttemptSpacingHandler(IHostThrottle throttle) : Delegating
             var attempt = Interlocked.Increment(ref context.Attempts);
             if (context is { HostKey: { } host, Politeness: { } politeness })
             {
+                // The turn is taken here, the last step before the wire, not at the grant.
                 if (context.Lease is { } lease) await throttle.WaitForTurnAsync(lease, host, politeness, retry: attempt > 1, cancellationToken);
-                // The turn counts from here, the last step before the wire, not from the grant (see IHostThrottle.MarkSent).
-                throttle.MarkSent(host, politeness);
             }
         }
         return await base.SendAsync(request, cancellationToken);

@@ -12,22 +12,24 @@ public interface IHostThrottle
 
     /// <summary>
     /// Called for every attempt of a request inside its lease (<paramref name="lease"/>, from <see cref="AcquireAsync"/>),
-    /// as the last step before the wire: waits for the host's turn where the throttle grants turns late (so the turn
-    /// and the send are close), and for a <paramref name="retry"/> claims the host's next start (moves it on by the
-    /// delay) without taking another concurrency slot.
+    /// as the last step before the wire: takes the host's turn for this send, waiting while another send to the host
+    /// left less than the delay ago (so sends are spaced where they happen, not where they were granted: a process
+    /// that stalls — GC, a starved thread pool — cannot release two granted requests at once). A
+    /// <paramref name="retry"/> takes a turn without taking another concurrency slot.
     /// </summary>
     ValueTask WaitForTurnAsync(IAsyncDisposable lease, string hostKey, HostPoliteness politeness, bool retry, CancellationToken cancellationToken);
 
     /// <summary>
-    /// The request granted a turn is leaving now: the host's next start counts from this moment, not from the grant.
-    /// (A first request can spend hundreds of milliseconds between its grant and the wire — connection, JIT — and
-    /// the next one must still wait the full delay after it reached the host.)
+    /// A connection to the host has just been opened for a request that had its turn: the next turn counts from now.
+    /// (A new connection — and a process's first, with its JIT — can take hundreds of milliseconds after the turn,
+    /// and the next request must still reach the host the full delay after this one.)
     /// </summary>
     void MarkSent(string hostKey, HostPoliteness politeness);
 }
 
 /// <summary>
-/// Per-process politeness: a semaphore per host for concurrency and a "next allowed start" per host for the delay.
+/// Per-process politeness: a semaphore per host for concurrency; for the delay, grants are spaced (so granted requests
+/// do not pile up at the wire) and every send takes the host's next turn just before the wire.
 /// Alone it protects a host from one instance; <see cref="TableHostThrottle"/> wraps it to hold across instances.
 /// </summary>
 public sealed class InProcessHostThrottle(TimeProvider time) : IHostThrottle
@@ -38,25 +40,12 @@ public sealed class InProcessHostThrottle(TimeProvider time) : IHostThrottle
 
     public async ValueTask<IAsyncDisposable> AcquireAsync(string hostKey, HostPoliteness politeness, CancellationToken cancellationToken)
     {
-        var gate = _gates.GetOrAdd(hostKey, _ => new HostGate(Math.Max(1, politeness.MaxConcurrency)));
+        var gate = GateFor(hostKey, politeness);
         await gate.Slots.WaitAsync(cancellationToken);
         try
         {
-            while (true)
-            {
-                TimeSpan wait;
-                lock (gate)
-                {
-                    var now = time.GetUtcNow();
-                    if (now >= gate.NextAllowed)
-                    {
-                        gate.NextAllowed = now + politeness.MinDelay;
-                        return new Lease(gate.Slots);
-                    }
-                    wait = gate.NextAllowed - now;
-                }
-                await Task.Delay(wait, time, cancellationToken);
-            }
+            await TakeAsync(gate, politeness, static g => ref g.NextGrant, cancellationToken);
+            return new Lease(gate.Slots);
         }
         catch
         {
@@ -65,42 +54,55 @@ public sealed class InProcessHostThrottle(TimeProvider time) : IHostThrottle
         }
     }
 
-    // The first attempt's turn was given with the lease; a retry waits for the next one.
-    public async ValueTask WaitForTurnAsync(IAsyncDisposable lease, string hostKey, HostPoliteness politeness, bool retry, CancellationToken cancellationToken)
+    // Every attempt, first or retry: the turn is taken where the request leaves, under the gate's lock, so two
+    // requests that wake together (a stalled process) still leave the delay apart.
+    public async ValueTask WaitForTurnAsync(IAsyncDisposable lease, string hostKey, HostPoliteness politeness, bool retry, CancellationToken cancellationToken) =>
+        await TakeAsync(GateFor(hostKey, politeness), politeness, static g => ref g.NextSend, cancellationToken);
+
+    public void MarkSent(string hostKey, HostPoliteness politeness)
     {
-        if (!retry) return;
-        var gate = _gates.GetOrAdd(hostKey, _ => new HostGate(Math.Max(1, politeness.MaxConcurrency)));
+        var gate = GateFor(hostKey, politeness);
+        lock (gate)
+        {
+            var next = time.GetUtcNow() + politeness.MinDelay;
+            if (next > gate.NextSend) gate.NextSend = next;
+            if (next > gate.NextGrant) gate.NextGrant = next;
+        }
+    }
+
+    private HostGate GateFor(string hostKey, HostPoliteness politeness) =>
+        _gates.GetOrAdd(hostKey, _ => new HostGate(Math.Max(1, politeness.MaxConcurrency)));
+
+    private delegate ref DateTimeOffset GateMoment(HostGate gate);
+
+    /// <summary>Waits for the moment <paramref name="moment"/> names and moves it on by the delay, in one step under the lock.</summary>
+    private async Task TakeAsync(HostGate gate, HostPoliteness politeness, GateMoment moment, CancellationToken cancellationToken)
+    {
         while (true)
         {
             TimeSpan wait;
             lock (gate)
             {
                 var now = time.GetUtcNow();
-                if (now >= gate.NextAllowed)
+                ref var next = ref moment(gate);
+                if (now >= next)
                 {
-                    gate.NextAllowed = now + politeness.MinDelay;
+                    next = now + politeness.MinDelay;
                     return;
                 }
-                wait = gate.NextAllowed - now;
+                wait = next - now;
             }
             await Task.Delay(wait, time, cancellationToken);
-        }
-    }
-
-    public void MarkSent(string hostKey, HostPoliteness politeness)
-    {
-        var gate = _gates.GetOrAdd(hostKey, _ => new HostGate(Math.Max(1, politeness.MaxConcurrency)));
-        lock (gate)
-        {
-            var next = time.GetUtcNow() + politeness.MinDelay;
-            if (next > gate.NextAllowed) gate.NextAllowed = next;
         }
     }
 
     private sealed class HostGate(int maxConcurrency)
     {
         public SemaphoreSlim Slots { get; } = new(maxConcurrency, maxConcurrency);
-        public DateTimeOffset NextAllowed { get; set; } = DateTimeOffset.MinValue;
+        /// <summary>The next grant of a lease (grants are spaced by the delay too, so they do not pile up at the wire).</summary>
+        public DateTimeOffset NextGrant = DateTimeOffset.MinValue;
+        /// <summary>The next moment a request may leave for the host.</summary>
+        public DateTimeOffset NextSend = DateTimeOffset.MinValue;
     }
 
     private sealed class Lease(SemaphoreSlim slots) : IAsyncDisposable

@@ -24,6 +24,8 @@ public sealed partial class TableHostThrottle : IHostThrottle, IAsyncDisposable,
     public static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(500);
     /// <summary>The last part of a wait for a slot's phase, waited just before the wire (inside the request's total timeout).</summary>
     private static readonly TimeSpan PhaseLead = TimeSpan.FromSeconds(1);
+    /// <summary>How many phases in a row a send may miss (waking more than a quarter of the delay late) before it goes anyway.</summary>
+    private const int MaxMissedPhases = 3;
     // While every slot is taken, poll from 50 ms growing to 1 s: quick hand-over for short fetches, little table
     // traffic while slow ones hold the host. Jitter spreads instances that wait on the same host.
     private static readonly TimeSpan FirstFullPoll = TimeSpan.FromMilliseconds(50);
@@ -91,15 +93,25 @@ public sealed partial class TableHostThrottle : IHostThrottle, IAsyncDisposable,
 
     public async ValueTask WaitForTurnAsync(IAsyncDisposable lease, string hostKey, HostPoliteness politeness, bool retry, CancellationToken cancellationToken)
     {
-        await _local.WaitForTurnAsync(lease, hostKey, politeness, retry, cancellationToken);
-        if (lease is not Lease held) return;
-        var reserved = Interlocked.Exchange(ref held.Slot.PendingStartTicks, 0);
+        if (lease is not Lease held)
+        {
+            await _local.WaitForTurnAsync(lease, hostKey, politeness, retry, cancellationToken);
+            return;
+        }
         // The first attempt: the rest of the phase reserved at the grant (at most PhaseLead). A retry: the slot's next phase.
-        if (!retry) await WaitUntilAsync(reserved, cancellationToken);
-        else await ReservePhaseAsync(held.Slot, politeness, TimeSpan.Zero, cancellationToken);
+        var start = Interlocked.Exchange(ref held.Slot.PendingStartTicks, 0);
+        if (!retry) await WaitUntilAsync(start, cancellationToken);
+        else start = await ReservePhaseAsync(held.Slot, politeness, TimeSpan.Zero, cancellationToken);
+        // A send that wakes well after its phase (a stalled process) would land in another slot's phase, maybe another
+        // instance's: it takes this slot's next phase instead. Bounded: a process that cannot keep time for that many
+        // phases sends at its local turn.
+        for (var missed = 0; start != 0 && missed < MaxMissedPhases && _time.GetUtcNow().UtcTicks - start > politeness.MinDelay.Ticks / 4; missed++)
+            start = await ReservePhaseAsync(held.Slot, politeness, TimeSpan.Zero, cancellationToken);
+        // This instance's own sends, spaced where they leave (waits only behind one of its own sends that left late).
+        await _local.WaitForTurnAsync(lease, hostKey, politeness, retry, cancellationToken);
     }
 
-    // This instance's next request waits the full delay after this one left; across instances the phases space the grants.
+    // A new connection took a while: this instance's next send waits the full delay after it (phases space the instances).
     public void MarkSent(string hostKey, HostPoliteness politeness) => _local.MarkSent(hostKey, politeness);
 
     /// <summary>A slot this instance holds and nobody uses, or a newly claimed row; waits while the host is full.</summary>

@@ -231,15 +231,8 @@ public sealed class FailureCauseTests : TestPortalTests
         Assert.Equal(1, _portal.Count("/robots.txt"));
     }
 
-    /// <summary>A port nothing listens on: bound, then released.</summary>
-    private static int DeadPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
+    /// <summary>A port nothing listens on.</summary>
+    private static int DeadPort() => FeedIngest.IntegrationTests.Infrastructure.AzuriteInstance.FreePort();
 
     /// <summary>A one-path server on 127.0.0.1 that redirects every request to one URL.</summary>
     private sealed class RedirectServer : IAsyncDisposable

@@ -10,13 +10,16 @@ namespace FeedIngest.IntegrationTests.Fetching;
 
 /// <summary>
 /// Two FeedIngest "instances" (two service containers) sharing one Azurite: the host's limits hold across them.
-/// Concurrency and spacing are measured by the test portal, not by the fetchers.
+/// Concurrency and spacing are measured by the test portal; spacing also at the instances' wire (<see cref="Sends"/>),
+/// because a stalled test process (its server is in it) can record arrivals together that left apart.
 /// </summary>
 [Collection(AzuriteCollection.Name)]
 public sealed class PolitenessAcrossInstancesTests(AzuriteFixture azurite) : IAsyncLifetime
 {
     private TestPortal _portal = null!;
     private readonly string _throttleTable = FetchingTestHost.UniqueTableName("HostThrottle");
+    /// <summary>When each request of every instance left for the portal (the innermost handler, right above the socket).</summary>
+    private readonly System.Collections.Concurrent.ConcurrentQueue<(string Path, DateTimeOffset At)> _sends = new();
 
     public async Task InitializeAsync()
     {
@@ -32,7 +35,22 @@ public sealed class PolitenessAcrossInstancesTests(AzuriteFixture azurite) : IAs
         ["FeedIngest:Fetching:DistributedPoliteness"] = distributed ? "true" : "false",
         ["FeedIngest:Fetching:AttemptTimeoutSeconds"] = "5",
         ["FeedIngest:Fetching:TotalTimeoutSeconds"] = "20",
-    });
+    }, services => services.AddHttpClient(HttpPageSender.ClientName).AddHttpMessageHandler(() => new SendRecorder(_sends)));
+
+    private List<DateTimeOffset> Sends(string prefix) =>
+        _sends.Where(s => s.Path.StartsWith(prefix, StringComparison.Ordinal)).Select(s => s.At).Order().ToList();
+
+    private static List<double> Gaps(List<DateTimeOffset> starts) =>
+        starts.Zip(starts.Skip(1), (a, b) => (b - a).TotalMilliseconds).ToList();
+
+    private sealed class SendRecorder(System.Collections.Concurrent.ConcurrentQueue<(string, DateTimeOffset)> sends) : DelegatingHandler
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            sends.Enqueue((request.RequestUri!.PathAndQuery, DateTimeOffset.UtcNow));
+            return base.SendAsync(request, cancellationToken);
+        }
+    }
 
     private async Task<FetchResult[]> FetchManyAsync(FetchingTestHost host, string prefix, int count, PolitenessSettings politeness) =>
         await Task.WhenAll(Enumerable.Range(0, count).Select(i =>
@@ -150,16 +168,18 @@ public sealed class PolitenessAcrossInstancesTests(AzuriteFixture azurite) : IAs
 
         await Task.WhenAll(FetchManyAsync(first, "a", 3, politeness), FetchManyAsync(second, "b", 3, politeness));
 
-        var starts = _portal.Seen.Where(r => r.PathAndQuery.StartsWith("/slow-page/", StringComparison.Ordinal))
+        var arrivals = _portal.Seen.Where(r => r.PathAndQuery.StartsWith("/slow-page/", StringComparison.Ordinal))
             .Select(r => r.StartedAt).Order().ToList();
-        Assert.Equal(6, starts.Count);
-        var gaps = starts.Zip(starts.Skip(1), (a, b) => (b - a).TotalMilliseconds).ToList();
-        // 300 ms asked between turns. A request can reach the server a little after its turn on a busy machine,
-        // which shortens one gap and lengthens the next, so the span of all six is the measure, and no two may
-        // arrive together (uncoordinated instances give a span near 600 ms and near-zero gaps).
-        var shown = $"gaps {string.Join(", ", gaps.Select(g => g.ToString("0")))} ms";
-        Assert.True((starts[^1] - starts[0]).TotalMilliseconds >= 5 * 300 - 100, shown);
-        Assert.All(gaps, gap => Assert.True(gap >= 100, shown));
+        var sends = Sends("/slow-page/");
+        Assert.Equal(6, arrivals.Count);
+        Assert.Equal(6, sends.Count);
+        var shown = $"sent {string.Join(", ", Gaps(sends).Select(g => g.ToString("0")))} ms apart; arrived {string.Join(", ", Gaps(arrivals).Select(g => g.ToString("0")))} ms apart";
+        // 300 ms asked between sends. A send may leave up to a quarter of the delay after its turn (more, and it takes
+        // a later turn), so no two leave less than 225 ms apart; uncoordinated instances send pairs together. At the
+        // portal a request can arrive a little after it left (its server shares this busy process), so there the span of all
+        // six is the measure (about 600 ms when uncoordinated).
+        Assert.All(Gaps(sends), gap => Assert.True(gap >= 300 * 3 / 4 - 5, shown));
+        Assert.True((arrivals[^1] - arrivals[0]).TotalMilliseconds >= 5 * 300 - 300, shown);
     }
 
     [Fact]
@@ -178,12 +198,41 @@ public sealed class PolitenessAcrossInstancesTests(AzuriteFixture azurite) : IAs
             second.FetchAsync(_portal.Url("/tin-tuc/bai-hai-123456.html"), politeness));
 
         Assert.All(results, r => Assert.Equal(FetchOutcome.Ok, r.Outcome));
-        var starts = _portal.Seen.Select(r => r.StartedAt).Order().ToList();
-        Assert.Equal(7, starts.Count);
-        var gaps = starts.Zip(starts.Skip(1), (a, b) => (b - a).TotalMilliseconds).ToList();
-        var shown = $"gaps {string.Join(", ", gaps.Select(g => g.ToString("0")))} ms; " + string.Join(" ", _portal.Seen.OrderBy(r => r.StartedAt).Select(r => r.PathAndQuery + "@" + r.StartedAt.ToString("ss.fff")));
-        // 500 ms asked; a request can arrive a little after its turn on a busy machine (see the test above).
-        Assert.All(gaps, gap => Assert.True(gap >= 500 - 150, shown));
+        var sends = Sends("/");
+        var arrivals = _portal.Seen.Select(r => r.StartedAt).Order().ToList();
+        Assert.Equal(7, sends.Count);
+        Assert.Equal(7, arrivals.Count);
+        var shown = $"sent {string.Join(", ", Gaps(sends).Select(g => g.ToString("0")))} ms apart; " + string.Join(" ", _portal.Seen.OrderBy(r => r.StartedAt).Select(r => r.PathAndQuery + "@" + r.StartedAt.ToString("ss.fff")));
+        // 500 ms asked; a send may leave up to a quarter of the delay after its turn (see the test above).
+        Assert.All(Gaps(sends), gap => Assert.True(gap >= 500 * 3 / 4 - 5, shown));
+        Assert.True((arrivals[^1] - arrivals[0]).TotalMilliseconds >= 6 * 500 - 500, shown);
+    }
+
+    [Fact]
+    public async Task ASendThatWakesLongAfterItsSlotsPhaseWaitsForTheSlotsNextPhase()
+    {
+        // A clock the test moves (phases are a grid of absolute times); the slot rows are real, in Azurite.
+        var window = TimeSpan.FromMilliseconds(2 * 300).Ticks; // two slots, 300 ms apart: the start is on the grid
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 12, 2, 8, 0, 0, TimeSpan.Zero) is var t ? t.AddTicks(-(t.UtcTicks % window)) : default);
+        var tables = new TableServiceClient(azurite.ConnectionString);
+        await using var throttle = new TableHostThrottle(tables, _throttleTable, TimeSpan.FromMinutes(5), new InProcessHostThrottle(time), time,
+            NullLogger<TableHostThrottle>.Instance, Initializer(tables), holdFor: TimeSpan.FromMinutes(1));
+        var politeness = new HostPoliteness(TimeSpan.FromMilliseconds(300), MaxConcurrency: 2);
+        await using var lease = await throttle.AcquireAsync("late.example:80", politeness, CancellationToken.None);
+
+        // Slot k of 2 starts at m·600 ms + k·300 ms: the phase reserved at the grant is at most 300 ms away.
+        var slot = (await tables.GetTableClient(_throttleTable).QueryAsync<TableEntity>(e => e.PartitionKey == "slots|late.example:80").ToListAsync()).Single();
+        var nextPhase = TimeSpan.FromMilliseconds(slot.RowKey == "00" ? 1200 : 1500);
+
+        // The process stalls for a second: sending now could fall in the other slot's phase, maybe another instance's.
+        time.Advance(TimeSpan.FromSeconds(1));
+        var turn = throttle.WaitForTurnAsync(lease, "late.example:80", politeness, retry: false, CancellationToken.None).AsTask();
+
+        Assert.False(turn.IsCompleted);
+        time.Advance(nextPhase - TimeSpan.FromSeconds(1) - TimeSpan.FromTicks(1));
+        Assert.False(turn.IsCompleted);
+        time.Advance(TimeSpan.FromTicks(1)); // the slot's next phase
+        await turn.WaitAsync(TimeSpan.FromSeconds(30)); // a hang guard
     }
 
     [Fact]

@@ -14,10 +14,7 @@ public sealed class FailureCauseCliTests(HarvestEnvironment env) : IClassFixture
 {
     private static string DeadPortalSources()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
+        var port = FeedIngest.IntegrationTests.Infrastructure.AzuriteInstance.FreePort(); // nothing listens there
         return HarvestEnvironment.WriteSources(new Uri($"http://127.0.0.1:{port}/"), "dead");
     }
 

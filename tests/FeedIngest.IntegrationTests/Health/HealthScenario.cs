@@ -108,12 +108,7 @@ public sealed class HealthScenario : IAsyncLifetime
         return file;
     }
 
-    private static int ClosedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    private static int ClosedPort() => FeedIngest.IntegrationTests.Infrastructure.AzuriteInstance.FreePort();
 
     public IDictionary<string, string> Environment => new Dictionary<string, string>
     {

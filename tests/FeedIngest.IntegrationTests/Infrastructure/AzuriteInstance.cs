@@ -71,6 +71,8 @@ public sealed class AzuriteInstance : IAsyncDisposable
                 "--queueHost", "127.0.0.1", "--queuePort", QueuePort.ToString(),
                 "--tableHost", "127.0.0.1", "--tablePort", TablePort.ToString(),
             },
+            // Never written to: the kernel closes it when this process ends, however it ends, and node sees the end.
+            RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
@@ -168,7 +170,9 @@ public sealed class AzuriteInstance : IAsyncDisposable
 
     /// <summary>
     /// A script node loads before Azurite: it ends node when this test process is gone, so an Azurite is never left
-    /// behind by a test process that was killed or ended without running its clean-up.
+    /// behind by a test process that was killed or ended without running its clean-up. Two signals, either enough:
+    /// node's stdin (a pipe only this process holds) reaches its end, or a once-a-second look at this process in /proc
+    /// finds it gone.
     /// </summary>
     private string WriteParentWatch()
     {
@@ -193,6 +197,10 @@ public sealed class AzuriteInstance : IAsyncDisposable
               try { process.kill(parent, 0); return true; } catch { return false; }
             }
             setInterval(() => { if (!alive()) process.exit(0); }, 1000).unref();
+            process.stdin.on("end", () => process.exit(0));
+            process.stdin.on("error", () => process.exit(0));
+            process.stdin.resume();
+            if (typeof process.stdin.unref === "function") process.stdin.unref(); // Azurite's own shutdown still ends node
             """);
         return file;
     }
@@ -222,10 +230,53 @@ public sealed class AzuriteInstance : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// A free port below the kernel's ephemeral range. A port the kernel hands out for port 0 is free only until
+    /// someone else's port-0 bind (another test's server, an outgoing connection) takes it — and a test that starts
+    /// its server on it a moment later then meets a stranger. Ports below the range are never handed out that way;
+    /// only another test's pick can meet this one, and a random pick makes that rare.
+    /// </summary>
     public static int FreePort()
     {
+        var below = EphemeralRangeStart();
+        for (var attempt = 0; below > LowestPick + 1000 && attempt < 100; attempt++)
+        {
+            var port = Random.Shared.Next(LowestPick, below);
+            if (CanBind(port)) return port;
+        }
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    // Above the ports people run things on by hand (Azurite's 10000-10002, test.sh's 10100-10102, the portal's 5080).
+    private const int LowestPick = 11000;
+
+    private static int EphemeralRangeStart()
+    {
+        try
+        {
+            var range = File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+            return int.Parse(range[0], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        {
+            return 32768; // Linux's default
+        }
+    }
+
+    private static bool CanBind(int port)
+    {
+        try
+        {
+            var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            listener.Stop();
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
     }
 }
