@@ -242,7 +242,7 @@ public sealed class AzuriteInstance : IAsyncDisposable
         for (var attempt = 0; below > LowestPick + 1000 && attempt < 100; attempt++)
         {
             var port = Random.Shared.Next(LowestPick, below);
-            if (CanBind(port)) return port;
+            if (IsFree(port)) return port;
         }
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
@@ -265,7 +265,8 @@ public sealed class AzuriteInstance : IAsyncDisposable
         }
     }
 
-    private static bool CanBind(int port)
+    /// <summary>Nothing listens on the port (it can be bound on 127.0.0.1 now).</summary>
+    public static bool IsFree(int port)
     {
         try
         {

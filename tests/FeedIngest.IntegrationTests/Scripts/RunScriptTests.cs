@@ -49,20 +49,7 @@ public sealed class RunScriptTests
         throw new InvalidOperationException("no three consecutive free ports");
     }
 
-    private static bool IsFree(int port)
-    {
-        try
-        {
-            var l = new TcpListener(IPAddress.Loopback, port);
-            l.Start();
-            l.Stop();
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
+    private static bool IsFree(int port) => AzuriteInstance.IsFree(port);
 
     [Fact]
     public async Task OneTakenPortIsNamedWithItsOwnerAndNothingIsStarted()
