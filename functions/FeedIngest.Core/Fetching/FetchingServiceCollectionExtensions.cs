@@ -81,6 +81,7 @@ public static class FetchingServiceCollectionExtensions
 
         services.TryAddTransient<CappedBodyHandler>();
         services.TryAddTransient<AttemptSpacingHandler>();
+        services.TryAddTransient<LeavingMarkHandler>();
         services.AddHttpClient(HttpPageSender.ClientName, (sp, client) =>
             {
                 var options = sp.GetRequiredService<IOptions<FetchingOptions>>().Value;
@@ -113,7 +114,9 @@ public static class FetchingServiceCollectionExtensions
             // One inner pipeline instance (and so one circuit breaker) per scheme+host+port.
             .SelectPipelineByAuthority();
         // Innermost, once per attempt, inside the attempt timeout: content type and size caps while reading the body.
-        services.AddHttpClient(HttpPageSender.ClientName).AddHttpMessageHandler<CappedBodyHandler>();
+        services.AddHttpClient(HttpPageSender.ClientName).AddHttpMessageHandler<CappedBodyHandler>()
+            // Last before the socket: the host's next turn counts from the moment the request leaves.
+            .AddHttpMessageHandler<LeavingMarkHandler>();
         return services;
     }
 

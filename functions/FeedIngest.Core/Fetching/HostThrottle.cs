@@ -20,9 +20,10 @@ public interface IHostThrottle
     ValueTask WaitForTurnAsync(IAsyncDisposable lease, string hostKey, HostPoliteness politeness, bool retry, CancellationToken cancellationToken);
 
     /// <summary>
-    /// A connection to the host has just been opened for a request that had its turn: the next turn counts from now.
-    /// (A new connection — and a process's first, with its JIT — can take hundreds of milliseconds after the turn,
-    /// and the next request must still reach the host the full delay after this one.)
+    /// A request that had its turn is leaving for the host now (the innermost handler), or its new connection has just
+    /// come up: the next turn counts from now. (A new connection — and a process's first, with its JIT — can take
+    /// hundreds of milliseconds after the turn, and so can a stalled process; the next request must still reach the
+    /// host the full delay after this one.)
     /// </summary>
     void MarkSent(string hostKey, HostPoliteness politeness);
 }

@@ -10,16 +10,15 @@ namespace FeedIngest.IntegrationTests.Fetching;
 
 /// <summary>
 /// Two FeedIngest "instances" (two service containers) sharing one Azurite: the host's limits hold across them.
-/// Concurrency and spacing are measured by the test portal; spacing also at the instances' wire (<see cref="Sends"/>),
-/// because a stalled test process (its server is in it) can record arrivals together that left apart.
+/// Concurrency and spacing are measured by the test portal; spacing also where the instances' requests leave
+/// (<see cref="SendRecorder"/>).
 /// </summary>
 [Collection(AzuriteCollection.Name)]
 public sealed class PolitenessAcrossInstancesTests(AzuriteFixture azurite) : IAsyncLifetime
 {
     private TestPortal _portal = null!;
     private readonly string _throttleTable = FetchingTestHost.UniqueTableName("HostThrottle");
-    /// <summary>When each request of every instance left for the portal (the innermost handler, right above the socket).</summary>
-    private readonly System.Collections.Concurrent.ConcurrentQueue<(string Path, DateTimeOffset At)> _sends = new();
+    private readonly SendRecorder _sends = new();
 
     public async Task InitializeAsync()
     {
@@ -35,22 +34,7 @@ public sealed class PolitenessAcrossInstancesTests(AzuriteFixture azurite) : IAs
         ["FeedIngest:Fetching:DistributedPoliteness"] = distributed ? "true" : "false",
         ["FeedIngest:Fetching:AttemptTimeoutSeconds"] = "5",
         ["FeedIngest:Fetching:TotalTimeoutSeconds"] = "20",
-    }, services => services.AddHttpClient(HttpPageSender.ClientName).AddHttpMessageHandler(() => new SendRecorder(_sends)));
-
-    private List<DateTimeOffset> Sends(string prefix) =>
-        _sends.Where(s => s.Path.StartsWith(prefix, StringComparison.Ordinal)).Select(s => s.At).Order().ToList();
-
-    private static List<double> Gaps(List<DateTimeOffset> starts) =>
-        starts.Zip(starts.Skip(1), (a, b) => (b - a).TotalMilliseconds).ToList();
-
-    private sealed class SendRecorder(System.Collections.Concurrent.ConcurrentQueue<(string, DateTimeOffset)> sends) : DelegatingHandler
-    {
-        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-        {
-            sends.Enqueue((request.RequestUri!.PathAndQuery, DateTimeOffset.UtcNow));
-            return base.SendAsync(request, cancellationToken);
-        }
-    }
+    }, _sends.AddTo);
 
     private async Task<FetchResult[]> FetchManyAsync(FetchingTestHost host, string prefix, int count, PolitenessSettings politeness) =>
         await Task.WhenAll(Enumerable.Range(0, count).Select(i =>
@@ -170,15 +154,15 @@ public sealed class PolitenessAcrossInstancesTests(AzuriteFixture azurite) : IAs
 
         var arrivals = _portal.Seen.Where(r => r.PathAndQuery.StartsWith("/slow-page/", StringComparison.Ordinal))
             .Select(r => r.StartedAt).Order().ToList();
-        var sends = Sends("/slow-page/");
+        var sends = _sends.Sends("/slow-page/");
         Assert.Equal(6, arrivals.Count);
         Assert.Equal(6, sends.Count);
-        var shown = $"sent {string.Join(", ", Gaps(sends).Select(g => g.ToString("0")))} ms apart; arrived {string.Join(", ", Gaps(arrivals).Select(g => g.ToString("0")))} ms apart";
+        var shown = $"sent {SendRecorder.Show(sends)} ms apart; arrived {SendRecorder.Show(arrivals)} ms apart";
         // 300 ms asked between sends. A send may leave up to a quarter of the delay after its turn (more, and it takes
         // a later turn), so no two leave less than 225 ms apart; uncoordinated instances send pairs together. At the
         // portal a request can arrive a little after it left (its server shares this busy process), so there the span of all
         // six is the measure (about 600 ms when uncoordinated).
-        Assert.All(Gaps(sends), gap => Assert.True(gap >= 300 * 3 / 4 - 5, shown));
+        Assert.All(SendRecorder.GapsMs(sends), gap => Assert.True(gap >= 300 * 3 / 4 - 5, shown));
         Assert.True((arrivals[^1] - arrivals[0]).TotalMilliseconds >= 5 * 300 - 300, shown);
     }
 
@@ -198,13 +182,13 @@ public sealed class PolitenessAcrossInstancesTests(AzuriteFixture azurite) : IAs
             second.FetchAsync(_portal.Url("/tin-tuc/bai-hai-123456.html"), politeness));
 
         Assert.All(results, r => Assert.Equal(FetchOutcome.Ok, r.Outcome));
-        var sends = Sends("/");
+        var sends = _sends.Sends();
         var arrivals = _portal.Seen.Select(r => r.StartedAt).Order().ToList();
         Assert.Equal(7, sends.Count);
         Assert.Equal(7, arrivals.Count);
-        var shown = $"sent {string.Join(", ", Gaps(sends).Select(g => g.ToString("0")))} ms apart; " + string.Join(" ", _portal.Seen.OrderBy(r => r.StartedAt).Select(r => r.PathAndQuery + "@" + r.StartedAt.ToString("ss.fff")));
+        var shown = $"sent {SendRecorder.Show(sends)} ms apart; " + string.Join(" ", _portal.Seen.OrderBy(r => r.StartedAt).Select(r => r.PathAndQuery + "@" + r.StartedAt.ToString("ss.fff")));
         // 500 ms asked; a send may leave up to a quarter of the delay after its turn (see the test above).
-        Assert.All(Gaps(sends), gap => Assert.True(gap >= 500 * 3 / 4 - 5, shown));
+        Assert.All(SendRecorder.GapsMs(sends), gap => Assert.True(gap >= 500 * 3 / 4 - 5, shown));
         Assert.True((arrivals[^1] - arrivals[0]).TotalMilliseconds >= 6 * 500 - 500, shown);
     }
 

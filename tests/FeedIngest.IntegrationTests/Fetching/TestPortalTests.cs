@@ -12,7 +12,7 @@ public abstract class TestPortalTests : IAsyncLifetime
         _host = new FetchingTestHost();
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         await _host.DisposeAsync();
         await _portal.DisposeAsync();
