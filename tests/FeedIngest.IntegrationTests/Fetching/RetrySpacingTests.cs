@@ -10,17 +10,6 @@ namespace FeedIngest.IntegrationTests.Fetching;
 /// </summary>
 public sealed class RetrySpacingTests : TestPortalTests
 {
-    private readonly SendRecorder _sends = new();
-    private FetchingTestHost? _recorded;
-
-    // A fetcher that records when its requests leave; otherwise the base class's.
-    private FetchingTestHost Host => _recorded ??= new FetchingTestHost(extraServices: _sends.AddTo);
-
-    public override async Task DisposeAsync()
-    {
-        if (_recorded is not null) await _recorded.DisposeAsync();
-        await base.DisposeAsync();
-    }
 
     // This test once saw the request after the warm-up reach the portal 166 ms after it (minDelayMs 500). Two causes:
     // the fetcher counted the turn from its grant, not from the send (fixed: IHostThrottle.MarkSent), and the portal's
@@ -30,13 +19,13 @@ public sealed class RetrySpacingTests : TestPortalTests
     {
         var politeness = new PolitenessSettings { MinDelayMs = 500, MaxConcurrency = 2, ObeyRobotsTxt = false };
         await WarmUpPortalAsync();
-        await Host.FetchAsync(_portal.Url("/tin-tuc/warm-up-123456.html"), politeness);
+        await _host.FetchAsync(_portal.Url("/tin-tuc/warm-up-123456.html"), politeness);
 
         // /503-twice fails twice and is retried after ~50 ms of back-off; two other pages want the host meanwhile.
         var results = await Task.WhenAll(
-            Host.FetchAsync(_portal.Url("/503-twice"), politeness),
-            Host.FetchAsync(_portal.Url("/tin-tuc/bai-mot-123456.html"), politeness),
-            Host.FetchAsync(_portal.Url("/tin-tuc/bai-hai-123456.html"), politeness));
+            _host.FetchAsync(_portal.Url("/503-twice"), politeness),
+            _host.FetchAsync(_portal.Url("/tin-tuc/bai-mot-123456.html"), politeness),
+            _host.FetchAsync(_portal.Url("/tin-tuc/bai-hai-123456.html"), politeness));
 
         Assert.All(results, r => Assert.Equal(FetchOutcome.Ok, r.Outcome));
         Assert.Equal(3, _portal.Count("/503-twice"));
@@ -49,11 +38,11 @@ public sealed class RetrySpacingTests : TestPortalTests
         _portal.RobotsTxt = "User-agent: *\nCrawl-delay: 1\n";
         var politeness = new PolitenessSettings { MinDelayMs = 0, MaxConcurrency = 2, ObeyRobotsTxt = true };
         await WarmUpPortalAsync();
-        await Host.FetchAsync(_portal.Url("/tin-tuc/warm-up-123456.html"), politeness);
+        await _host.FetchAsync(_portal.Url("/tin-tuc/warm-up-123456.html"), politeness);
 
         var results = await Task.WhenAll(
-            Host.FetchAsync(_portal.Url("/503-twice"), politeness),
-            Host.FetchAsync(_portal.Url("/tin-tuc/bai-mot-123456.html"), politeness));
+            _host.FetchAsync(_portal.Url("/503-twice"), politeness),
+            _host.FetchAsync(_portal.Url("/tin-tuc/bai-mot-123456.html"), politeness));
 
         Assert.All(results, r => Assert.Equal(FetchOutcome.Ok, r.Outcome));
         AssertSpaced(TimeSpan.FromSeconds(1), expectedRequests: 5);
