@@ -41,8 +41,10 @@ internal sealed class AzuriteProcess : IAsyncDisposable
     {
         var location = Directory.CreateTempSubdirectory("feedingest-bench-azurite-").FullName;
         int blob = FreePort(), queue = FreePort(), table = FreePort();
-        var psi = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { script, "--silent", "--skipApiVersionCheck", "--disableTelemetry", "--location", location,
+        // stdin is a pipe only this process holds and never writes: when the bench ends, however it ends (killed
+        // included), the pipe closes and the watch ends node, so a benchmark never leaves an Azurite behind.
+        var psi = new ProcessStartInfo("node") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { "--require", WriteEndWithBench(location), script, "--silent", "--skipApiVersionCheck", "--disableTelemetry", "--location", location,
                      "--blobHost", "127.0.0.1", "--blobPort", Text(blob), "--queueHost", "127.0.0.1", "--queuePort", Text(queue),
                      "--tableHost", "127.0.0.1", "--tablePort", Text(table) })
             psi.ArgumentList.Add(a);
@@ -80,6 +82,27 @@ internal sealed class AzuriteProcess : IAsyncDisposable
         }
         _process.Dispose();
         try { Directory.Delete(_location, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+
+    /// <summary>
+    /// A script node loads before Azurite: when its stdin reaches its end (this process is gone without its clean-up)
+    /// it removes the data folder and ends node.
+    /// </summary>
+    private static string WriteEndWithBench(string location)
+    {
+        var file = Path.Combine(location, "end-with-bench.js");
+        File.WriteAllText(file, $$"""
+            const location = {{System.Text.Json.JsonSerializer.Serialize(location)}};
+            function end() {
+              try { require("fs").rmSync(location, { recursive: true, force: true }); } catch { }
+              process.exit(0);
+            }
+            process.stdin.on("end", end);
+            process.stdin.on("error", end);
+            process.stdin.resume();
+            if (typeof process.stdin.unref === "function") process.stdin.unref();
+            """);
+        return file;
     }
 
     private static string Text(int port) => port.ToString(CultureInfo.InvariantCulture);

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using FeedIngest.IntegrationTests.Infrastructure;
 
 namespace FeedIngest.IntegrationTests.Cli;
@@ -41,5 +42,76 @@ public sealed class BenchHarvestCliTests
         var again = Assert.Single(output.Split('\n'), l => l.StartsWith("re-harvest ", StringComparison.Ordinal));
         Assert.Matches(@"article-fetches=0 portal-requests=\d+ stored=0 ", again);
         Assert.Contains("counts ok: every article stored exactly once", output);
+    }
+
+    [Fact]
+    public async Task ABenchKilledMidRunLeavesNoAzuriteAndNoWorkerBehind()
+    {
+        var azurite = Path.Combine(RepoPaths.Root, "node_modules", "azurite", "dist", "src", "azurite.js");
+        Assert.True(File.Exists(azurite), $"Azurite is not installed at {azurite}: run `npm ci` in the repo root");
+        // The bench's temp folders go to a folder of this test's: a killed bench cannot remove its own work folder.
+        var temp = Directory.CreateTempSubdirectory("feedingest-killed-bench-").FullName;
+        try
+        {
+            await KillMidRunAsync(azurite, temp);
+        }
+        finally
+        {
+            Directory.Delete(temp, recursive: true);
+        }
+    }
+
+    private static async Task KillMidRunAsync(string azurite, string temp)
+    {
+        await using var cli = CliProcess.Start(new Dictionary<string, string?> { ["TMPDIR"] = temp },
+            "bench", "harvest", "--articles", "3000", "--workers", "1", "--ceiling-ops", "50", "--azurite", azurite);
+        int[] children = [];
+        // Killed once its Azurite and its worker process run: the harvest itself is under way.
+        await Poll.UntilAsync(() => Task.FromResult((children = ChildrenOf(cli.Id)).Any(IsBenchAzurite) && children.Any(IsWorker)), "the bench's Azurite and worker to start");
+        var node = children.First(IsBenchAzurite);
+        var dataFolder = Path.GetDirectoryName(CommandLine(node).First(a => a.EndsWith("end-with-bench.js", StringComparison.Ordinal)))!;
+
+        Process.GetProcessById(cli.Id).Kill(); // SIGKILL: the bench runs none of its clean-up
+
+        // Hang guards only: node sees its stdin end at once; a worker then finds its storage gone.
+        await Poll.UntilAsync(() => Task.FromResult(!IsRunning(node)), "the bench's Azurite to end", TimeSpan.FromSeconds(30));
+        Assert.False(Directory.Exists(dataFolder), $"Azurite's data folder {dataFolder} is left");
+        foreach (var worker in children.Where(c => c != node))
+            await Poll.UntilAsync(() => Task.FromResult(!IsRunning(worker)), $"worker {worker} to end", TimeSpan.FromMinutes(2));
+    }
+
+    private static bool IsWorker(int pid) => CommandLine(pid).Contains("work");
+
+    private static bool IsBenchAzurite(int pid) => CommandLine(pid).Any(a => a.EndsWith("end-with-bench.js", StringComparison.Ordinal));
+
+    private static int[] ChildrenOf(int parent) =>
+        Directory.EnumerateDirectories("/proc").Select(Path.GetFileName).Select(n => int.TryParse(n, out var pid) ? pid : 0)
+            .Where(pid => pid > 0 && ParentOf(pid) == parent).ToArray();
+
+    private static int ParentOf(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return 0; }
+    }
+
+    private static string[] CommandLine(int pid)
+    {
+        try { return File.ReadAllText($"/proc/{pid}/cmdline").Split('\0', StringSplitOptions.RemoveEmptyEntries); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return []; }
+    }
+
+    // Gone, or a zombie nobody reaps (its state in /proc says so).
+    private static bool IsRunning(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[stat.LastIndexOf(')') + 2] is not ('Z' or 'X');
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { return false; }
     }
 }

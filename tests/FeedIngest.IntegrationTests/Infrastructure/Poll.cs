@@ -1,4 +1,4 @@
-namespace FeedIngest.HostTests.Infrastructure;
+namespace FeedIngest.IntegrationTests.Infrastructure;
 
 /// <summary>Waits for a condition with a generous guard: the guard catches hangs, it never measures speed.</summary>
 public static class Poll
