@@ -58,7 +58,15 @@ public sealed class InProcessHostThrottle(TimeProvider time) : IHostThrottle
     // Every attempt, first or retry: the turn is taken where the request leaves, under the gate's lock, so two
     // requests that wake together (a stalled process) still leave the delay apart.
     public async ValueTask WaitForTurnAsync(IAsyncDisposable lease, string hostKey, HostPoliteness politeness, bool retry, CancellationToken cancellationToken) =>
-        await TakeAsync(GateFor(hostKey, politeness), politeness, static g => ref g.NextSend, cancellationToken);
+        await TakeTurnAsync(hostKey, politeness, TimeSpan.Zero, cancellationToken);
+
+    /// <summary>
+    /// The turn with <paramref name="slack"/>: a send may leave up to that much before the full delay after the last one.
+    /// For <see cref="TableHostThrottle"/>, whose slot phases already space the sends and let each leave up to a quarter
+    /// of the delay late: without the slack one late send would push every later one of this process as late.
+    /// </summary>
+    internal async ValueTask TakeTurnAsync(string hostKey, HostPoliteness politeness, TimeSpan slack, CancellationToken cancellationToken) =>
+        await TakeAsync(GateFor(hostKey, politeness), politeness, static g => ref g.NextSend, cancellationToken, slack);
 
     public void MarkSent(string hostKey, HostPoliteness politeness)
     {
@@ -76,8 +84,8 @@ public sealed class InProcessHostThrottle(TimeProvider time) : IHostThrottle
 
     private delegate ref DateTimeOffset GateMoment(HostGate gate);
 
-    /// <summary>Waits for the moment <paramref name="moment"/> names and moves it on by the delay, in one step under the lock.</summary>
-    private async Task TakeAsync(HostGate gate, HostPoliteness politeness, GateMoment moment, CancellationToken cancellationToken)
+    /// <summary>Waits for the moment <paramref name="moment"/> names (less the slack) and moves it on to the delay after now, in one step under the lock.</summary>
+    private async Task TakeAsync(HostGate gate, HostPoliteness politeness, GateMoment moment, CancellationToken cancellationToken, TimeSpan slack = default)
     {
         while (true)
         {
@@ -86,12 +94,12 @@ public sealed class InProcessHostThrottle(TimeProvider time) : IHostThrottle
             {
                 var now = time.GetUtcNow();
                 ref var next = ref moment(gate);
-                if (now >= next)
+                if (now + slack >= next)
                 {
                     next = now + politeness.MinDelay;
                     return;
                 }
-                wait = next - now;
+                wait = next - now - slack;
             }
             await Task.Delay(wait, time, cancellationToken);
         }

@@ -107,8 +107,8 @@ public sealed partial class TableHostThrottle : IHostThrottle, IAsyncDisposable,
         // phases sends at its local turn.
         for (var missed = 0; start != 0 && missed < MaxMissedPhases && _time.GetUtcNow().UtcTicks - start > politeness.MinDelay.Ticks / 4; missed++)
             start = await ReservePhaseAsync(held.Slot, politeness, TimeSpan.Zero, cancellationToken);
-        // This instance's own sends, spaced where they leave (waits only behind one of its own sends that left late).
-        await _local.WaitForTurnAsync(lease, hostKey, politeness, retry, cancellationToken);
+        // This instance's own sends, at least ¾ of the delay apart where they leave (two woken together by a stall).
+        await _local.TakeTurnAsync(hostKey, politeness, politeness.MinDelay / 4, cancellationToken);
     }
 
     // A new connection took a while: this instance's next send waits the full delay after it (phases space the instances).

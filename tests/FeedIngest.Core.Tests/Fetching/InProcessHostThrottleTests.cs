@@ -63,4 +63,35 @@ public sealed class InProcessHostThrottleTests
         await using var second = await secondGrant.WaitAsync(Guard);
         Assert.True(throttle.WaitForTurnAsync(second, "portal:80", Polite, retry: false, CancellationToken.None).IsCompleted);
     }
+
+    [Fact]
+    public void WithSlackSendsOnAFixedGridThatLeaveALittleLateNeverDriftLater()
+    {
+        // TableHostThrottle's slot phases put sends on a 300 ms grid; each leaves a millisecond after its turn.
+        // Without the slack every turn would count from the last send's leaving and start a millisecond later.
+        var throttle = new InProcessHostThrottle(_time);
+        var slack = Polite.MinDelay / 4;
+        for (var send = 0; send < 100; send++)
+        {
+            var turn = throttle.TakeTurnAsync("portal:80", Polite, slack, CancellationToken.None);
+            Assert.True(turn.IsCompleted, $"send {send} had to wait");
+            _time.Advance(TimeSpan.FromMilliseconds(1));
+            throttle.MarkSent("portal:80", Polite);
+            _time.Advance(Polite.MinDelay - TimeSpan.FromMilliseconds(1));
+        }
+    }
+
+    [Fact]
+    public async Task WithSlackTwoSendsWokenTogetherStillLeaveThreeQuartersOfTheDelayApart()
+    {
+        var throttle = new InProcessHostThrottle(_time);
+        var slack = Polite.MinDelay / 4;
+        await throttle.TakeTurnAsync("portal:80", Polite, slack, CancellationToken.None);
+        var second = throttle.TakeTurnAsync("portal:80", Polite, slack, CancellationToken.None).AsTask();
+
+        _time.Advance(Polite.MinDelay - slack - TimeSpan.FromTicks(1));
+        Assert.False(second.IsCompleted);
+        _time.Advance(TimeSpan.FromTicks(1));
+        await second.WaitAsync(Guard);
+    }
 }
