@@ -141,11 +141,22 @@ public sealed class AzuriteInstance : IAsyncDisposable
         _process = null;
     }
 
-    /// <summary>Kills the process and removes its data at once (for the end of the test process, where nothing can be awaited).</summary>
+    /// <summary>
+    /// Ends the process and removes its data (for the end of the test process, where nothing can be awaited): closing
+    /// node's stdin lets its watch remove the folder and end node in one go (a kill could leave node writing a file into
+    /// the folder while it is being removed); a node that has not ended after a moment is killed.
+    /// </summary>
     public void KillAndDelete()
     {
-        // At process exit the test host may be ended soon after: no waiting here, a few quick tries at most.
-        try { if (_process is { HasExited: false }) _process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
+        try
+        {
+            if (_process is { HasExited: false } node)
+            {
+                node.StandardInput.Close();
+                if (!node.WaitForExit(TimeSpan.FromSeconds(1))) node.Kill(entireProcessTree: true);
+            }
+        }
+        catch (Exception e) when (e is InvalidOperationException or IOException) { }
         DeleteLocation(attempts: 3, pause: TimeSpan.FromMilliseconds(20));
     }
 
@@ -172,7 +183,7 @@ public sealed class AzuriteInstance : IAsyncDisposable
     /// A script node loads before Azurite: it ends node when this test process is gone, so an Azurite is never left
     /// behind by a test process that was killed or ended without running its clean-up. Two signals, either enough:
     /// node's stdin (a pipe only this process holds) reaches its end, or a once-a-second look at this process in /proc
-    /// finds it gone.
+    /// finds it gone. Either way it removes the data folder first.
     /// </summary>
     private string WriteParentWatch()
     {
@@ -196,9 +207,15 @@ public sealed class AzuriteInstance : IAsyncDisposable
               }
               try { process.kill(parent, 0); return true; } catch { return false; }
             }
-            setInterval(() => { if (!alive()) process.exit(0); }, 1000).unref();
-            process.stdin.on("end", () => process.exit(0));
-            process.stdin.on("error", () => process.exit(0));
+            // The test process is gone (or let go): nobody else will remove the data folder.
+            const location = {{System.Text.Json.JsonSerializer.Serialize(_location)}};
+            function end() {
+              try { fs.rmSync(location, { recursive: true, force: true }); } catch { }
+              process.exit(0);
+            }
+            setInterval(() => { if (!alive()) end(); }, 1000).unref();
+            process.stdin.on("end", end);
+            process.stdin.on("error", end);
             process.stdin.resume();
             if (typeof process.stdin.unref === "function") process.stdin.unref(); // Azurite's own shutdown still ends node
             """);
