@@ -71,7 +71,7 @@ public sealed class AzuriteAccount : IAsyncDisposable
             var started = new List<AzuriteInstance>();
             AppDomain.CurrentDomain.ProcessExit += (_, _) =>
             {
-                lock (started) foreach (var instance in started) instance.KillAndDelete();
+                lock (started) foreach (var instance in started) instance.LetGo();
             };
             return started;
         }

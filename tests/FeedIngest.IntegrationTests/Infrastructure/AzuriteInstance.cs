@@ -142,22 +142,14 @@ public sealed class AzuriteInstance : IAsyncDisposable
     }
 
     /// <summary>
-    /// Ends the process and removes its data (for the end of the test process, where nothing can be awaited): closing
-    /// node's stdin lets its watch remove the folder and end node in one go (a kill could leave node writing a file into
-    /// the folder while it is being removed); a node that has not ended after a moment is killed.
+    /// For the end of the test process, where nothing may wait (the test host can be ended at any moment, and a wait
+    /// there once kept the other exit handlers from running): closes node's stdin, and node's watch removes the data
+    /// folder and ends node. Killing node instead would leave the folder, or race node still writing into it.
     /// </summary>
-    public void KillAndDelete()
+    public void LetGo()
     {
-        try
-        {
-            if (_process is { HasExited: false } node)
-            {
-                node.StandardInput.Close();
-                if (!node.WaitForExit(TimeSpan.FromSeconds(1))) node.Kill(entireProcessTree: true);
-            }
-        }
+        try { if (_process is { HasExited: false } node) node.StandardInput.Close(); }
         catch (Exception e) when (e is InvalidOperationException or IOException) { }
-        DeleteLocation(attempts: 3, pause: TimeSpan.FromMilliseconds(20));
     }
 
     public async ValueTask DisposeAsync()
