@@ -156,7 +156,7 @@ public sealed class ArticleExtractor : IArticleExtractor
     // parser per thread, reused; each ParseDocument still makes a new document.
     [ThreadStatic] private static HtmlParser? t_parser;
 
-    private static IHtmlDocument Parse(string html) => (t_parser ??= new HtmlParser(ParserOptions, BrowsingContext.New(ParserConfiguration))).ParseDocument(html);
+    private static IHtmlDocument Parse(string html) => (t_parser ??= new HtmlParser(ParserOptions, new ParserContext(BrowsingContext.New(ParserConfiguration)))).ParseDocument(html);
 
     // AngleSharp's default services without the attribute observer: it asks the context for its observers on every
     // element that has attributes and resolves each <img> source to a URL while parsing (a sixth of a small page's
