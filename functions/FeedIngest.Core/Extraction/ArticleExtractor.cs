@@ -163,7 +163,8 @@ public sealed class ArticleExtractor : IArticleExtractor
     // parse). Nothing here reads what it maintains (image sources, class lists, link relations): attributes are read
     // as written.
     private static readonly IConfiguration ParserConfiguration =
-        new Configuration(Configuration.Default.Services.Where(s => s is not IAttributeObserver).ToArray());
+        new Configuration(Configuration.Default.Services.Where(s => s is not IAttributeObserver)
+            .Select(s => s is IElementFactory<Document, HtmlElement> html ? new ParserElementFactory(html) : s).ToArray());
 
     private sealed record AttemptResult(List<string> Blocks, int BodyChars, string? Lead, string? Attribution, string? SignatureAuthor,
         List<ArticleImage> Images, List<string> Fingerprints)

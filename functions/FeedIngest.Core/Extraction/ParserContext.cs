@@ -3,6 +3,7 @@ using AngleSharp.Browser;
 using AngleSharp.Browser.Dom;
 using AngleSharp.Dom;
 using AngleSharp.Dom.Events;
+using AngleSharp.Html.Dom;
 
 namespace FeedIngest.Core.Extraction;
 
@@ -19,6 +20,7 @@ internal sealed class ParserContext(IBrowsingContext inner) : IBrowsingContext
 {
     private readonly Dictionary<Type, object?> _service = [];
     private readonly Dictionary<Type, object> _services = [];
+    private IAttributeObserver[]? _observers;
 
     public T? GetService<T>() where T : class
     {
@@ -28,6 +30,8 @@ internal sealed class ParserContext(IBrowsingContext inner) : IBrowsingContext
 
     public IEnumerable<T> GetServices<T>() where T : class
     {
+        // Asked on every element with attributes: answered without a dictionary look-up.
+        if (typeof(T) == typeof(IAttributeObserver)) return (IEnumerable<T>)(_observers ??= inner.GetServices<IAttributeObserver>().ToArray());
         if (!_services.TryGetValue(typeof(T), out var found)) _services[typeof(T)] = found = inner.GetServices<T>().ToArray();
         return (T[])found;
     }
@@ -46,4 +50,17 @@ internal sealed class ParserContext(IBrowsingContext inner) : IBrowsingContext
     public void InvokeEventListener(Event ev) => inner.InvokeEventListener(ev);
     public bool Dispatch(Event ev) => inner.Dispatch(ev);
     public void Dispose() => inner.Dispose();
+}
+
+/// <summary>
+/// AngleSharp's HTML element factory, except that <c>&lt;img&gt;</c> is a plain <see cref="HtmlElement"/> with the
+/// flags AngleSharp gives it (special, self-closing): its own element type resolves its source set to a URL while the
+/// page is parsed (a twentieth of a small page's parse). The extractor reads images by tag name and attributes as
+/// written, never through <c>IHtmlImageElement</c>; the tree builder decides by tag name and flags, so the tree is the
+/// same.
+/// </summary>
+internal sealed class ParserElementFactory(IElementFactory<Document, HtmlElement> inner) : IElementFactory<Document, HtmlElement>
+{
+    public HtmlElement Create(Document document, string localName, string? prefix = null, NodeFlags flags = NodeFlags.None) =>
+        localName == "img" ? new HtmlElement(document, "img", prefix, NodeFlags.Special | NodeFlags.SelfClosing) : inner.Create(document, localName, prefix, flags);
 }
