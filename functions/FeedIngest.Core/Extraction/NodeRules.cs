@@ -426,10 +426,15 @@ internal static class NodeRules
     internal static IEnumerable<IElement> ElementsInOrder(IElement root, Dictionary<IElement, NodeStats> stats) =>
         stats is StatsTable table && root.LocalName == "body" ? table.LiveOrder() : ElementsInOrder(root);
 
+    // The walks' stacks are the thread's own (empty between calls: Pop clears each slot).
+    [ThreadStatic] private static Stack<IElement>? t_elementStack;
+    [ThreadStatic] private static Stack<(IElement Element, NodeStats? Parent)>? t_statsStack;
+
     internal static List<IElement> ElementsInOrder(IElement root)
     {
         var list = new List<IElement>(256);
-        var stack = new Stack<IElement>(64);
+        var stack = t_elementStack ??= new Stack<IElement>(64);
+        stack.Clear();
         stack.Push(root);
         while (stack.Count > 0)
         {
@@ -450,7 +455,8 @@ internal static class NodeRules
     {
         var order = new List<IElement>(128);
         var entries = new List<NodeStats>(128);
-        var stack = new Stack<(IElement Element, NodeStats? Parent)>(32);
+        var stack = t_statsStack ??= new Stack<(IElement Element, NodeStats? Parent)>(64);
+        stack.Clear();
         stack.Push((root, null));
         while (stack.Count > 0)
         {
