@@ -34,8 +34,16 @@ internal static class MetadataReader
     /// of its root): one walk serves every lookup below (each QuerySelector would be a walk of its own).</param>
     public static PageMetadata Read(IHtmlDocument document, List<IElement> all, Uri? pageUrl, Sources.ExtractionOverrides? overrides)
     {
-        var meta = new PageMetadata();
         var attrs = ReadAttributes(all);
+        var meta = Read(document, all, attrs, pageUrl, overrides);
+        // The table is the thread's own: drop its strings until the next page.
+        Array.Clear(attrs, 0, all.Count);
+        return meta;
+    }
+
+    private static PageMetadata Read(IHtmlDocument document, List<IElement> all, ElementAttributes[] attrs, Uri? pageUrl, Sources.ExtractionOverrides? overrides)
+    {
+        var meta = new PageMetadata();
         var metas = ReadMetaTags(all);
         var ld = ReadJsonLd(all);
 
@@ -181,9 +189,14 @@ internal static class MetadataReader
     /// several attributes of every element).</summary>
     private readonly record struct ElementAttributes(string ClassAndId, string? ItemProp, string? Rel, string? ItemType, string? AriaLabel);
 
+    [ThreadStatic] private static ElementAttributes[]? t_attributes;
+
+    /// <returns>The thread's own table, reused by the next page: entries past <c>all.Count</c> are stale.</returns>
     private static ElementAttributes[] ReadAttributes(List<IElement> all)
     {
-        var result = new ElementAttributes[all.Count];
+        var result = t_attributes is { } table && table.Length >= all.Count ? table
+            : all.Count > 4096 ? new ElementAttributes[all.Count] // not kept: a huge page's table
+            : t_attributes = new ElementAttributes[Math.Max(all.Count, 256)];
         for (var i = 0; i < all.Count; i++)
         {
             var list = all[i].Attributes;
