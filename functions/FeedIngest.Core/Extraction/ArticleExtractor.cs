@@ -237,7 +237,7 @@ public sealed class ArticleExtractor : IArticleExtractor
         order ??= NodeRules.ElementsInOrder(document.DocumentElement);
 
         // a. Prepare: drop what never carries text, then every related-articles block, then unlikely candidates.
-        var stats = ContentFinder.RemoveNonContent(document, overrides, (flags & ContentFinder.Flags.RemoveChrome) != 0);
+        var stats = ContentFinder.RemoveNonContent(document, overrides, (flags & ContentFinder.Flags.RemoveChrome) != 0, order.Count);
         var pageProse = stats[body].TextChars - stats[body].LinkChars;
         ContentFinder.RemoveRelatedLists(body, stats);
         var stripped = (flags & ContentFinder.Flags.StripUnlikely) != 0 ? ContentFinder.RemoveUnlikely(body, stats) : 0;

@@ -451,10 +451,11 @@ internal static class NodeRules
     /// <summary>One walk: text, link-text and comma counts per element, summed bottom-up. Elements for which
     /// <paramref name="leaveOut"/> is true are left out with everything under them and listed in
     /// <paramref name="leftOut"/> (the caller removes them: the counts are those of the page without them).</summary>
-    internal static StatsTable ComputeStats(IElement root, Func<IElement, bool>? leaveOut = null, List<IElement>? leftOut = null)
+    /// <param name="capacity">Room for this many elements (the page's element count, when known: no list regrowth).</param>
+    internal static StatsTable ComputeStats(IElement root, Func<IElement, bool>? leaveOut = null, List<IElement>? leftOut = null, int capacity = 128)
     {
-        var order = new List<IElement>(128);
-        var entries = new List<NodeStats>(128);
+        var order = new List<IElement>(capacity);
+        var entries = new List<NodeStats>(capacity);
         var stack = t_statsStack ??= new Stack<(IElement Element, NodeStats? Parent)>(64);
         stack.Clear();
         stack.Push((root, null));
