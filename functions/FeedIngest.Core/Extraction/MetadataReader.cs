@@ -139,11 +139,11 @@ internal static class MetadataReader
     }
 
     private static readonly System.Text.RegularExpressions.Regex TitleHint =
-        new("title|tieu-de|tieude|tieu_de|headline|heading", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+        new("title|tieu-de|tieude|tieu_de|headline|heading", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant | System.Text.RegularExpressions.RegexOptions.Compiled);
 
     // Page chrome that prints today's date ("Thứ Tư, 25/11/2026") above every article.
     private static readonly System.Text.RegularExpressions.Regex ChromeHint =
-        new(@"header|top-?bar|topbar|banner|menu|nav|footer|sidebar|widget|weather|thoi-tiet|today|clock", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+        new(@"header|top-?bar|topbar|banner|menu|nav|footer|sidebar|widget|weather|thoi-tiet|today|clock", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant | System.Text.RegularExpressions.RegexOptions.Compiled);
 
     private static bool InPageChrome(IElement e)
     {
@@ -306,7 +306,7 @@ internal static class MetadataReader
     }
 
     private static readonly System.Text.RegularExpressions.Regex BylinePrefix =
-        new(@"^(?:tác giả|bài(?: và ảnh)?|bài, ảnh|người viết|phóng viên|written by|by)\s*[:\-]?\s*", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+        new(@"^(?:tác giả|bài(?: và ảnh)?|bài, ảnh|người viết|phóng viên|written by|by)\s*[:\-]?\s*", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant | System.Text.RegularExpressions.RegexOptions.Compiled);
 
     private static List<string> SiteNames(Dictionary<string, string> metas, string docTitle)
     {
@@ -321,7 +321,7 @@ internal static class MetadataReader
 
     private static readonly System.Text.RegularExpressions.Regex OrganisationName =
         new(@"^(?:cổng (?:thông tin|ttđt|giao tiếp)|trang thông tin|ubnd|ủy ban nhân dân|uỷ ban nhân dân|báo điện tử|tạp chí|ban biên tập|website)\b",
-            System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+            System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant | System.Text.RegularExpressions.RegexOptions.Compiled);
 
     internal static bool IsSiteName(string name, List<string> siteNames)
     {
