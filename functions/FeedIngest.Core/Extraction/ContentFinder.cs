@@ -46,7 +46,7 @@ internal static class ContentFinder
         var chrome = new List<IElement>();
         foreach (var e in stats.LiveOrder())
             if (NodeRules.ChromeTags.Contains(e.LocalName)
-                || e.GetAttribute("role") is "navigation" or "banner" or "contentinfo" or "complementary" or "dialog" or "menu") chrome.Add(e);
+                || NodeRules.AttributeOf(e, "role") is "navigation" or "banner" or "contentinfo" or "complementary" or "dialog" or "menu") chrome.Add(e);
         var pageProse = Math.Max(1, stats[body].TextChars - stats[body].LinkChars);
         foreach (var e in chrome)
         {

@@ -139,6 +139,16 @@ internal static class NodeRules
         return false;
     }
 
+    /// <summary>The value of the attribute named <paramref name="name"/> (lower case) as written, as GetAttribute gives it
+    /// on an HTML element, without GetAttribute's lower-casing of the name: most elements have no attribute or one.</summary>
+    internal static string? AttributeOf(IElement e, string name)
+    {
+        var list = e.Attributes;
+        for (var i = 0; i < list.Length; i++)
+            if (list[i] is { } attr && attr.Name == name) return attr.Value;
+        return null;
+    }
+
     internal static bool IsHidden(IElement e)
     {
         // One scan of the attribute list (most elements have none or one) instead of three lookups.
