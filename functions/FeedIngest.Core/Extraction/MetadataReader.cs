@@ -172,16 +172,31 @@ internal static class MetadataReader
         catch (Exception) { return null; } // a bad selector in sources.json must not fail the page
     }
 
+    private static readonly string[] SiteSeparators = [" | ", " - ", " – ", " — ", " :: ", " » "];
+
     internal static string StripSiteSuffix(string title)
     {
-        foreach (var sep in new[] { " | ", " - ", " – ", " — ", " :: ", " » " })
+        foreach (var sep in SiteSeparators)
         {
             var i = title.LastIndexOf(sep, StringComparison.Ordinal);
             if (i <= 0) continue;
-            var head = title[..i].Trim();
-            if (head.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length >= 3) return head;
+            var head = title.AsSpan(0, i).Trim();
+            if (WordsBetweenSpaces(head) >= 3) return head.ToString();
         }
         return title;
+    }
+
+    /// <summary>The number of non-empty pieces between ' ' characters (Split(' ', RemoveEmptyEntries).Length, without the split).</summary>
+    private static int WordsBetweenSpaces(ReadOnlySpan<char> text)
+    {
+        var words = 0;
+        var inWord = false;
+        foreach (var ch in text)
+        {
+            if (ch == ' ') inWord = false;
+            else if (!inWord) { inWord = true; words++; }
+        }
+        return words;
     }
 
     /// <summary>The attributes the rules below read, from one scan of each element's attribute list (GetAttribute
