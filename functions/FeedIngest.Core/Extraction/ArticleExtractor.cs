@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Numerics;
 using System.Text;
 using AngleSharp;
 using AngleSharp.Dom;
@@ -156,14 +158,55 @@ public sealed class ArticleExtractor : IArticleExtractor
     // parser per thread, reused; each ParseDocument still makes a new document.
     [ThreadStatic] private static HtmlParser? t_parser;
 
-    private static IHtmlDocument Parse(string html) => (t_parser ??= new HtmlParser(ParserOptions, BrowsingContext.New(ParserConfiguration))).ParseDocument(html);
+    internal static IHtmlDocument Parse(string html)
+    {
+        var parser = t_parser ??= NewParser();
+        LendSourceBuffer(html.Length);
+        return parser.ParseDocument(html);
+    }
+
+    private static HtmlParser NewParser() => new(ParserOptions, new ParserContext(BrowsingContext.New(ParserConfiguration)));
+
+    // AngleSharp's tokenizer rents a buffer of the page's length from ArrayPool<char>.Shared and never returns it (the
+    // parser does not dispose its tree builder), so every parse allocated a new one: 32 KB for a 10,000-character page,
+    // a quarter of the parse's allocation, and a large-object-heap array above 42,500 characters. Each thread keeps one
+    // buffer per pool size and returns it to the pool just before it parses: the tokenizer's rent, the first of the
+    // parse, takes it back from the thread's slot. The finished document holds strings, never the buffer (every page of
+    // the three sample sets, parsed and then overwritten by two more parses in its buffer, serialises as a fresh parse).
+    // Only when a probe at start-up sees the tokenizer take the lent buffer at the page's own length (at and just past
+    // a size boundary): a buffer it left in the pool would be lent again, and the pool would hold it twice.
+    [ThreadStatic] private static char[]?[]? t_sourceBuffers;
+    private const int MaxLentBufferLog2 = 18; // buffers up to 256 K characters (512 KB): at most 1 MB a thread
+
+    private static void LendSourceBuffer(int length)
+    {
+        if (!TokenizerTakesLentBuffer) return;
+        var log2 = BitOperations.Log2(BitOperations.RoundUpToPowerOf2((uint)Math.Max(length, 16)));
+        if (log2 > MaxLentBufferLog2) return;
+        var buffers = t_sourceBuffers ??= new char[]?[MaxLentBufferLog2 + 1];
+        ArrayPool<char>.Shared.Return(buffers[log2] ??= new char[1 << log2]);
+    }
+
+    private static bool ProbeLentBuffer(int length)
+    {
+        var lent = new char[BitOperations.RoundUpToPowerOf2((uint)length)];
+        ArrayPool<char>.Shared.Return(lent);
+        NewParser().ParseDocument("<p>" + new string('x', length - 3));
+        var next = ArrayPool<char>.Shared.Rent(length);
+        ArrayPool<char>.Shared.Return(next);
+        return !ReferenceEquals(next, lent);
+    }
 
     // AngleSharp's default services without the attribute observer: it asks the context for its observers on every
     // element that has attributes and resolves each <img> source to a URL while parsing (a sixth of a small page's
     // parse). Nothing here reads what it maintains (image sources, class lists, link relations): attributes are read
     // as written.
     private static readonly IConfiguration ParserConfiguration =
-        new Configuration(Configuration.Default.Services.Where(s => s is not IAttributeObserver).ToArray());
+        new Configuration(Configuration.Default.Services.Where(s => s is not IAttributeObserver)
+            .Select(s => s is IElementFactory<Document, HtmlElement> html ? new ParserElementFactory(html) : s).ToArray());
+
+    // After ParserOptions and ParserConfiguration: static fields are initialised in the order they are written.
+    private static readonly bool TokenizerTakesLentBuffer = ProbeLentBuffer(1024) && ProbeLentBuffer(1025);
 
     private sealed record AttemptResult(List<string> Blocks, int BodyChars, string? Lead, string? Attribution, string? SignatureAuthor,
         List<ArticleImage> Images, List<string> Fingerprints)
@@ -194,7 +237,7 @@ public sealed class ArticleExtractor : IArticleExtractor
         order ??= NodeRules.ElementsInOrder(document.DocumentElement);
 
         // a. Prepare: drop what never carries text, then every related-articles block, then unlikely candidates.
-        var stats = ContentFinder.RemoveNonContent(document, overrides, (flags & ContentFinder.Flags.RemoveChrome) != 0);
+        var stats = ContentFinder.RemoveNonContent(document, overrides, (flags & ContentFinder.Flags.RemoveChrome) != 0, order.Count);
         var pageProse = stats[body].TextChars - stats[body].LinkChars;
         ContentFinder.RemoveRelatedLists(body, stats);
         var stripped = (flags & ContentFinder.Flags.StripUnlikely) != 0 ? ContentFinder.RemoveUnlikely(body, stats) : 0;

@@ -31,7 +31,7 @@ internal sealed class BlockWriter
     private readonly List<TextBlock> _blocks = [];
     // The line being written: a char buffer rather than a StringBuilder, whose Clear after a long paragraph allocated a
     // new chunk of the whole capacity.
-    private char[] _line = new char[512];
+    private char[] _line;
     private int _lineLength;
     private int _chars, _linkChars, _boldChars, _italicChars;
     private int _linkDepth, _boldDepth, _italicDepth;
@@ -41,10 +41,20 @@ internal sealed class BlockWriter
     private readonly Stack<IElement> _blockStack = new();
     private IElement? _root;
 
+    // The line buffer and the walk stack are the thread's own, reused by the next writer (a small page's extraction
+    // allocated them anew for every root: a kilobyte or two, a tenth of its fixed allocation).
+    [ThreadStatic] private static char[]? t_line;
+    [ThreadStatic] private static Stack<(INode Node, bool Exit)>? t_walk;
+
+    private BlockWriter(char[] line) => _line = line;
+
     public static List<TextBlock> Write(IEnumerable<IElement> roots)
     {
-        var w = new BlockWriter();
+        var w = new BlockWriter(t_line ?? new char[512]);
+        t_line = null;
         foreach (var root in roots) w.Walk(root);
+        // A line buffer grown by a very long paragraph is not kept.
+        if (w._line.Length <= 16384) t_line = w._line;
         return w._blocks;
     }
 
@@ -52,7 +62,8 @@ internal sealed class BlockWriter
     {
         // (node, exiting): elements are visited on the way in and on the way out, like a recursive walk would.
         _root = root;
-        var stack = new Stack<(INode Node, bool Exit)>();
+        var stack = t_walk ??= new Stack<(INode Node, bool Exit)>(64);
+        stack.Clear();
         stack.Push((root, false));
         while (stack.Count > 0)
         {

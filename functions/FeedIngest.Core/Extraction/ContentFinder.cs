@@ -28,7 +28,8 @@ internal static class ContentFinder
     /// most of the page's prose — old ASP.NET portals wrap the whole page in one &lt;form&gt;, and some templates put
     /// the article in an &lt;aside&gt;. Returns the statistics of what is left, ready for the next passes.
     /// </summary>
-    public static StatsTable RemoveNonContent(IHtmlDocument document, Sources.ExtractionOverrides? overrides, bool removeChrome = true)
+    /// <param name="elements">The page's element count, when known (room for the statistics).</param>
+    public static StatsTable RemoveNonContent(IHtmlDocument document, Sources.ExtractionOverrides? overrides, bool removeChrome = true, int elements = 128)
     {
         if (overrides is not null)
             foreach (var selector in overrides.RemoveSelectors)
@@ -39,13 +40,13 @@ internal static class ContentFinder
         if (document.Body is not { } body) return new StatsTable([], []);
         // One walk counts the page without its junk, then the junk goes.
         var doomed = new List<IElement>();
-        var stats = NodeRules.ComputeStats(body, static e => NodeRules.JunkTags.Contains(e.LocalName) || NodeRules.IsHidden(e), doomed);
+        var stats = NodeRules.ComputeStats(body, static e => NodeRules.JunkTags.Contains(e.LocalName) || NodeRules.IsHidden(e), doomed, elements);
         foreach (var e in doomed) e.Remove();
         if (!removeChrome) return stats;
         var chrome = new List<IElement>();
         foreach (var e in stats.LiveOrder())
             if (NodeRules.ChromeTags.Contains(e.LocalName)
-                || e.GetAttribute("role") is "navigation" or "banner" or "contentinfo" or "complementary" or "dialog" or "menu") chrome.Add(e);
+                || NodeRules.AttributeOf(e, "role") is "navigation" or "banner" or "contentinfo" or "complementary" or "dialog" or "menu") chrome.Add(e);
         var pageProse = Math.Max(1, stats[body].TextChars - stats[body].LinkChars);
         foreach (var e in chrome)
         {

@@ -52,10 +52,26 @@ public static partial class DateParsing
         return ParseVisible(v);
     }
 
+    /// <summary>Four digits in a row (\d: any Unicode decimal digit, as char.IsDigit): every date pattern below needs its
+    /// year, so a text without them is answered without running the patterns.</summary>
+    private static bool HasFourDigitRun(string text)
+    {
+        var run = 0;
+        foreach (var ch in text)
+        {
+            if ((uint)(ch - '0') <= 9 || (ch > '\u007F' && char.IsDigit(ch)))
+            {
+                if (++run == 4) return true;
+            }
+            else run = 0;
+        }
+        return false;
+    }
+
     /// <summary>Parses the first visible date (day/month/year, with an optional clock time before or after it) in a text.</summary>
     public static DateTimeOffset? ParseVisible(string? text)
     {
-        if (string.IsNullOrWhiteSpace(text)) return null;
+        if (string.IsNullOrWhiteSpace(text) || !HasFourDigitRun(text)) return null;
         var dm = DayMonthYear().Match(text);
         if (!dm.Success) dm = DayMonthYearInWords().Match(text);
         int day, month, year, dateStart, dateEnd;

@@ -34,8 +34,16 @@ internal static class MetadataReader
     /// of its root): one walk serves every lookup below (each QuerySelector would be a walk of its own).</param>
     public static PageMetadata Read(IHtmlDocument document, List<IElement> all, Uri? pageUrl, Sources.ExtractionOverrides? overrides)
     {
-        var meta = new PageMetadata();
         var attrs = ReadAttributes(all);
+        var meta = Read(document, all, attrs, pageUrl, overrides);
+        // The table is the thread's own: drop its strings until the next page.
+        Array.Clear(attrs, 0, all.Count);
+        return meta;
+    }
+
+    private static PageMetadata Read(IHtmlDocument document, List<IElement> all, ElementAttributes[] attrs, Uri? pageUrl, Sources.ExtractionOverrides? overrides)
+    {
+        var meta = new PageMetadata();
         var metas = ReadMetaTags(all);
         var ld = ReadJsonLd(all);
 
@@ -131,11 +139,11 @@ internal static class MetadataReader
     }
 
     private static readonly System.Text.RegularExpressions.Regex TitleHint =
-        new("title|tieu-de|tieude|tieu_de|headline|heading", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+        new("title|tieu-de|tieude|tieu_de|headline|heading", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant | System.Text.RegularExpressions.RegexOptions.Compiled);
 
     // Page chrome that prints today's date ("Thứ Tư, 25/11/2026") above every article.
     private static readonly System.Text.RegularExpressions.Regex ChromeHint =
-        new(@"header|top-?bar|topbar|banner|menu|nav|footer|sidebar|widget|weather|thoi-tiet|today|clock", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+        new(@"header|top-?bar|topbar|banner|menu|nav|footer|sidebar|widget|weather|thoi-tiet|today|clock", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant | System.Text.RegularExpressions.RegexOptions.Compiled);
 
     private static bool InPageChrome(IElement e)
     {
@@ -164,16 +172,31 @@ internal static class MetadataReader
         catch (Exception) { return null; } // a bad selector in sources.json must not fail the page
     }
 
+    private static readonly string[] SiteSeparators = [" | ", " - ", " – ", " — ", " :: ", " » "];
+
     internal static string StripSiteSuffix(string title)
     {
-        foreach (var sep in new[] { " | ", " - ", " – ", " — ", " :: ", " » " })
+        foreach (var sep in SiteSeparators)
         {
             var i = title.LastIndexOf(sep, StringComparison.Ordinal);
             if (i <= 0) continue;
-            var head = title[..i].Trim();
-            if (head.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length >= 3) return head;
+            var head = title.AsSpan(0, i).Trim();
+            if (WordsBetweenSpaces(head) >= 3) return head.ToString();
         }
         return title;
+    }
+
+    /// <summary>The number of non-empty pieces between ' ' characters (Split(' ', RemoveEmptyEntries).Length, without the split).</summary>
+    private static int WordsBetweenSpaces(ReadOnlySpan<char> text)
+    {
+        var words = 0;
+        var inWord = false;
+        foreach (var ch in text)
+        {
+            if (ch == ' ') inWord = false;
+            else if (!inWord) { inWord = true; words++; }
+        }
+        return words;
     }
 
     /// <summary>The attributes the rules below read, from one scan of each element's attribute list (GetAttribute
@@ -181,9 +204,14 @@ internal static class MetadataReader
     /// several attributes of every element).</summary>
     private readonly record struct ElementAttributes(string ClassAndId, string? ItemProp, string? Rel, string? ItemType, string? AriaLabel);
 
+    [ThreadStatic] private static ElementAttributes[]? t_attributes;
+
+    /// <returns>The thread's own table, reused by the next page: entries past <c>all.Count</c> are stale.</returns>
     private static ElementAttributes[] ReadAttributes(List<IElement> all)
     {
-        var result = new ElementAttributes[all.Count];
+        var result = t_attributes is { } table && table.Length >= all.Count ? table
+            : all.Count > 4096 ? new ElementAttributes[all.Count] // not kept: a huge page's table
+            : t_attributes = new ElementAttributes[Math.Max(all.Count, 256)];
         for (var i = 0; i < all.Count; i++)
         {
             var list = all[i].Attributes;
@@ -293,7 +321,7 @@ internal static class MetadataReader
     }
 
     private static readonly System.Text.RegularExpressions.Regex BylinePrefix =
-        new(@"^(?:tác giả|bài(?: và ảnh)?|bài, ảnh|người viết|phóng viên|written by|by)\s*[:\-]?\s*", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+        new(@"^(?:tác giả|bài(?: và ảnh)?|bài, ảnh|người viết|phóng viên|written by|by)\s*[:\-]?\s*", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant | System.Text.RegularExpressions.RegexOptions.Compiled);
 
     private static List<string> SiteNames(Dictionary<string, string> metas, string docTitle)
     {
@@ -308,7 +336,7 @@ internal static class MetadataReader
 
     private static readonly System.Text.RegularExpressions.Regex OrganisationName =
         new(@"^(?:cổng (?:thông tin|ttđt|giao tiếp)|trang thông tin|ubnd|ủy ban nhân dân|uỷ ban nhân dân|báo điện tử|tạp chí|ban biên tập|website)\b",
-            System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+            System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant | System.Text.RegularExpressions.RegexOptions.Compiled);
 
     internal static bool IsSiteName(string name, List<string> siteNames)
     {

@@ -139,6 +139,16 @@ internal static class NodeRules
         return false;
     }
 
+    /// <summary>The value of the attribute named <paramref name="name"/> (lower case) as written, as GetAttribute gives it
+    /// on an HTML element, without GetAttribute's lower-casing of the name: most elements have no attribute or one.</summary>
+    internal static string? AttributeOf(IElement e, string name)
+    {
+        var list = e.Attributes;
+        for (var i = 0; i < list.Length; i++)
+            if (list[i] is { } attr && attr.Name == name) return attr.Value;
+        return null;
+    }
+
     internal static bool IsHidden(IElement e)
     {
         // One scan of the attribute list (most elements have none or one) instead of three lookups.
@@ -426,10 +436,15 @@ internal static class NodeRules
     internal static IEnumerable<IElement> ElementsInOrder(IElement root, Dictionary<IElement, NodeStats> stats) =>
         stats is StatsTable table && root.LocalName == "body" ? table.LiveOrder() : ElementsInOrder(root);
 
+    // The walks' stacks are the thread's own (empty between calls: Pop clears each slot).
+    [ThreadStatic] private static Stack<IElement>? t_elementStack;
+    [ThreadStatic] private static Stack<(IElement Element, NodeStats? Parent)>? t_statsStack;
+
     internal static List<IElement> ElementsInOrder(IElement root)
     {
         var list = new List<IElement>(256);
-        var stack = new Stack<IElement>(64);
+        var stack = t_elementStack ??= new Stack<IElement>(64);
+        stack.Clear();
         stack.Push(root);
         while (stack.Count > 0)
         {
@@ -446,11 +461,13 @@ internal static class NodeRules
     /// <summary>One walk: text, link-text and comma counts per element, summed bottom-up. Elements for which
     /// <paramref name="leaveOut"/> is true are left out with everything under them and listed in
     /// <paramref name="leftOut"/> (the caller removes them: the counts are those of the page without them).</summary>
-    internal static StatsTable ComputeStats(IElement root, Func<IElement, bool>? leaveOut = null, List<IElement>? leftOut = null)
+    /// <param name="capacity">Room for this many elements (the page's element count, when known: no list regrowth).</param>
+    internal static StatsTable ComputeStats(IElement root, Func<IElement, bool>? leaveOut = null, List<IElement>? leftOut = null, int capacity = 128)
     {
-        var order = new List<IElement>(128);
-        var entries = new List<NodeStats>(128);
-        var stack = new Stack<(IElement Element, NodeStats? Parent)>(32);
+        var order = new List<IElement>(capacity);
+        var entries = new List<NodeStats>(capacity);
+        var stack = t_statsStack ??= new Stack<(IElement Element, NodeStats? Parent)>(64);
+        stack.Clear();
         stack.Push((root, null));
         while (stack.Count > 0)
         {
