@@ -161,8 +161,15 @@ public sealed class ArticleExtractor : IArticleExtractor
     internal static IHtmlDocument Parse(string html)
     {
         var parser = t_parser ??= NewParser();
-        LendSourceBuffer(html.Length);
-        return parser.ParseDocument(html);
+        var lent = LendSourceBuffer(html.Length);
+        try
+        {
+            return parser.ParseDocument(html);
+        }
+        finally
+        {
+            if (lent is not null) TakeBackIfLeft(lent);
+        }
     }
 
     private static HtmlParser NewParser() => new(ParserOptions, new ParserContext(BrowsingContext.New(ParserConfiguration)));
@@ -178,13 +185,28 @@ public sealed class ArticleExtractor : IArticleExtractor
     [ThreadStatic] private static char[]?[]? t_sourceBuffers;
     private const int MaxLentBufferLog2 = 18; // buffers up to 256 K characters (512 KB): at most 1 MB a thread
 
-    private static void LendSourceBuffer(int length)
+    /// <summary>The buffer lent to the pool for this parse, or null.</summary>
+    private static char[]? LendSourceBuffer(int length)
     {
-        if (!TokenizerTakesLentBuffer) return;
+        if (!TokenizerTakesLentBuffer) return null;
         var log2 = BitOperations.Log2(BitOperations.RoundUpToPowerOf2((uint)Math.Max(length, 16)));
-        if (log2 > MaxLentBufferLog2) return;
+        if (log2 > MaxLentBufferLog2) return null;
         var buffers = t_sourceBuffers ??= new char[]?[MaxLentBufferLog2 + 1];
-        ArrayPool<char>.Shared.Return(buffers[log2] ??= new char[1 << log2]);
+        var lent = buffers[log2] ??= new char[1 << log2];
+        ArrayPool<char>.Shared.Return(lent);
+        return lent;
+    }
+
+    /// <summary>
+    /// After every parse the pool must not hold the lent buffer: this thread lends it again, and a buffer in the pool
+    /// twice would be handed to two renters anywhere in the process. A parse that did not take it (an empty page rents
+    /// nothing; a parse that failed before its rent) left it in this thread's slot, where a rent of its size finds it
+    /// first: taken back, it stays this thread's. Otherwise the rent gets another buffer, which goes straight back.
+    /// </summary>
+    private static void TakeBackIfLeft(char[] lent)
+    {
+        var rented = ArrayPool<char>.Shared.Rent(lent.Length);
+        if (!ReferenceEquals(rented, lent)) ArrayPool<char>.Shared.Return(rented);
     }
 
     private static bool ProbeLentBuffer(int length)

@@ -26,4 +26,27 @@ public sealed class ParserReuseTests
         Assert.Equal(fresh.DocumentElement.OuterHtml, document.DocumentElement.OuterHtml);
         Assert.Contains("alpha 11 &amp; Tiếng Việt", document.DocumentElement.OuterHtml);
     }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("<p>x")]
+    public void APageWhoseParseLeavesTheLentBufferInThePoolNeverPutsItThereTwice(string page)
+    {
+        // An empty page rents no buffer: without taking the lent one back, the next lend would pool it a second time.
+        ArticleExtractor.Parse(page);
+        ArticleExtractor.Parse(page);
+        ArticleExtractor.Parse(page);
+
+        var first = System.Buffers.ArrayPool<char>.Shared.Rent(16);
+        var second = System.Buffers.ArrayPool<char>.Shared.Rent(16);
+        try
+        {
+            Assert.NotSame(first, second);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<char>.Shared.Return(first);
+            System.Buffers.ArrayPool<char>.Shared.Return(second);
+        }
+    }
 }
