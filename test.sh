@@ -83,7 +83,7 @@ if [[ -n "$leftovers" ]]; then
   # What tells why: each one's parent and state, and for a test Azurite the test process its watch waits for.
   for pid in $(echo "$leftovers" | cut -d' ' -f1); do
     echo "  $(ps -o pid=,ppid=,stat=,etimes= -p "$pid" 2>/dev/null | xargs) (pid ppid state seconds)" >&2
-    watch_file="$(tr '\0' '\n' < "/proc/$pid/cmdline" 2>/dev/null | grep -m1 'exit-with-test-process.js' || true)"
+    watch_file="$(tr '\0' '\n' < "/proc/$pid/cmdline" 2>/dev/null | grep -m1 'exit-with-owner.js' || true)"
     if [[ -n "$watch_file" && -f "$watch_file" ]]; then
       watched="$(grep -o 'const parent = [0-9]*' "$watch_file" | grep -o '[0-9]*$')"
       echo "  it watches test process $watched: $(cut -d' ' -f1-3,22 "/proc/$watched/stat" 2>/dev/null || echo gone)" >&2

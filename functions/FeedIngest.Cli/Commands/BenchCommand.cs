@@ -143,7 +143,7 @@ internal static class BenchCommand
                 counts.Add(int.TryParse(part, NumberStyles.None, CultureInfo.InvariantCulture, out var w) && w is >= 1 and <= 64
                     ? w : throw new UsageException($"--workers takes counts from 1 to 64 separated by commas, like 1,2,4 (got '{part}')"));
             if (counts.Count == 0) throw new UsageException("--workers: give at least one count, like 1,2,4");
-            var script = AzuriteProcess.FindScript(parse.GetValue(azurite))
+            var script = AzuriteNode.FindScript(parse.GetValue(azurite))
                 ?? throw new UsageException("Azurite not found: run `npm ci` in the repo (node_modules/azurite) or pass --azurite PATH/azurite.js");
             return await new HarvestBench(script, n, h, counts, Math.Max(0, parse.GetValue(ceilingOps)), Console.Out).RunAsync(cancellationToken);
         });

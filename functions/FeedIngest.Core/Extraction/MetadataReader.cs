@@ -19,7 +19,7 @@ internal sealed class PageMetadata
     public IElement? TitleElement;
 }
 
-internal static class MetadataReader
+internal static partial class MetadataReader
 {
     private static readonly string[] DateMetaKeys =
     [
@@ -138,12 +138,12 @@ internal static class MetadataReader
         return null;
     }
 
-    private static readonly System.Text.RegularExpressions.Regex TitleHint =
-        new("title|tieu-de|tieude|tieu_de|headline|heading", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant | System.Text.RegularExpressions.RegexOptions.Compiled);
+    [System.Text.RegularExpressions.GeneratedRegex("title|tieu-de|tieude|tieu_de|headline|heading", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex TitleHint { get; }
 
     // Page chrome that prints today's date ("Thứ Tư, 25/11/2026") above every article.
-    private static readonly System.Text.RegularExpressions.Regex ChromeHint =
-        new(@"header|top-?bar|topbar|banner|menu|nav|footer|sidebar|widget|weather|thoi-tiet|today|clock", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant | System.Text.RegularExpressions.RegexOptions.Compiled);
+    [System.Text.RegularExpressions.GeneratedRegex(@"header|top-?bar|topbar|banner|menu|nav|footer|sidebar|widget|weather|thoi-tiet|today|clock", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex ChromeHint { get; }
 
     private static bool InPageChrome(IElement e)
     {
@@ -320,8 +320,8 @@ internal static class MetadataReader
         return joined.Length is > 0 and <= 120 ? joined : null;
     }
 
-    private static readonly System.Text.RegularExpressions.Regex BylinePrefix =
-        new(@"^(?:tác giả|bài(?: và ảnh)?|bài, ảnh|người viết|phóng viên|written by|by)\s*[:\-]?\s*", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant | System.Text.RegularExpressions.RegexOptions.Compiled);
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(?:tác giả|bài(?: và ảnh)?|bài, ảnh|người viết|phóng viên|written by|by)\s*[:\-]?\s*", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex BylinePrefix { get; }
 
     private static List<string> SiteNames(Dictionary<string, string> metas, string docTitle)
     {
@@ -334,9 +334,8 @@ internal static class MetadataReader
         return names;
     }
 
-    private static readonly System.Text.RegularExpressions.Regex OrganisationName =
-        new(@"^(?:cổng (?:thông tin|ttđt|giao tiếp)|trang thông tin|ubnd|ủy ban nhân dân|uỷ ban nhân dân|báo điện tử|tạp chí|ban biên tập|website)\b",
-            System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant | System.Text.RegularExpressions.RegexOptions.Compiled);
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(?:cổng (?:thông tin|ttđt|giao tiếp)|trang thông tin|ubnd|ủy ban nhân dân|uỷ ban nhân dân|báo điện tử|tạp chí|ban biên tập|website)\b", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex OrganisationName { get; }
 
     internal static bool IsSiteName(string name, List<string> siteNames)
     {

@@ -69,7 +69,7 @@ public sealed class BenchHarvestCliTests
         // Killed once its Azurite and its worker process run: the harvest itself is under way.
         await Poll.UntilAsync(() => Task.FromResult((children = ChildrenOf(cli.Id)).Any(IsBenchAzurite) && children.Any(IsWorker)), "the bench's Azurite and worker to start");
         var node = children.First(IsBenchAzurite);
-        var dataFolder = Path.GetDirectoryName(CommandLine(node).First(a => a.EndsWith("end-with-bench.js", StringComparison.Ordinal)))!;
+        var dataFolder = Path.GetDirectoryName(CommandLine(node).First(a => a.EndsWith("exit-with-owner.js", StringComparison.Ordinal)))!;
 
         Process.GetProcessById(cli.Id).Kill(); // SIGKILL: the bench runs none of its clean-up
 
@@ -82,7 +82,7 @@ public sealed class BenchHarvestCliTests
 
     private static bool IsWorker(int pid) => CommandLine(pid).Contains("work");
 
-    private static bool IsBenchAzurite(int pid) => CommandLine(pid).Any(a => a.EndsWith("end-with-bench.js", StringComparison.Ordinal));
+    private static bool IsBenchAzurite(int pid) => CommandLine(pid).Any(a => a.EndsWith("exit-with-owner.js", StringComparison.Ordinal));
 
     private static int[] ChildrenOf(int parent) =>
         Directory.EnumerateDirectories("/proc").Select(Path.GetFileName).Select(n => int.TryParse(n, out var pid) ? pid : 0)

@@ -1,6 +1,6 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
+using FeedIngest.Cli.Bench;
 
 namespace FeedIngest.IntegrationTests.Infrastructure;
 
@@ -10,8 +10,6 @@ namespace FeedIngest.IntegrationTests.Infrastructure;
 /// </summary>
 public sealed class AzuriteInstance : IAsyncDisposable
 {
-    private const string DevAccountName = "devstoreaccount1";
-    private const string DevAccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
     private readonly string _location = Directory.CreateTempSubdirectory("feedingest-azurite-").FullName;
     private readonly IReadOnlyDictionary<string, string> _accounts;
     private Process? _process;
@@ -25,20 +23,16 @@ public sealed class AzuriteInstance : IAsyncDisposable
     private static readonly TimeSpan StartGuard = TimeSpan.FromSeconds(
         int.TryParse(Environment.GetEnvironmentVariable("FEEDINGEST_AZURITE_START_SECONDS"), out var s) && s > 0 ? s : 180);
 
-    public int BlobPort { get; } = FreePort();
-    public int QueuePort { get; } = FreePort();
-    public int TablePort { get; } = FreePort();
+    private readonly AzuritePorts _ports = AzuritePorts.Free();
 
-    public string ConnectionString => ConnectionStringFor(DevAccountName, DevAccountKey);
+    public int BlobPort => _ports.Blob;
+    public int QueuePort => _ports.Queue;
+    public int TablePort => _ports.Table;
+
+    public string ConnectionString => _ports.ConnectionString(AzuriteNode.DevAccountName, AzuriteNode.DevAccountKey);
 
     /// <summary>The connection string of one of the accounts given to the constructor.</summary>
-    public string ConnectionStringFor(string account) => ConnectionStringFor(account, _accounts[account]);
-
-    private string ConnectionStringFor(string account, string key) =>
-        $"DefaultEndpointsProtocol=http;AccountName={account};AccountKey={key};" +
-        $"BlobEndpoint=http://127.0.0.1:{BlobPort}/{account};" +
-        $"QueueEndpoint=http://127.0.0.1:{QueuePort}/{account};" +
-        $"TableEndpoint=http://127.0.0.1:{TablePort}/{account};";
+    public string ConnectionStringFor(string account) => _ports.ConnectionString(account, _accounts[account]);
 
     public static async Task<AzuriteInstance> StartNewAsync(IReadOnlyDictionary<string, string>? accounts = null)
     {
@@ -62,43 +56,11 @@ public sealed class AzuriteInstance : IAsyncDisposable
         var script = Path.Combine(RepoPaths.Root, "node_modules", "azurite", "dist", "src", "azurite.js");
         if (!File.Exists(script))
             throw new InvalidOperationException($"Azurite is not installed at {script}: run `npm ci` in the repo root (./test.sh does).");
-        var psi = new ProcessStartInfo("node")
-        {
-            ArgumentList =
-            {
-                "--require", WriteParentWatch(), script, "--silent", "--skipApiVersionCheck", "--disableTelemetry", "--location", _location,
-                "--blobHost", "127.0.0.1", "--blobPort", BlobPort.ToString(),
-                "--queueHost", "127.0.0.1", "--queuePort", QueuePort.ToString(),
-                "--tableHost", "127.0.0.1", "--tablePort", TablePort.ToString(),
-            },
-            // Never written to: the kernel closes it when this process ends, however it ends, and node sees the end.
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        if (_accounts.Count > 0)
-            psi.Environment["AZURITE_ACCOUNTS"] = string.Join(';', _accounts.Select(a => $"{a.Key}:{a.Value}").Prepend($"{DevAccountName}:{DevAccountKey}"));
-        _process = Process.Start(psi) ?? throw new InvalidOperationException("Could not start Azurite.");
-        var log = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        _process.OutputDataReceived += (_, e) => { if (e.Data is not null && log.Count < 200) log.Enqueue(e.Data); };
-        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null && log.Count < 200) log.Enqueue(e.Data); };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-        // Generous and adaptive: as long as node is alive and has not given up, keep waiting (a loaded machine
-        // takes long to start node); the hard limit is only a hang guard.
-        var deadline = DateTime.UtcNow + StartGuard;
+        var log = new ConcurrentQueue<string>();
+        _process = AzuriteNode.Start(script, _location, _ports, log, _accounts);
         try
         {
-            foreach (var port in new[] { BlobPort, QueuePort, TablePort })
-            {
-                while (!await IsListeningAsync(port))
-                {
-                    if (_process.HasExited) throw new InvalidOperationException($"Azurite exited with code {_process.ExitCode}: {string.Join(" | ", log)}");
-                    if (DateTime.UtcNow > deadline) throw new TimeoutException($"Azurite did not listen on {port} within {StartGuard.TotalSeconds:0} s: {string.Join(" | ", log)}");
-                    await Task.Delay(200);
-                }
-            }
+            await AzuriteNode.WaitUntilListeningAsync(_process, _ports, StartGuard, log);
         }
         catch
         {
@@ -171,122 +133,9 @@ public sealed class AzuriteInstance : IAsyncDisposable
         }
     }
 
-    /// <summary>
-    /// A script node loads before Azurite: it ends node when this test process is gone, so an Azurite is never left
-    /// behind by a test process that was killed or ended without running its clean-up. Two signals, either enough:
-    /// node's stdin (a pipe only this process holds) reaches its end, or a once-a-second look at this process in /proc
-    /// finds it gone. Either way it removes the data folder first.
-    /// </summary>
-    private string WriteParentWatch()
-    {
-        var file = Path.Combine(_location, "exit-with-test-process.js");
-        // A test process that ended can linger as a zombie (nothing reaps it in some containers), and signal 0 still
-        // reaches a zombie: on Linux its state in /proc tells. Its pid can also be reused soon on a busy machine
-        // (pid_max is small in containers): the process's start time (field 22 of /proc/<pid>/stat) must match too.
-        File.WriteAllText(file, $$"""
-            const parent = {{Environment.ProcessId}};
-            const parentStart = "{{OwnStartTime()}}";
-            const fs = require("fs");
-            const hasProc = fs.existsSync("/proc/self/stat");
-            function alive() {
-              if (hasProc) {
-                try {
-                  const stat = fs.readFileSync("/proc/" + parent + "/stat", "utf8");
-                  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-                  return !/^[ZX]/.test(fields[0]) && (parentStart === "" || fields[19] === parentStart);
-                }
-                catch { return false; }
-              }
-              try { process.kill(parent, 0); return true; } catch { return false; }
-            }
-            // The test process is gone (or let go): nobody else will remove the data folder.
-            const location = {{System.Text.Json.JsonSerializer.Serialize(_location)}};
-            function end() {
-              try { fs.rmSync(location, { recursive: true, force: true }); } catch { }
-              process.exit(0);
-            }
-            setInterval(() => { if (!alive()) end(); }, 1000).unref();
-            process.stdin.on("end", end);
-            process.stdin.on("error", end);
-            process.stdin.resume();
-            if (typeof process.stdin.unref === "function") process.stdin.unref(); // Azurite's own shutdown still ends node
-            """);
-        return file;
-    }
-
-    /// <summary>This process's start time in clock ticks since boot (field 22 of /proc/self/stat), or "" off Linux.</summary>
-    private static string OwnStartTime()
-    {
-        try
-        {
-            var stat = File.ReadAllText("/proc/self/stat");
-            return stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[19];
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or IndexOutOfRangeException) { return ""; }
-    }
-
-    private static async Task<bool> IsListeningAsync(int port)
-    {
-        using var client = new TcpClient();
-        try
-        {
-            await client.ConnectAsync(IPAddress.Loopback, port);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
-
-    /// <summary>
-    /// A free port below the kernel's ephemeral range. A port the kernel hands out for port 0 is free only until
-    /// someone else's port-0 bind (another test's server, an outgoing connection) takes it — and a test that starts
-    /// its server on it a moment later then meets a stranger. Ports below the range are never handed out that way;
-    /// only another test's pick can meet this one, and a random pick makes that rare.
-    /// </summary>
-    public static int FreePort()
-    {
-        var below = EphemeralRangeStart();
-        for (var attempt = 0; below > LowestPick + 1000 && attempt < 100; attempt++)
-        {
-            var port = Random.Shared.Next(LowestPick, below);
-            if (IsFree(port)) return port;
-        }
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
-    // Above the ports people run things on by hand (Azurite's 10000-10002, test.sh's 10100-10102, the portal's 5080).
-    private const int LowestPick = 11000;
-
-    private static int EphemeralRangeStart()
-    {
-        try
-        {
-            var range = File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
-            return int.Parse(range[0], System.Globalization.CultureInfo.InvariantCulture);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
-        {
-            return 32768; // Linux's default
-        }
-    }
+    /// <summary>A free port below the kernel's ephemeral range (<see cref="AzuriteNode.FreePort"/> says why).</summary>
+    public static int FreePort() => AzuriteNode.FreePort();
 
     /// <summary>Nothing listens on the port (it can be bound on 127.0.0.1 now).</summary>
-    public static bool IsFree(int port)
-    {
-        try
-        {
-            var listener = new TcpListener(IPAddress.Loopback, port);
-            listener.Start();
-            listener.Stop();
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
+    public static bool IsFree(int port) => AzuriteNode.IsFree(port);
 }
