@@ -22,6 +22,8 @@ internal static class WorkCommand
         command.SetAction(async (parse, ct) =>
         {
             await using var services = await CliHost.BuildWithStorageAsync(ct);
+            // The process's fixed cost (runtime, DI, storage checks), apart from what its articles cost.
+            var startupCpu = ProcessUsage.CpuMilliseconds(Environment.ProcessId) ?? 0;
             QueueWorkSummary summary;
             try
             {
@@ -41,7 +43,7 @@ internal static class WorkCommand
                 using var self = Process.GetCurrentProcess();
                 var counts = services.GetRequiredService<StorageRequestCounter>().Snapshot();
                 var report = new WorkerReport(summary.ArticlesDone, summary.Articles.GetValueOrDefault(ArticleResult.Stored), summary.SourcesDiscovered, summary.Retried,
-                    summary.LastArticleAt, ProcessUsage.CpuMilliseconds(pid) ?? self.TotalProcessorTime.TotalMilliseconds,
+                    summary.LastArticleAt, ProcessUsage.CpuMilliseconds(pid) ?? self.TotalProcessorTime.TotalMilliseconds, startupCpu,
                     ProcessUsage.PeakMegabytes(pid) ?? self.PeakWorkingSet64 / 1048576.0,
                     counts.ToDictionary(p => p.Key, p => p.Value.Requests), counts.ToDictionary(p => p.Key, p => p.Value.Conflicts));
                 await File.WriteAllTextAsync(file, JsonSerializer.Serialize(report), ct);
