@@ -70,7 +70,8 @@ internal sealed class HarvestBench(string azuriteScript, int articles, int hosts
     }
 
     private sealed record Harvest(double Seconds, int Stored, int Failed, int Duplicates, int StoredInTable,
-        Dictionary<string, long> Requests, Dictionary<string, long> Conflicts, double WorkerCpuMs, double WorkerStartupCpuMs, int Workers, double AzuriteCpuMs, double PeakMb);
+        Dictionary<string, long> Requests, Dictionary<string, long> Conflicts, double WorkerCpuMs, double WorkerStartupCpuMs, double WorkerJitMs, double WorkerGcPauseMs,
+        double SecondHalfCpuMs, int SecondHalfArticles, int Workers, double AzuriteCpuMs, double PeakMb);
 
     private async Task<Harvest> HarvestOnceAsync(AzuriteProcess azurite, string registry, string folder, int workers, string label, CancellationToken cancellationToken)
     {
@@ -110,7 +111,8 @@ internal sealed class HarvestBench(string azuriteScript, int articles, int hosts
         foreach (var source in SourceIds()) storedInTable += await services.GetRequiredService<ArticleRepository>().CountStoredAsync(source, cancellationToken);
         return new Harvest((end - started).TotalSeconds, run?.Stored ?? -1, run?.Failed ?? -1, run?.Duplicates ?? -1, storedInTable,
             Sum(parsed.Select(r => r.Requests)), Sum(parsed.Select(r => r.Conflicts)), parsed.Sum(r => r.CpuMilliseconds),
-            parsed.Sum(r => r.StartupCpuMilliseconds), parsed.Count, azuriteCpuAfter - azuriteCpu, parsed.Max(r => r.PeakMegabytes));
+            parsed.Sum(r => r.StartupCpuMilliseconds), parsed.Sum(r => r.JitMilliseconds), parsed.Sum(r => r.GcPauseMilliseconds),
+            parsed.Sum(r => r.SecondHalfCpuMilliseconds), parsed.Sum(r => r.SecondHalfArticles), parsed.Count, azuriteCpuAfter - azuriteCpu, parsed.Max(r => r.PeakMegabytes));
     }
 
     private void Print(string label, Harvest h, int expected, int articleFetches, WriteCeiling.Result? ceiling)
@@ -124,9 +126,13 @@ internal sealed class HarvestBench(string azuriteScript, int articles, int hosts
             + $"seconds={h.Seconds:F1} articles/s={rate:F1}{(ceiling is null ? "" : $" ({rate / ceiling.ArticlesPerSecond:F2}x ceiling)")} "
             + $"requests/article={h.Requests.Values.Sum() / (double)n:F2} conflicts/article={conflicts.Sum(p => p.Value) / (double)n:F3} "
             + $"cpu-ms/article ours={h.WorkerCpuMs / n:F1} azurite={h.AzuriteCpuMs / n:F1} peak-mb/worker={h.PeakMb:F0}"));
-        // The fixed cost each worker pays before its first message, and ours per article without it.
+        // The fixed cost each worker pays before its first message, ours per article without it and once warm, and two costs every
+        // process pays on its own whatever it shares: compiling hot code (start-up and tier-up) and collector pauses.
+        var workers = Math.Max(1, h.Workers);
         Line(string.Create(CultureInfo.InvariantCulture,
-            $"  start-up cpu-ms/worker={h.WorkerStartupCpuMs / Math.Max(1, h.Workers):F0} cpu-ms/article ours after start-up={(h.WorkerCpuMs - h.WorkerStartupCpuMs) / n:F1}"));
+            $"  start-up cpu-ms/worker={h.WorkerStartupCpuMs / workers:F0} cpu-ms/article ours after start-up={(h.WorkerCpuMs - h.WorkerStartupCpuMs) / n:F1} "
+            + $"warm={h.SecondHalfCpuMs / Math.Max(1, h.SecondHalfArticles):F1} (each worker's second half of articles) "
+            + $"jit-ms/worker={h.WorkerJitMs / workers:F0} gc-pause-ms/worker={h.WorkerGcPauseMs / workers:F0}"));
         Line($"  requests/article by resource: {byResource}");
         if (conflicts.Count > 0) Line($"  conflicts/article by resource: {string.Join(", ", conflicts.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Key} {p.Value / (double)n:F3}")))}");
     }

@@ -24,10 +24,12 @@ internal static class WorkCommand
             await using var services = await CliHost.BuildWithStorageAsync(ct);
             // The process's fixed cost (runtime, DI, storage checks), apart from what its articles cost.
             var startupCpu = ProcessUsage.CpuMilliseconds(Environment.ProcessId) ?? 0;
+            var worker = services.GetRequiredService<QueueWorker>();
+            await using var secondHalf = new SecondHalfCpu(() => worker.ArticlesDone);
             QueueWorkSummary summary;
             try
             {
-                summary = await services.GetRequiredService<QueueWorker>().RunAsync(parse.GetValue(untilIdle), ct);
+                summary = await worker.RunAsync(parse.GetValue(untilIdle), ct);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -42,8 +44,11 @@ internal static class WorkCommand
                 var pid = Environment.ProcessId;
                 using var self = Process.GetCurrentProcess();
                 var counts = services.GetRequiredService<StorageRequestCounter>().Snapshot();
+                var (warmCpu, warmArticles) = await secondHalf.StopAsync();
                 var report = new WorkerReport(summary.ArticlesDone, summary.Articles.GetValueOrDefault(ArticleResult.Stored), summary.SourcesDiscovered, summary.Retried,
                     summary.LastArticleAt, ProcessUsage.CpuMilliseconds(pid) ?? self.TotalProcessorTime.TotalMilliseconds, startupCpu,
+                    System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds, GC.GetTotalPauseDuration().TotalMilliseconds,
+                    warmCpu, warmArticles,
                     ProcessUsage.PeakMegabytes(pid) ?? self.PeakWorkingSet64 / 1048576.0,
                     counts.ToDictionary(p => p.Key, p => p.Value.Requests), counts.ToDictionary(p => p.Key, p => p.Value.Conflicts));
                 await File.WriteAllTextAsync(file, JsonSerializer.Serialize(report), ct);

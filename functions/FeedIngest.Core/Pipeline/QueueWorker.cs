@@ -27,6 +27,10 @@ public sealed class QueueWorker(QueueServiceClient queues, StorageInitializer st
     private static readonly TimeSpan ArticleVisibility = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan DiscoverVisibility = TimeSpan.FromMinutes(10);
     private static readonly TimeSpan IdlePoll = TimeSpan.FromMilliseconds(500);
+    private int _articlesDone;
+
+    /// <summary>Article messages this worker has finished so far (whatever their outcome): progress for its caller.</summary>
+    public int ArticlesDone => Volatile.Read(ref _articlesDone);
 
     /// <param name="untilIdle">Stop once both queues are empty, counting messages other workers hold (their work may queue more).</param>
     public async Task<QueueWorkSummary> RunAsync(bool untilIdle, CancellationToken cancellationToken)
@@ -53,6 +57,7 @@ public sealed class QueueWorker(QueueServiceClient queues, StorageInitializer st
                     results[outcome.Result] = results.GetValueOrDefault(outcome.Result) + 1;
                     last = DateTimeOffset.UtcNow;
                 }
+                Interlocked.Increment(ref _articlesDone);
             }
             catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
             {
