@@ -11,6 +11,8 @@ namespace FeedIngest.Core.Storage;
 /// Creates the containers, tables and queues once per process and service (infra/ creates them in Azure; Azurite
 /// starts empty), instead of a CreateIfNotExists on each hot path. Each service separately, so an outage of one
 /// (queues down) does not stop work on the others; a failure is not cached: the next caller tries again.
+/// A service's names are listed first (one request) and only the missing ones created: every instance start would
+/// otherwise send a create per table and container and get a 409 for each, failed requests in the dependency logs.
 /// </summary>
 public sealed class StorageInitializer
 {
@@ -24,9 +26,13 @@ public sealed class StorageInitializer
         var tableNames = StorageNames.Tables
             .Concat(fetching is null ? [] : [fetching.Value.ThrottleTableName, fetching.Value.FetchStateTableName])
             .Distinct(StringComparer.Ordinal).ToArray();
-        _tables = new(() => Task.WhenAll(tableNames.Select(name => IgnoreConflict(tables.GetTableClient(name).CreateIfNotExistsAsync()))));
-        _blobs = new(() => Task.WhenAll(StorageNames.Containers.Select(name => blobs.GetBlobContainerClient(name).CreateIfNotExistsAsync())));
-        _queues = new(() => Task.WhenAll(StorageNames.Queues.Select(name => queues.GetQueueClient(name).CreateIfNotExistsAsync())));
+        // Table names are case-insensitive; container and queue names are lower case.
+        _tables = new(() => CreateMissingAsync(tableNames, tables.QueryAsync().Select(t => t.Name), StringComparer.OrdinalIgnoreCase,
+            name => tables.GetTableClient(name).CreateIfNotExistsAsync()));
+        _blobs = new(() => CreateMissingAsync(StorageNames.Containers, blobs.GetBlobContainersAsync().Select(c => c.Name), StringComparer.Ordinal,
+            name => blobs.GetBlobContainerClient(name).CreateIfNotExistsAsync()));
+        _queues = new(() => CreateMissingAsync(StorageNames.Queues, queues.GetQueuesAsync().Select(q => q.Name), StringComparer.Ordinal,
+            name => queues.GetQueueClient(name).CreateIfNotExistsAsync()));
     }
 
     public Task EnsureTablesAsync(CancellationToken cancellationToken) => _tables.RunAsync(cancellationToken);
@@ -37,10 +43,14 @@ public sealed class StorageInitializer
     public Task EnsureAsync(CancellationToken cancellationToken) =>
         Task.WhenAll(EnsureTablesAsync(cancellationToken), EnsureBlobsAsync(cancellationToken), EnsureQueuesAsync(cancellationToken));
 
-    private static async Task IgnoreConflict(Task create)
+    private static async Task CreateMissingAsync<T>(IEnumerable<string> wanted, IAsyncEnumerable<string> existing, StringComparer comparer, Func<string, Task<T>> create)
     {
-        try { await create; }
-        catch (RequestFailedException e) when (e.Status == 409) { } // created by another process at the same moment
+        var present = await existing.ToHashSetAsync(comparer);
+        await Task.WhenAll(wanted.Where(name => !present.Contains(name)).Select(async name =>
+        {
+            try { await create(name); }
+            catch (RequestFailedException e) when (e.Status == 409) { } // created by another process at the same moment
+        }));
     }
 
     private sealed class Once(Func<Task> create)
