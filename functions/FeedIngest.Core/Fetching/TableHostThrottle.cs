@@ -39,8 +39,6 @@ public sealed partial class TableHostThrottle : IHostThrottle, IAsyncDisposable,
     private readonly ILogger<TableHostThrottle> _logger;
     private readonly Storage.StorageInitializer _storage;
     private readonly string _owner = Guid.NewGuid().ToString("N");
-    // Instances start looking for a free slot at different rows, so two claims rarely try the same row.
-    private readonly int _firstRow = Random.Shared.Next(1000);
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, HostSlots> _hosts = new(StringComparer.Ordinal);
     private volatile bool _disposed;
 
@@ -165,14 +163,20 @@ public sealed partial class TableHostThrottle : IHostThrottle, IAsyncDisposable,
             await foreach (var row in _table.QueryAsync<TableEntity>(host.Filter, maxPerPage: 100, cancellationToken: cancellationToken))
                 rows[row.RowKey] = row;
             var now = _time.GetUtcNow();
-            for (var i = 0; i < slots; i++)
+            // The free rows (absent or expired) in random order: instances that see the same free rows mostly claim
+            // different ones (trying them in a fixed order, each would go for the first free one after its start).
+            var free = Enumerable.Range(0, slots).Where(index =>
             {
-                var index = (_firstRow + i) % slots;
                 lock (host.Sync)
-                    if (host.HeldRows.Contains(index)) continue;
+                    if (host.HeldRows.Contains(index)) return false;
+                var row = rows.GetValueOrDefault(RowKeyFor(index));
+                return row is null || (row.GetDateTimeOffset("ExpiresUtc") ?? DateTimeOffset.MinValue) <= now;
+            }).ToArray();
+            Random.Shared.Shuffle(free);
+            foreach (var index in free)
+            {
                 var rowKey = RowKeyFor(index);
                 var existing = rows.GetValueOrDefault(rowKey);
-                if (existing is not null && (existing.GetDateTimeOffset("ExpiresUtc") ?? DateTimeOffset.MinValue) > now) continue;
                 var entity = new TableEntity(host.Partition, rowKey) { ["Owner"] = _owner, ["ExpiresUtc"] = now + _slotLease };
                 try
                 {
