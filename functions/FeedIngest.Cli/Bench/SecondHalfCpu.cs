@@ -8,6 +8,7 @@ namespace FeedIngest.Cli.Bench;
 internal sealed class SecondHalfCpu : IAsyncDisposable
 {
     private static readonly TimeSpan Every = TimeSpan.FromMilliseconds(200);
+    private const int MaxSamples = 10_000;
     private readonly Func<int> _articlesDone;
     private readonly List<(int Done, double CpuMs)> _samples = [];
     private readonly CancellationTokenSource _stop = new();
@@ -42,11 +43,19 @@ internal sealed class SecondHalfCpu : IAsyncDisposable
         catch (OperationCanceledException) { }
     }
 
-    // Never concurrent: the sampling loop has ended before StopAsync samples the last time.
+    // Never concurrent: the sampling loop has ended before StopAsync samples the last time. A long run keeps every
+    // other sample when the list is full: bounded memory, coarser steps.
     private void Sample()
     {
         var done = _articlesDone();
-        if (ProcessUsage.CpuMilliseconds(Environment.ProcessId) is { } cpu) _samples.Add((done, cpu));
+        if (ProcessUsage.CpuMilliseconds(Environment.ProcessId) is not { } cpu) return;
+        if (_samples.Count >= MaxSamples)
+        {
+            var kept = _samples.Where((_, i) => i % 2 == 0).ToList();
+            _samples.Clear();
+            _samples.AddRange(kept);
+        }
+        _samples.Add((done, cpu));
     }
 
     public async ValueTask DisposeAsync()

@@ -25,7 +25,8 @@ internal static class WorkCommand
             // The process's fixed cost (runtime, DI, storage checks), apart from what its articles cost.
             var startupCpu = ProcessUsage.CpuMilliseconds(Environment.ProcessId) ?? 0;
             var worker = services.GetRequiredService<QueueWorker>();
-            await using var secondHalf = new SecondHalfCpu(() => worker.ArticlesDone);
+            // Sampled only for a usage report (bench harvest), not in a worker that runs for months.
+            await using var secondHalf = parse.GetValue(usageFile) is null ? null : new SecondHalfCpu(() => worker.ArticlesDone);
             QueueWorkSummary summary;
             try
             {
@@ -44,7 +45,7 @@ internal static class WorkCommand
                 var pid = Environment.ProcessId;
                 using var self = Process.GetCurrentProcess();
                 var counts = services.GetRequiredService<StorageRequestCounter>().Snapshot();
-                var (warmCpu, warmArticles) = await secondHalf.StopAsync();
+                var (warmCpu, warmArticles) = await secondHalf!.StopAsync();
                 var report = new WorkerReport(summary.ArticlesDone, summary.Articles.GetValueOrDefault(ArticleResult.Stored), summary.SourcesDiscovered, summary.Retried,
                     summary.LastArticleAt, ProcessUsage.CpuMilliseconds(pid) ?? self.TotalProcessorTime.TotalMilliseconds, startupCpu,
                     System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds, GC.GetTotalPauseDuration().TotalMilliseconds,
