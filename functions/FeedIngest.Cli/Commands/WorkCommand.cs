@@ -26,7 +26,8 @@ internal static class WorkCommand
             var startupCpu = ProcessUsage.CpuMilliseconds(Environment.ProcessId) ?? 0;
             var worker = services.GetRequiredService<QueueWorker>();
             // Sampled only for a usage report (bench harvest), not in a worker that runs for months.
-            await using var secondHalf = parse.GetValue(usageFile) is null ? null : new SecondHalfCpu(() => worker.ArticlesDone);
+            var file = parse.GetValue(usageFile);
+            await using var secondHalf = file is null ? null : new SecondHalfCpu(() => worker.ArticlesDone);
             QueueWorkSummary summary;
             try
             {
@@ -40,12 +41,12 @@ internal static class WorkCommand
             Console.WriteLine($"Worked {summary.SourcesDiscovered} discover and {summary.ArticlesDone} article message(s): "
                 + string.Join(", ", summary.Articles.OrderBy(p => p.Key).Select(p => $"{p.Key.ToString().ToLowerInvariant()} {p.Value}"))
                 + (summary.Retried > 0 ? $"; {summary.Retried} left for a retry" : ""));
-            if (parse.GetValue(usageFile) is { } file)
+            if (file is not null && secondHalf is not null)
             {
                 var pid = Environment.ProcessId;
                 using var self = Process.GetCurrentProcess();
                 var counts = services.GetRequiredService<StorageRequestCounter>().Snapshot();
-                var (warmCpu, warmArticles) = await secondHalf!.StopAsync();
+                var (warmCpu, warmArticles) = await secondHalf.StopAsync();
                 var report = new WorkerReport(summary.ArticlesDone, summary.Articles.GetValueOrDefault(ArticleResult.Stored), summary.SourcesDiscovered, summary.Retried,
                     summary.LastArticleAt, ProcessUsage.CpuMilliseconds(pid) ?? self.TotalProcessorTime.TotalMilliseconds, startupCpu,
                     System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds, GC.GetTotalPauseDuration().TotalMilliseconds,

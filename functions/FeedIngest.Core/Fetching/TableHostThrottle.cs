@@ -165,18 +165,15 @@ public sealed partial class TableHostThrottle : IHostThrottle, IAsyncDisposable,
             var now = _time.GetUtcNow();
             // The free rows (absent or expired) in random order: instances that see the same free rows mostly claim
             // different ones (trying them in a fixed order, each would go for the first free one after its start).
-            var free = Enumerable.Range(0, slots).Where(index =>
-            {
-                lock (host.Sync)
-                    if (host.HeldRows.Contains(index)) return false;
-                var row = rows.GetValueOrDefault(RowKeyFor(index));
-                return row is null || (row.GetDateTimeOffset("ExpiresUtc") ?? DateTimeOffset.MinValue) <= now;
-            }).ToArray();
+            (int Index, TableEntity? Existing)[] free;
+            lock (host.Sync)
+                free = [.. Enumerable.Range(0, slots).Where(index => !host.HeldRows.Contains(index))
+                    .Select(index => (index, rows.GetValueOrDefault(RowKeyFor(index))))
+                    .Where(r => r.Item2 is null || (r.Item2.GetDateTimeOffset("ExpiresUtc") ?? DateTimeOffset.MinValue) <= now)];
             Random.Shared.Shuffle(free);
-            foreach (var index in free)
+            foreach (var (index, existing) in free)
             {
                 var rowKey = RowKeyFor(index);
-                var existing = rows.GetValueOrDefault(rowKey);
                 var entity = new TableEntity(host.Partition, rowKey) { ["Owner"] = _owner, ["ExpiresUtc"] = now + _slotLease };
                 try
                 {
