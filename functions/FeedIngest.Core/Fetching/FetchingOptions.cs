@@ -29,12 +29,15 @@ public sealed class FetchingOptions
     public double RobotsErrorCacheMinutes { get; set; } = 10;
     /// <summary>Crawl-delay values above this are capped so one robots.txt cannot stall a harvest for hours.</summary>
     public double MaxCrawlDelaySeconds { get; set; } = 60;
-    /// <summary>Coordinate per-host delay and concurrency through Table Storage (table <see cref="ThrottleTableName"/>) when a TableServiceClient is registered.</summary>
+    /// <summary>
+    /// Coordinate per-host delay and concurrency across instances (slot tokens in a queue per host, their registry in
+    /// table <see cref="ThrottleTableName"/>) when a TableServiceClient and a QueueServiceClient are registered.
+    /// </summary>
     public bool DistributedPoliteness { get; set; } = true;
     public string ThrottleTableName { get; set; } = "HostThrottle";
     /// <summary>Conditional-GET state (ETag / Last-Modified) of feeds, listing pages and sitemaps.</summary>
     public string FetchStateTableName { get; set; } = "FetchState";
-    /// <summary>A slot held by a crashed instance expires after this long; longer than any fetch can take.</summary>
+    /// <summary>A slot held by a crashed instance comes back after this long; longer than any fetch can take.</summary>
     public double SlotLeaseSeconds { get; set; } = 180;
     /// <summary>Circuit breaker per host: failure ratio over the sampling window that opens the circuit.</summary>
     public double CircuitBreakerFailureRatio { get; set; } = 0.5;

@@ -17,7 +17,7 @@ public static class FetchingServiceCollectionExtensions
 {
     /// <summary>
     /// The fetcher, its resilient HttpClient and the politeness/robots/conditional-state services. Politeness and
-    /// conditional state live in Table Storage when a <see cref="TableServiceClient"/> is registered, else in process.
+    /// conditional state live in storage when a <see cref="TableServiceClient"/> (and, for politeness, a QueueServiceClient) is registered, else in process.
     /// </summary>
     public static IServiceCollection AddFeedIngestFetching(this IServiceCollection services, IConfiguration configuration)
     {
@@ -56,12 +56,13 @@ public static class FetchingServiceCollectionExtensions
             var options = sp.GetRequiredService<IOptions<FetchingOptions>>().Value;
             var local = sp.GetRequiredService<InProcessHostThrottle>();
             var tables = sp.GetService<TableServiceClient>();
-            if (!options.DistributedPoliteness || tables is null) return local;
+            var queues = sp.GetService<Azure.Storage.Queues.QueueServiceClient>();
+            if (!options.DistributedPoliteness || tables is null || queues is null) return local;
             // A claimed slot serves new requests for up to 10 s, and never so late that a fetch could outlive its lease.
             var holdFor = TimeSpan.FromSeconds(Math.Min(10, options.SlotLeaseSeconds - options.TotalTimeoutSeconds));
-            return new TableHostThrottle(
-                tables, options.ThrottleTableName, TimeSpan.FromSeconds(options.SlotLeaseSeconds), local,
-                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<TableHostThrottle>>(), Initializer(sp, tables), holdFor);
+            return new SharedHostThrottle(
+                queues, tables, options.ThrottleTableName, TimeSpan.FromSeconds(options.SlotLeaseSeconds), local,
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<SharedHostThrottle>>(), Initializer(sp, tables), holdFor);
         });
         services.TryAddSingleton<IFetchStateStore>(sp =>
         {

@@ -31,7 +31,7 @@ public interface IHostThrottle
 /// <summary>
 /// Per-process politeness: a semaphore per host for concurrency; for the delay, grants are spaced (so granted requests
 /// do not pile up at the wire) and every send takes the host's next turn just before the wire.
-/// Alone it protects a host from one instance; <see cref="TableHostThrottle"/> wraps it to hold across instances.
+/// Alone it protects a host from one instance; <see cref="SharedHostThrottle"/> wraps it to hold across instances.
 /// </summary>
 public sealed class InProcessHostThrottle(TimeProvider time) : IHostThrottle
 {
@@ -62,7 +62,7 @@ public sealed class InProcessHostThrottle(TimeProvider time) : IHostThrottle
 
     /// <summary>
     /// The turn with <paramref name="slack"/>: a send may leave up to that much before the full delay after the last one.
-    /// For <see cref="TableHostThrottle"/>, whose slot phases already space the sends and let each leave up to a quarter
+    /// For <see cref="SharedHostThrottle"/>, whose slot phases already space the sends and let each leave up to a quarter
     /// of the delay late: without the slack one late send would push every later one of this process as late.
     /// </summary>
     internal async ValueTask TakeTurnAsync(string hostKey, HostPoliteness politeness, TimeSpan slack, CancellationToken cancellationToken) =>

@@ -22,7 +22,7 @@ public static class StorageNames
     public const string ArticleIndexTable = "ArticleIndex";
     /// <summary>Learned boilerplate per source (Extraction.BoilerplateMemoryStore).</summary>
     public const string BoilerplateTable = "Boilerplate";
-    /// <summary>Per-host politeness rows (default of FeedIngest:Fetching:ThrottleTableName).</summary>
+    /// <summary>Per-host politeness: the registry of each host's slot tokens (default of FeedIngest:Fetching:ThrottleTableName); the tokens are in queues named hostslots-….</summary>
     public const string HostThrottleTable = "HostThrottle";
     /// <summary>Validators (ETag, Last-Modified) per URL (default of FeedIngest:Fetching:FetchStateTableName).</summary>
     public const string FetchStateTable = "FetchState";

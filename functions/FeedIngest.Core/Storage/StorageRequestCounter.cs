@@ -30,7 +30,7 @@ public sealed class StorageRequestCounter
     /// <summary>
     /// The container, table or queue a request addresses: the first path segment, after the account name on
     /// path-style endpoints (Azurite: http://127.0.0.1:10000/devstoreaccount1/…). Table paths lose their keys
-    /// ("Urls(PartitionKey='…',RowKey='…')" → "Urls"); the account itself is "(account)".
+    /// ("Urls(PartitionKey='…',RowKey='…')" → "Urls"); the hosts' politeness queues are "hostslots-*"; the account itself is "(account)".
     /// </summary>
     internal static string Resource(Uri uri)
     {
@@ -39,6 +39,8 @@ public sealed class StorageRequestCounter
         var index = pathStyle ? 1 : 0;
         if (segments.Length <= index) return "(account)";
         var name = Uri.UnescapeDataString(segments[index]);
+        // One queue per host for politeness tokens: counted together.
+        if (name.StartsWith(Fetching.HostSlotTokens.QueuePrefix, StringComparison.Ordinal)) return Fetching.HostSlotTokens.QueuePrefix + "*";
         var paren = name.IndexOf('(');
         return paren > 0 ? name[..paren] : name;
     }

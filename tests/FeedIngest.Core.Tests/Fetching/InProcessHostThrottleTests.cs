@@ -67,7 +67,7 @@ public sealed class InProcessHostThrottleTests
     [Fact]
     public void WithSlackSendsOnAFixedGridThatLeaveALittleLateNeverDriftLater()
     {
-        // TableHostThrottle's slot phases put sends on a 300 ms grid; each leaves a millisecond after its turn.
+        // SharedHostThrottle's slot phases put sends on a 300 ms grid; each leaves a millisecond after its turn.
         // Without the slack every turn would count from the last send's leaving and start a millisecond later.
         var throttle = new InProcessHostThrottle(_time);
         var slack = Polite.MinDelay / 4;

@@ -48,7 +48,12 @@ public sealed class FetchingTestHost : IAsyncDisposable
             services.AddSingleton<IFetchStateStore>(new InMemoryFetchStateStore());
         }
         services.AddFeedIngest(configuration);
-        if (storageConnectionString is not null) services.AddSingleton(new TableServiceClient(storageConnectionString));
+        if (storageConnectionString is not null)
+        {
+            services.AddSingleton(new TableServiceClient(storageConnectionString));
+            services.AddSingleton(new Azure.Storage.Queues.QueueServiceClient(storageConnectionString,
+                new Azure.Storage.Queues.QueueClientOptions { MessageEncoding = Azure.Storage.Queues.QueueMessageEncoding.Base64 })); // as the app's
+        }
         extraServices?.Invoke(services);
         _services = services.BuildServiceProvider();
     }

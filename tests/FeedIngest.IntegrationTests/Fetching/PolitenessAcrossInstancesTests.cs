@@ -76,17 +76,15 @@ public sealed class PolitenessAcrossInstancesTests(AzuriteFixture azurite) : IAs
     }
 
     [Fact]
-    public async Task AnInstanceWorkingAHostReusesItsSlotsInsteadOfWritingTheTablePerRequest()
+    public async Task AnInstanceWorkingAHostReusesItsSlotsInsteadOfAStorageRequestPerRequest()
     {
         // The old design wrote the host's row twice per request (take and give back); slots held across requests
-        // cost a claim (query + insert) and a give-back per slot, whatever the number of requests.
+        // cost a receive and a give-back per slot (and the host's tokens issued once), whatever the number of requests.
         var counter = new StorageRequestCounter();
-        var options = new TableClientOptions();
-        options.AddPolicy(counter.PolicyFor("table"), Azure.Core.HttpPipelinePosition.PerRetry);
         await using (var instance = new FetchingTestHost(azurite.ConnectionString, new Dictionary<string, string?>
         {
             ["FeedIngest:Fetching:ThrottleTableName"] = _throttleTable,
-        }, s => s.AddSingleton(new TableServiceClient(azurite.ConnectionString, options))))
+        }, s => Counted(s, counter)))
         {
             var politeness = new PolitenessSettings { MinDelayMs = 0, MaxConcurrency = 2, ObeyRobotsTxt = false };
             for (var round = 0; round < 10; round++)
@@ -96,13 +94,59 @@ public sealed class PolitenessAcrossInstancesTests(AzuriteFixture azurite) : IAs
             Assert.InRange(_portal.MaxConcurrentInFlight, 1, 2);
         } // disposing the instance gives its slots back
 
-        var requests = counter.Snapshot().Where(p => p.Key == $"table {_throttleTable}").Select(p => p.Value).SingleOrDefault();
+        var throttle = counter.Snapshot().Where(p => p.Key == $"table {_throttleTable}" || p.Key == $"queue {HostSlotTokens.QueuePrefix}*").ToList();
         var shown = string.Join(", ", counter.Snapshot().Select(p => $"{p.Key}: {p.Value.Requests} ({p.Value.Conflicts} conflicts)"));
-        // 20 requests: one claim and one give-back per slot (a slot is given back after 10 s, so a very slow run makes a few more).
-        Assert.True(requests.Requests < 20, shown);
-        Assert.Equal(0, requests.Conflicts);
-        var rows = await new TableServiceClient(azurite.ConnectionString).GetTableClient(_throttleTable).QueryAsync<TableEntity>(_ => true).ToListAsync();
-        Assert.Empty(rows);
+        // 20 fetches: the registry read and the issue (6), then a receive and a give-back per slot (a slot is given
+        // back after 10 s, so a very slow run makes a few more).
+        Assert.True(throttle.Sum(p => p.Value.Requests) < 20, shown);
+        Assert.Equal(0, throttle.Sum(p => p.Value.Conflicts));
+        // Both tokens are back in the host's queue, visible to the next instance.
+        var tokens = (await Queues.GetQueueClient(HostSlotTokens.QueueName(_throttleTable, _portal.BaseUrl.Authority)).PeekMessagesAsync(10)).Value;
+        Assert.Equal(2, tokens.Length);
+    }
+
+    [Fact]
+    public async Task EightInstancesClaimingTwoSlotsOfOneHostNeverConflict()
+    {
+        // Slots are queue messages: a receive gives a token to one instance only, so eight instances waiting for the
+        // host's two slots get no 409 or 412, as a claim by conditional write would when two see the same free slot.
+        var counter = new StorageRequestCounter();
+        var settings = new Dictionary<string, string?>
+        {
+            ["FeedIngest:Fetching:ThrottleTableName"] = _throttleTable,
+            ["FeedIngest:Fetching:AttemptTimeoutSeconds"] = "5",
+            ["FeedIngest:Fetching:TotalTimeoutSeconds"] = "20",
+        };
+        var instances = Enumerable.Range(0, 8).Select(_ => new FetchingTestHost(azurite.ConnectionString, settings, s => Counted(s, counter))).ToList();
+        try
+        {
+            var politeness = new PolitenessSettings { MinDelayMs = 0, MaxConcurrency = 2, ObeyRobotsTxt = false };
+            // The first instance issues the host's tokens; then all eight claim at once, several times each.
+            await instances[0].FetchAsync(_portal.Url("/slow-page/first"), politeness);
+            var results = await Task.WhenAll(instances.Select((host, i) => FetchManyAsync(host, $"c{i}", 4, politeness)));
+
+            Assert.All(results.SelectMany(r => r), r => Assert.Equal(FetchOutcome.Ok, r.Outcome));
+            Assert.InRange(_portal.MaxConcurrentInFlight, 1, 2);
+        }
+        finally
+        {
+            foreach (var host in instances) await host.DisposeAsync();
+        }
+        var snapshot = counter.Snapshot();
+        var shown = string.Join(", ", snapshot.Select(p => $"{p.Key}: {p.Value.Requests} ({p.Value.Conflicts} conflicts)"));
+        Assert.True(snapshot.GetValueOrDefault($"queue {HostSlotTokens.QueuePrefix}*").Requests > 8, shown); // the slots went through the host's queue
+        Assert.Equal(0, snapshot.Values.Sum(p => p.Conflicts));
+    }
+
+    /// <summary>The instance's table and queue clients count their requests (as the app's do).</summary>
+    private void Counted(IServiceCollection services, StorageRequestCounter counter)
+    {
+        var tableOptions = new TableClientOptions();
+        tableOptions.AddPolicy(counter.PolicyFor("table"), Azure.Core.HttpPipelinePosition.PerRetry);
+        services.AddSingleton(new TableServiceClient(azurite.ConnectionString, tableOptions));
+        var queueOptions = new Azure.Storage.Queues.QueueClientOptions { MessageEncoding = Azure.Storage.Queues.QueueMessageEncoding.Base64 };
+        queueOptions.AddPolicy(counter.PolicyFor("queue"), Azure.Core.HttpPipelinePosition.PerRetry);
+        services.AddSingleton(new Azure.Storage.Queues.QueueServiceClient(azurite.ConnectionString, queueOptions));
     }
 
     [Fact]
@@ -199,18 +243,19 @@ public sealed class PolitenessAcrossInstancesTests(AzuriteFixture azurite) : IAs
     [Fact]
     public async Task ASendThatWakesLongAfterItsSlotsPhaseWaitsForTheSlotsNextPhase()
     {
-        // A clock the test moves (phases are a grid of absolute times); the slot rows are real, in Azurite.
+        // A clock the test moves (phases are a grid of absolute times); the slot tokens are real, in Azurite.
         var window = TimeSpan.FromMilliseconds(2 * 300).Ticks; // two slots, 300 ms apart: the start is on the grid
         var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 12, 2, 8, 0, 0, TimeSpan.Zero) is var t ? t.AddTicks(-(t.UtcTicks % window)) : default);
         var tables = new TableServiceClient(azurite.ConnectionString);
-        await using var throttle = new TableHostThrottle(tables, _throttleTable, TimeSpan.FromMinutes(5), new InProcessHostThrottle(time), time,
-            NullLogger<TableHostThrottle>.Instance, Initializer(tables), holdFor: TimeSpan.FromMinutes(1));
+        await using var throttle = new SharedHostThrottle(Queues, tables, _throttleTable, TimeSpan.FromMinutes(5), new InProcessHostThrottle(time), time,
+            NullLogger<SharedHostThrottle>.Instance, Initializer(tables), holdFor: TimeSpan.FromMinutes(1));
         var politeness = new HostPoliteness(TimeSpan.FromMilliseconds(300), MaxConcurrency: 2);
         await using var lease = await throttle.AcquireAsync("late.example:80", politeness, CancellationToken.None);
 
-        // Slot k of 2 starts at m·600 ms + k·300 ms: the phase reserved at the grant is at most 300 ms away.
-        var slot = (await tables.GetTableClient(_throttleTable).QueryAsync<TableEntity>(e => e.PartitionKey == "slots|late.example:80").ToListAsync()).Single();
-        var nextPhase = TimeSpan.FromMilliseconds(slot.RowKey == "00" ? 1200 : 1500);
+        // Slot k of 2 starts at m·600 ms + k·300 ms: the phase reserved at the grant is at most 300 ms away. The
+        // throttle holds one token; the other is the one left visible in the host's queue.
+        var other = (await Queues.GetQueueClient(HostSlotTokens.QueueName(_throttleTable, "late.example:80")).PeekMessageAsync()).Value;
+        var nextPhase = TimeSpan.FromMilliseconds(other.MessageText.EndsWith(":1", StringComparison.Ordinal) ? 1200 : 1500);
 
         // The process stalls for a second: sending now could fall in the other slot's phase, maybe another instance's.
         time.Advance(TimeSpan.FromSeconds(1));
@@ -228,10 +273,10 @@ public sealed class PolitenessAcrossInstancesTests(AzuriteFixture azurite) : IAs
     {
         var tables = new TableServiceClient(azurite.ConnectionString);
         var politeness = new HostPoliteness(TimeSpan.Zero, MaxConcurrency: 1);
-        var crashed = new TableHostThrottle(tables, _throttleTable, TimeSpan.FromSeconds(1), new InProcessHostThrottle(), TimeProvider.System,
-            NullLogger<TableHostThrottle>.Instance, Initializer(tables));
-        var survivor = new TableHostThrottle(tables, _throttleTable, TimeSpan.FromSeconds(1), new InProcessHostThrottle(), TimeProvider.System,
-            NullLogger<TableHostThrottle>.Instance, Initializer(tables));
+        var crashed = new SharedHostThrottle(Queues, tables, _throttleTable, TimeSpan.FromSeconds(1), new InProcessHostThrottle(), TimeProvider.System,
+            NullLogger<SharedHostThrottle>.Instance, Initializer(tables));
+        var survivor = new SharedHostThrottle(Queues, tables, _throttleTable, TimeSpan.FromSeconds(1), new InProcessHostThrottle(), TimeProvider.System,
+            NullLogger<SharedHostThrottle>.Instance, Initializer(tables));
         _ = await crashed.AcquireAsync("portal.example:80", politeness, CancellationToken.None); // never released
         var clock = System.Diagnostics.Stopwatch.StartNew();
 
@@ -245,10 +290,10 @@ public sealed class PolitenessAcrossInstancesTests(AzuriteFixture azurite) : IAs
     {
         var tables = new TableServiceClient(azurite.ConnectionString);
         var politeness = new HostPoliteness(TimeSpan.Zero, MaxConcurrency: 1);
-        var one = new TableHostThrottle(tables, _throttleTable, TimeSpan.FromMinutes(5), new InProcessHostThrottle(), TimeProvider.System,
-            NullLogger<TableHostThrottle>.Instance, Initializer(tables));
-        var two = new TableHostThrottle(tables, _throttleTable, TimeSpan.FromMinutes(5), new InProcessHostThrottle(), TimeProvider.System,
-            NullLogger<TableHostThrottle>.Instance, Initializer(tables));
+        var one = new SharedHostThrottle(Queues, tables, _throttleTable, TimeSpan.FromMinutes(5), new InProcessHostThrottle(), TimeProvider.System,
+            NullLogger<SharedHostThrottle>.Instance, Initializer(tables));
+        var two = new SharedHostThrottle(Queues, tables, _throttleTable, TimeSpan.FromMinutes(5), new InProcessHostThrottle(), TimeProvider.System,
+            NullLogger<SharedHostThrottle>.Instance, Initializer(tables));
         var held = await one.AcquireAsync("release.example:80", politeness, CancellationToken.None);
         var waiting = two.AcquireAsync("release.example:80", politeness, CancellationToken.None).AsTask();
         await Task.Delay(300);
@@ -286,6 +331,8 @@ public sealed class PolitenessAcrossInstancesTests(AzuriteFixture azurite) : IAs
         Assert.IsType<TableFetchStateStore>(second.Services.GetRequiredService<IFetchStateStore>());
     }
 
+    private Azure.Storage.Queues.QueueServiceClient Queues => new(azurite.ConnectionString, new Azure.Storage.Queues.QueueClientOptions { MessageEncoding = Azure.Storage.Queues.QueueMessageEncoding.Base64 });
+
     /// <summary>The app's initializer over this Azurite, with this class's throttle table name (it creates that table).</summary>
     private FeedIngest.Core.Storage.StorageInitializer Initializer(TableServiceClient tables) => new(
         new Azure.Storage.Blobs.BlobServiceClient(azurite.ConnectionString), tables, new Azure.Storage.Queues.QueueServiceClient(azurite.ConnectionString),
@@ -316,9 +363,7 @@ public sealed class PolitenessStoreOutageTests : IAsyncLifetime
     [Fact]
     public async Task AnUnreachablePolitenessTableStopsTheFetchAsAStorageOutageWithoutContactingTheHost()
     {
-        var options = new TableClientOptions();
-        options.Retry.MaxRetries = 0; // the test is about the fetcher, not Azure.Core's own retries
-        await using var host = new FetchingTestHost(_azurite.ConnectionString, extraServices: s => s.AddSingleton(new TableServiceClient(_azurite.ConnectionString, options)));
+        await using var host = new FetchingTestHost(_azurite.ConnectionString, extraServices: NoRetries);
         await _azurite.StopAsync();
 
         var outage = await Assert.ThrowsAsync<StorageUnavailableException>(() => host.FetchAsync(_portal.Url("/tin-tuc/bai-viet-123456.html"), FetchingTestHost.Fast(robots: false)));
@@ -332,26 +377,59 @@ public sealed class PolitenessStoreOutageTests : IAsyncLifetime
     {
         // Slots live 10 minutes: without the give-back tried again, the other instance would wait that long.
         var settings = new Dictionary<string, string?> { ["FeedIngest:Fetching:SlotLeaseSeconds"] = "600" };
-        var options = new TableClientOptions();
-        options.Retry.MaxRetries = 0;
-        await using var host = new FetchingTestHost(_azurite.ConnectionString, settings, s => s.AddSingleton(new TableServiceClient(_azurite.ConnectionString, options)));
+        await using var host = new FetchingTestHost(_azurite.ConnectionString, settings, NoRetries);
         await using var otherInstance = new FetchingTestHost(_azurite.ConnectionString, settings);
         var throttle = host.Services.GetRequiredService<IHostThrottle>();
-        Assert.IsType<TableHostThrottle>(throttle);
+        Assert.IsType<SharedHostThrottle>(throttle);
         var politeness = new HostPoliteness(TimeSpan.Zero, MaxConcurrency: 1);
 
         var lease = await throttle.AcquireAsync("outage.example", politeness, CancellationToken.None);
         await _azurite.StopGracefullyAsync();
-        await lease.DisposeAsync(); // the slot is held idle; its give-back, after the linger, cannot reach the table
-        await Task.Delay(TableHostThrottle.Linger * 4);
+        await lease.DisposeAsync(); // the slot is held idle; its give-back, after the linger, cannot reach the queue
+        await Task.Delay(SharedHostThrottle.Linger * 4);
         await _azurite.StartAsync();
 
         // A hang guard only (the slot's lease is ten times longer).
         using var guard = new CancellationTokenSource(TimeSpan.FromMinutes(1));
         await using var next = await otherInstance.Services.GetRequiredService<IHostThrottle>().AcquireAsync("outage.example", politeness, guard.Token);
-        var table = new TableServiceClient(_azurite.ConnectionString).GetTableClient(
-            host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<FetchingOptions>>().Value.ThrottleTableName);
-        var rows = await table.QueryAsync<TableEntity>(e => e.PartitionKey == "slots|outage.example").ToListAsync();
-        Assert.Single(rows); // the other instance's claim
+        var queue = new Azure.Storage.Queues.QueueClient(_azurite.ConnectionString, HostSlotTokens.QueueName(
+            host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<FetchingOptions>>().Value.ThrottleTableName, "outage.example"));
+        Assert.Equal(1, (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount); // the one token, now the other instance's
+    }
+
+    [Fact]
+    public async Task TokensLostFromAHostsQueueAreIssuedAgain()
+    {
+        // Someone cleared the host's queue: after a lease (at least 5 s) with no token visible, a waiting instance
+        // counts the queue's messages, finds fewer than the host's slots and issues a new generation.
+        var settings = new Dictionary<string, string?> { ["FeedIngest:Fetching:SlotLeaseSeconds"] = "1", ["FeedIngest:Fetching:TotalTimeoutSeconds"] = "1",
+            ["FeedIngest:Fetching:AttemptTimeoutSeconds"] = "1" };
+        await using var first = new FetchingTestHost(_azurite.ConnectionString, settings);
+        await using var second = new FetchingTestHost(_azurite.ConnectionString, settings);
+        var politeness = new HostPoliteness(TimeSpan.Zero, MaxConcurrency: 1);
+        await (await first.Services.GetRequiredService<IHostThrottle>().AcquireAsync("lost.example", politeness, CancellationToken.None)).DisposeAsync();
+        var tableName = first.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<FetchingOptions>>().Value.ThrottleTableName;
+        var registry = new TableServiceClient(_azurite.ConnectionString).GetTableClient(tableName);
+        var issued = (await registry.GetEntityAsync<TableEntity>("slots|lost.example", "tokens")).Value.GetString("Generation");
+        await new Azure.Storage.Queues.QueueClient(_azurite.ConnectionString, HostSlotTokens.QueueName(tableName, "lost.example")).ClearMessagesAsync();
+
+        using var guard = new CancellationTokenSource(TimeSpan.FromMinutes(2)); // a hang guard only
+        await using var lease = await second.Services.GetRequiredService<IHostThrottle>().AcquireAsync("lost.example", politeness, guard.Token);
+
+        var reissued = (await registry.GetEntityAsync<TableEntity>("slots|lost.example", "tokens")).Value;
+        Assert.NotEqual(issued, reissued.GetString("Generation"));
+        Assert.Equal(1, reissued.GetInt32("Count"));
+        Assert.True(reissued.GetBoolean("Complete"));
+    }
+
+    /// <summary>Table and queue clients that fail at once when Azurite is down (the tests are about the fetcher, not Azure.Core's retries).</summary>
+    private void NoRetries(IServiceCollection services)
+    {
+        var tableOptions = new TableClientOptions();
+        tableOptions.Retry.MaxRetries = 0;
+        services.AddSingleton(new TableServiceClient(_azurite.ConnectionString, tableOptions));
+        var queueOptions = new Azure.Storage.Queues.QueueClientOptions { MessageEncoding = Azure.Storage.Queues.QueueMessageEncoding.Base64 };
+        queueOptions.Retry.MaxRetries = 0;
+        services.AddSingleton(new Azure.Storage.Queues.QueueServiceClient(_azurite.ConnectionString, queueOptions));
     }
 }

@@ -2,23 +2,25 @@ using System.Globalization;
 using System.Net;
 using Azure;
 using Azure.Data.Tables;
+using Azure.Storage.Queues;
 using Microsoft.Extensions.Logging;
 
 namespace FeedIngest.Core.Fetching;
 
 /// <summary>
-/// Politeness that holds across instances with no table write per request. A host has <c>maxConcurrency</c> slot
-/// rows (PartitionKey <c>slots|{host}</c>, RowKey <c>00</c>…); an instance claims a free or expired row (insert, or
-/// replace with If-Match) and then sends its requests to the host through the slots it holds, one request at a time
-/// per slot. A slot is given back (conditional delete) when it has been idle for <see cref="Linger"/>, when it has
-/// been held for <c>holdFor</c> (so other instances get their turn), and when the process stops. Every row expires
-/// <c>slotLease</c> after its claim, so a crashed instance blocks its slots for at most that long.
+/// Politeness that holds across instances with no storage request per request. A host has <c>maxConcurrency</c> slot
+/// tokens in a queue of its own (<see cref="HostSlotTokens"/>); an instance claims a slot by receiving a token, which the
+/// queue then hides from every other instance for the slot's lease, and sends its requests to the host through the
+/// slots it holds, one request at a time per slot. A slot is given back (made visible again) when it has been idle for
+/// <see cref="Linger"/>, when it has been held for <c>holdFor</c> (so other instances get their turn), and when the
+/// process stops; a crashed instance's tokens come back when their lease ends. A receive gives a token to one
+/// instance only, so claims never conflict, however many instances wait.
 /// <para>Minimum delay D across instances: slot k of K may start a request only at its phase, m·K·D + k·D, so starts
 /// through different slots are at least D apart and a slot's own starts K·D apart — at most one start per D at the
 /// host, whoever holds the slots.</para>
-/// An in-process throttle runs first, so one instance's own requests queue locally and never race each other on a row.
+/// An in-process throttle runs first, so one instance's own requests queue locally and never race each other for a slot.
 /// </summary>
-public sealed partial class TableHostThrottle : IHostThrottle, IAsyncDisposable, IDisposable
+public sealed partial class SharedHostThrottle : IHostThrottle, IAsyncDisposable, IDisposable
 {
     /// <summary>An idle slot is kept this long for the instance's next request to the host, then given back.</summary>
     public static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(500);
@@ -31,27 +33,26 @@ public sealed partial class TableHostThrottle : IHostThrottle, IAsyncDisposable,
     private static readonly TimeSpan FirstFullPoll = TimeSpan.FromMilliseconds(50);
     private static readonly TimeSpan MaxFullPoll = TimeSpan.FromSeconds(1);
 
-    private readonly TableClient _table;
+    private readonly HostSlotTokens _tokens;
     private readonly TimeSpan _slotLease;
     private readonly TimeSpan _holdFor;
     private readonly InProcessHostThrottle _local;
     private readonly TimeProvider _time;
-    private readonly ILogger<TableHostThrottle> _logger;
+    private readonly ILogger<SharedHostThrottle> _logger;
     private readonly Storage.StorageInitializer _storage;
-    private readonly string _owner = Guid.NewGuid().ToString("N");
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, HostSlots> _hosts = new(StringComparer.Ordinal);
     private volatile bool _disposed;
 
-    /// <param name="slotLease">A claimed row expires this long after its claim (longer than any fetch can take).</param>
+    /// <param name="slotLease">A claimed token comes back this long after its claim (longer than any fetch can take).</param>
     /// <param name="holdFor">
-    /// New requests may use a claimed row this long after its claim; then it is given back. Zero: one request per
+    /// New requests may use a claimed slot this long after its claim; then it is given back. Zero: one request per
     /// claim. Must leave a whole fetch (the total timeout) before the lease ends.
     /// </param>
-    public TableHostThrottle(
-        TableServiceClient tables, string tableName, TimeSpan slotLease, InProcessHostThrottle local, TimeProvider time,
-        ILogger<TableHostThrottle> logger, Storage.StorageInitializer storage, TimeSpan holdFor = default)
+    public SharedHostThrottle(
+        QueueServiceClient queues, TableServiceClient tables, string tableName, TimeSpan slotLease, InProcessHostThrottle local, TimeProvider time,
+        ILogger<SharedHostThrottle> logger, Storage.StorageInitializer storage, TimeSpan holdFor = default)
     {
-        _table = tables.GetTableClient(tableName);
+        _tokens = new HostSlotTokens(queues, tables.GetTableClient(tableName), tableName, time);
         _slotLease = slotLease;
         _holdFor = holdFor < TimeSpan.Zero ? TimeSpan.Zero : holdFor;
         _local = local;
@@ -66,7 +67,7 @@ public sealed partial class TableHostThrottle : IHostThrottle, IAsyncDisposable,
         try
         {
             await _storage.EnsureTablesAsync(cancellationToken);
-            var host = _hosts.GetOrAdd(hostKey, key => new HostSlots(PartitionFor(key)));
+            var host = _hosts.GetOrAdd(hostKey, key => new HostSlots(_tokens.For(key, PartitionFor(key)), _slotLease));
             var slot = await TakeSlotAsync(host, Math.Max(1, politeness.MaxConcurrency), cancellationToken);
             try
             {
@@ -112,7 +113,7 @@ public sealed partial class TableHostThrottle : IHostThrottle, IAsyncDisposable,
     // A new connection took a while: this instance's next send waits the full delay after it (phases space the instances).
     public void MarkSent(string hostKey, HostPoliteness politeness) => _local.MarkSent(hostKey, politeness);
 
-    /// <summary>A slot this instance holds and nobody uses, or a newly claimed row; waits while the host is full.</summary>
+    /// <summary>A slot this instance holds and nobody uses, or a newly claimed one; waits while the host is full.</summary>
     private async Task<HeldSlot> TakeSlotAsync(HostSlots host, int slots, CancellationToken cancellationToken)
     {
         var poll = FirstFullPoll;
@@ -127,8 +128,8 @@ public sealed partial class TableHostThrottle : IHostThrottle, IAsyncDisposable,
             }
             if (free is not null)
             {
-                if (now - free.ClaimedAt < _holdFor && free.Index < slots) return free;
-                // Held long enough (or the host's limit shrank): give it back, and claim again below if there is room.
+                if (now - free.ClaimedAt < _holdFor) return free;
+                // Held long enough: give it back, and claim again below if there is room.
                 await ReleaseAsync(host, free, rethrow: true);
                 continue;
             }
@@ -148,46 +149,32 @@ public sealed partial class TableHostThrottle : IHostThrottle, IAsyncDisposable,
         }
     }
 
-    /// <summary>Claims a row nobody holds (absent or expired); null when every row is held, by anyone.</summary>
+    /// <summary>Receives a token nobody holds; null when every token is held, by anyone.</summary>
     private async Task<HeldSlot?> TryClaimAsync(HostSlots host, int slots, TimeSpan poll, CancellationToken cancellationToken)
     {
-        // One claim at a time per host in this process: its own requests never race each other for a row.
+        // One claim at a time per host in this process: its own requests never race each other for a slot.
         await host.ClaimGate.WaitAsync(cancellationToken);
         try
         {
-            // Another request of this process found every row held a moment ago: one poll per interval per process,
+            // Another request of this process found every slot held a moment ago: one poll per interval per process,
             // not one per waiting request.
             lock (host.Sync)
-                if (host.Free.Count > 0 || host.HeldRows.Count >= slots || _time.GetUtcNow() < host.NoRoomUntil) return null;
-            var rows = new Dictionary<string, TableEntity>(StringComparer.Ordinal);
-            await foreach (var row in _table.QueryAsync<TableEntity>(host.Filter, maxPerPage: 100, cancellationToken: cancellationToken))
-                rows[row.RowKey] = row;
+                if (host.Free.Count > 0 || host.Held >= (host.Tokens.Generation is null ? slots : host.Tokens.Count) || _time.GetUtcNow() < host.NoRoomUntil) return null;
             var now = _time.GetUtcNow();
-            // The free rows (absent or expired) in random order: instances that see the same free rows mostly claim
-            // different ones (trying them in a fixed order, each would go for the first free one after its start).
-            (int Index, TableEntity? Existing)[] free;
-            lock (host.Sync)
-                free = [.. Enumerable.Range(0, slots).Where(index => !host.HeldRows.Contains(index))
-                    .Select(index => (index, rows.GetValueOrDefault(RowKeyFor(index))))
-                    .Where(r => r.Item2 is null || (r.Item2.GetDateTimeOffset("ExpiresUtc") ?? DateTimeOffset.MinValue) <= now)];
-            Random.Shared.Shuffle(free);
-            foreach (var (index, existing) in free)
+            // One receive for every request of this process waiting for the host (up to the tokens it does not hold).
+            int wanted;
+            lock (host.Sync) wanted = Math.Min(Math.Max(1, Volatile.Read(ref host.Waiters)), Math.Max(1, (host.Tokens.Generation is null ? slots : host.Tokens.Count) - host.Held));
+            var tokens = await _tokens.TryTakeAsync(host.Tokens, slots, wanted, _slotLease, cancellationToken);
+            if (tokens.Count > 0)
             {
-                var rowKey = RowKeyFor(index);
-                var entity = new TableEntity(host.Partition, rowKey) { ["Owner"] = _owner, ["ExpiresUtc"] = now + _slotLease };
-                try
+                lock (host.Sync) host.Held += tokens.Count;
+                // The first is this request's; the others wait, idle, for this process's other waiting requests.
+                foreach (var extra in tokens.Skip(1))
                 {
-                    var response = existing is null
-                        ? await _table.AddEntityAsync(entity, cancellationToken)
-                        : await _table.UpdateEntityAsync(entity, existing.ETag, TableUpdateMode.Replace, cancellationToken);
-                    var slot = new HeldSlot(index, response.Headers.ETag ?? ETag.All, now, now + _slotLease);
-                    lock (host.Sync) host.HeldRows.Add(index);
-                    return slot;
+                    KeepIdle(host, new HeldSlot(extra, now, now + _slotLease));
+                    if (Volatile.Read(ref host.Waiters) > 1) host.Returned.Release();
                 }
-                catch (RequestFailedException ex) when (ex.Status is (int)HttpStatusCode.PreconditionFailed or (int)HttpStatusCode.Conflict)
-                {
-                    // Another instance claimed this row since the query: try the next one.
-                }
+                return new HeldSlot(tokens[0], now, now + _slotLease);
             }
             lock (host.Sync) host.NoRoomUntil = _time.GetUtcNow() + poll;
             return null;
@@ -203,7 +190,7 @@ public sealed partial class TableHostThrottle : IHostThrottle, IAsyncDisposable,
     {
         var delay = politeness.MinDelay.Ticks;
         if (delay <= 0) return 0;
-        var slots = Math.Max(1, politeness.MaxConcurrency);
+        var slots = Math.Max(1, slot.Token.Count); // the host's tokens: the same K for every instance
         var window = delay * slots;
         var offset = slot.Index % slots * delay;
         var now = _time.GetUtcNow().UtcTicks;
@@ -278,18 +265,15 @@ public sealed partial class TableHostThrottle : IHostThrottle, IAsyncDisposable,
     }
 
     /// <summary>
-    /// Deletes the row if it is still ours. When storage cannot be reached the slot stays held (and usable) and the
-    /// give-back is tried again after <see cref="Linger"/>, until the row's lease has run out anyway.
+    /// Makes the token visible again if it is still ours. When storage cannot be reached the slot stays held (and
+    /// usable) and the give-back is tried again after <see cref="Linger"/>, until the token's lease has run out anyway.
     /// </summary>
     private async Task ReleaseAsync(HostSlots host, HeldSlot slot, bool rethrow)
     {
         try
         {
-            await _table.DeleteEntityAsync(host.Partition, RowKeyFor(slot.Index), slot.ETag);
-        }
-        catch (RequestFailedException ex) when (ex.Status is (int)HttpStatusCode.NotFound or (int)HttpStatusCode.PreconditionFailed)
-        {
-            // Gone, or claimed by another instance after it expired: nothing of ours to give back.
+            // False: received by another instance after its lease ran out, or set aside: nothing of ours to give back.
+            await _tokens.GiveBackAsync(host.Tokens, slot.Token);
         }
         catch (Exception ex) when (ex is RequestFailedException or HttpRequestException or AggregateException)
         {
@@ -303,8 +287,8 @@ public sealed partial class TableHostThrottle : IHostThrottle, IAsyncDisposable,
         }
         lock (host.Sync)
         {
-            host.HeldRows.Remove(slot.Index);
-            host.NoRoomUntil = DateTimeOffset.MinValue; // a row just came free: a waiter here may claim it at once
+            host.Held--;
+            host.NoRoomUntil = DateTimeOffset.MinValue; // a token just came back: a waiter here may claim it at once
         }
         if (Volatile.Read(ref host.Waiters) > 0) host.Returned.Release();
     }
@@ -326,15 +310,13 @@ public sealed partial class TableHostThrottle : IHostThrottle, IAsyncDisposable,
             foreach (var slot in idle)
             {
                 try { await ReleaseAsync(host, slot, rethrow: false).WaitAsync(TimeSpan.FromSeconds(5)); }
-                catch (TimeoutException) { } // storage is slow: the row's lease frees it
+                catch (TimeoutException) { } // storage is slow: the token's lease frees it
             }
         }
     }
 
     // A container disposed synchronously (tests, some hosts) still gives the slots back.
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
-
-    private static string RowKeyFor(int index) => index.ToString("00", CultureInfo.InvariantCulture);
 
     // Keys may not hold '/', '\\', '#', '?'; authorities never do, but be safe.
     private static string PartitionFor(string hostKey) =>
@@ -343,29 +325,35 @@ public sealed partial class TableHostThrottle : IHostThrottle, IAsyncDisposable,
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not give back a politeness slot of {Host}; trying again shortly (it expires with its lease anyway)")]
     private static partial void LogReleaseFailed(ILogger logger, Exception ex, string host);
 
-    private sealed class HostSlots(string partition)
+    private sealed class HostSlots
     {
-        public string Partition { get; } = partition;
-        /// <summary>The partition's query filter, built once (an expression filter is translated on every query).</summary>
-        public string Filter { get; } = TableClient.CreateQueryFilter($"PartitionKey eq {partition}");
+        public HostSlots(HostSlotTokens.Host tokens, TimeSpan slotLease)
+        {
+            Tokens = tokens;
+            // No token visible for a lease (at least 5 s): count the queue's messages (some tokens may be lost).
+            Tokens.MissingAfter = slotLease > TimeSpan.FromSeconds(5) ? slotLease : TimeSpan.FromSeconds(5);
+        }
+
+        public HostSlotTokens.Host Tokens { get; }
+        public string Partition => Tokens.Partition;
         public readonly object Sync = new();
         /// <summary>Slots this instance holds that no request uses now.</summary>
         public readonly List<HeldSlot> Free = [];
-        /// <summary>Row indexes this instance holds (free or in use).</summary>
-        public readonly HashSet<int> HeldRows = [];
+        /// <summary>How many tokens this instance holds (free or in use).</summary>
+        public int Held;
         public readonly SemaphoreSlim ClaimGate = new(1, 1);
-        /// <summary>Wakes a local waiter when a slot comes back or a row is given up.</summary>
+        /// <summary>Wakes a local waiter when a slot comes back or a token is given back.</summary>
         public readonly SemaphoreSlim Returned = new(0);
         public int Waiters;
         public ITimer? LingerTimer;
-        /// <summary>Every row was held when last looked (under the claim gate): no new query before this.</summary>
+        /// <summary>Every token was held when last looked (under the claim gate): no new receive before this.</summary>
         public DateTimeOffset NoRoomUntil;
     }
 
-    private sealed class HeldSlot(int index, ETag etag, DateTimeOffset claimedAt, DateTimeOffset expires)
+    private sealed class HeldSlot(SlotToken token, DateTimeOffset claimedAt, DateTimeOffset expires)
     {
-        public int Index { get; } = index;
-        public ETag ETag { get; } = etag;
+        public SlotToken Token { get; } = token;
+        public int Index => Token.Index;
         public DateTimeOffset ClaimedAt { get; } = claimedAt;
         public DateTimeOffset Expires { get; } = expires;
         public DateTimeOffset IdleSince { get; set; }
@@ -374,7 +362,7 @@ public sealed partial class TableHostThrottle : IHostThrottle, IAsyncDisposable,
         public long PendingStartTicks;
     }
 
-    private sealed class Lease(TableHostThrottle owner, HostSlots host, HeldSlot slot, IAsyncDisposable localLease) : IAsyncDisposable
+    private sealed class Lease(SharedHostThrottle owner, HostSlots host, HeldSlot slot, IAsyncDisposable localLease) : IAsyncDisposable
     {
         private int _released;
 
