@@ -99,6 +99,31 @@ public sealed class BoilerplateMemoryStoreTests(AzuriteFixture fixture)
     }
 
     [Fact]
+    public async Task SavesAppendRowsOfTheirOwnAndLoadsFoldThemIntoTheBaseCountingEachOnce()
+    {
+        var sourceId = NewSourceId();
+        var table = new TableServiceClient(fixture.ConnectionString).GetTableClient(BoilerplateMemoryStore.TableName);
+        // More saves than a load leaves unfolded, each by its own instance (a row of its own: no ETag, no 412).
+        var saves = BoilerplateMemoryStore.CompactAfter + 10;
+        await Task.WhenAll(Enumerable.Range(0, saves).Select(async n =>
+        {
+            var memory = new BoilerplateMemory(); // not loaded: a load here could already fold the others' rows
+            memory.Observe($"https://portal.example.vn/tin/{n}", ["footer", $"own-{n}"]);
+            await new BoilerplateMemoryStore(new TableServiceClient(fixture.ConnectionString), Storage()).SaveAsync(sourceId, memory, CancellationToken.None);
+        }));
+        Assert.Equal(saves, await table.QueryAsync<TableEntity>(e => e.PartitionKey == sourceId).CountAsync());
+
+        // Two instances load at once: both fold the deltas, one transaction wins and the other changes nothing.
+        var loads = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ =>
+            new BoilerplateMemoryStore(new TableServiceClient(fixture.ConnectionString), Storage()).LoadAsync(sourceId, CancellationToken.None)));
+        var afterwards = await new BoilerplateMemoryStore(new TableServiceClient(fixture.ConnectionString), Storage()).LoadAsync(sourceId, CancellationToken.None);
+
+        Assert.All(loads.Append(afterwards), memory => Assert.Equal((saves, saves, 1), (memory.PagesObserved, memory.PageCount("footer"), memory.PageCount("own-7"))));
+        var rows = await table.QueryAsync<TableEntity>(e => e.PartitionKey == sourceId).ToListAsync();
+        Assert.Equal(["memory"], rows.Select(r => r.RowKey));
+    }
+
+    [Fact]
     public async Task AFailedLoadIsNeitherCachedNorSavedOverTheStoredMemory()
     {
         var sourceId = NewSourceId();
