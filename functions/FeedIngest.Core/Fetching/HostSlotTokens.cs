@@ -6,6 +6,7 @@ using Azure;
 using Azure.Data.Tables;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
+using Microsoft.Extensions.Logging;
 
 namespace FeedIngest.Core.Fetching;
 
@@ -20,7 +21,7 @@ namespace FeedIngest.Core.Fetching;
 /// <c>maxConcurrency</c> for the host, when an issue never completed (its issuer stopped half-way), and when
 /// tokens are missing (the queue holds fewer messages than the host has tokens, hidden ones included).</para>
 /// </summary>
-public sealed class HostSlotTokens(QueueServiceClient queues, TableClient registry, string tableName, TimeProvider time)
+public sealed partial class HostSlotTokens(QueueServiceClient queues, TableClient registry, string tableName, TimeProvider time, ILogger logger)
 {
     /// <summary>Queue names of the hosts' tokens start with this (one queue per host and throttle table).</summary>
     public const string QueuePrefix = "hostslots-";
@@ -62,7 +63,7 @@ public sealed class HostSlotTokens(QueueServiceClient queues, TableClient regist
                 // No queue yet: another instance is issuing the tokens (wait for them), or it was deleted (issue again).
                 var row = await ReadRegistryAsync(host, cancellationToken);
                 if (row is not null && row.GetBoolean("Complete") != true && !Abandoned(row)) break;
-                if (!await IssueAsync(host, count, row, cancellationToken)) break;
+                if (!await IssueAsync(host, count, row, "the host's queue was missing", cancellationToken)) break;
                 continue;
             }
             if (messages.Length == 0)
@@ -117,7 +118,8 @@ public sealed class HostSlotTokens(QueueServiceClient queues, TableClient regist
         {
             var row = await ReadRegistryAsync(host, cancellationToken);
             if (row is not null && row.GetInt32("Count") == count && !Abandoned(row)) { Adopt(host, row); return; }
-            if (await IssueAsync(host, count, row, cancellationToken)) return;
+            var reason = row is null ? "first use of the host" : Abandoned(row) ? "the last issue was abandoned" : $"maxConcurrency is now {count} (was {row.GetInt32("Count")})";
+            if (await IssueAsync(host, count, row, reason, cancellationToken)) return;
         }
         throw new RequestFailedException((int)HttpStatusCode.Conflict, $"could not issue the politeness tokens of {host.Partition}: the registry kept changing");
     }
@@ -146,7 +148,7 @@ public sealed class HostSlotTokens(QueueServiceClient queues, TableClient regist
     /// Writes a new generation to the registry (insert, or replace of <paramref name="replacing"/> with If-Match), then
     /// sends its tokens and marks it complete. False when another instance changed the registry first.
     /// </summary>
-    private async Task<bool> IssueAsync(Host host, int count, TableEntity? replacing, CancellationToken cancellationToken)
+    private async Task<bool> IssueAsync(Host host, int count, TableEntity? replacing, string reason, CancellationToken cancellationToken)
     {
         var generation = Guid.NewGuid().ToString("N")[..12];
         var entity = new TableEntity(host.Partition, RegistryRow)
@@ -173,8 +175,12 @@ public sealed class HostSlotTokens(QueueServiceClient queues, TableClient regist
         host.Generation = generation;
         host.Count = count;
         host.EmptySince = null;
+        LogIssued(logger, count, host.Partition, generation, reason);
         return true;
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Issued {Count} politeness slot tokens for {Host} (generation {Generation}): {Reason}")]
+    private static partial void LogIssued(ILogger logger, int count, string host, string generation, string reason);
 
     /// <summary>
     /// No token was visible. When none has been for a lease (a crashed holder's token would have come back) and the
@@ -190,7 +196,8 @@ public sealed class HostSlotTokens(QueueServiceClient queues, TableClient regist
         host.EmptySince = now;
         var properties = await host.Queue.GetPropertiesAsync(cancellationToken);
         if (properties.Value.ApproximateMessagesCount >= host.Count) return;
-        await IssueAsync(host, count, await ReadRegistryAsync(host, cancellationToken), cancellationToken);
+        await IssueAsync(host, count, await ReadRegistryAsync(host, cancellationToken),
+            $"the queue held {properties.Value.ApproximateMessagesCount} of {host.Count} tokens", cancellationToken);
     }
 
     /// <summary>One host's queue and what this process knows of its tokens (used under the throttle's claim gate).</summary>

@@ -52,7 +52,7 @@ public sealed partial class SharedHostThrottle : IHostThrottle, IAsyncDisposable
         QueueServiceClient queues, TableServiceClient tables, string tableName, TimeSpan slotLease, InProcessHostThrottle local, TimeProvider time,
         ILogger<SharedHostThrottle> logger, Storage.StorageInitializer storage, TimeSpan holdFor = default)
     {
-        _tokens = new HostSlotTokens(queues, tables.GetTableClient(tableName), tableName, time);
+        _tokens = new HostSlotTokens(queues, tables.GetTableClient(tableName), tableName, time, logger);
         _slotLease = slotLease;
         _holdFor = holdFor < TimeSpan.Zero ? TimeSpan.Zero : holdFor;
         _local = local;

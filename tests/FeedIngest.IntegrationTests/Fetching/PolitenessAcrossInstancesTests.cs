@@ -286,6 +286,36 @@ public sealed class PolitenessAcrossInstancesTests(AzuriteFixture azurite) : IAs
     }
 
     [Fact]
+    public async Task AnInstanceStartedWithAnotherMaxConcurrencyReissuesTheTokensAndTheOldOnesAreSetAside()
+    {
+        var tables = new TableServiceClient(azurite.ConnectionString);
+        SharedHostThrottle NewInstance() => new(Queues, tables, _throttleTable, TimeSpan.FromMinutes(5), new InProcessHostThrottle(), TimeProvider.System,
+            NullLogger<SharedHostThrottle>.Instance, Initializer(tables));
+        await using var before = NewInstance();
+        await (await before.AcquireAsync("change.example:80", new HostPoliteness(TimeSpan.Zero, MaxConcurrency: 3), CancellationToken.None)).DisposeAsync();
+        await before.DisposeAsync(); // its three tokens are visible again
+
+        // A deployment lowers maxConcurrency to 1: the first instance of it issues one token of a new generation.
+        var one = new HostPoliteness(TimeSpan.Zero, MaxConcurrency: 1);
+        await using var after = NewInstance();
+        await using var other = NewInstance();
+        var held = await after.AcquireAsync("change.example:80", one, CancellationToken.None);
+        // Another instance of the new deployment meets the three old tokens first: it deletes them and waits.
+        var waiting = other.AcquireAsync("change.example:80", one, CancellationToken.None).AsTask();
+        await Task.Delay(1000);
+        Assert.False(waiting.IsCompleted);
+
+        await held.DisposeAsync();
+        await after.DisposeAsync();
+        await using var lease = await waiting.WaitAsync(TimeSpan.FromSeconds(30)); // a hang guard
+
+        var queue = Queues.GetQueueClient(HostSlotTokens.QueueName(_throttleTable, "change.example:80"));
+        Assert.Equal(1, (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount); // the new token only
+        var registry = (await tables.GetTableClient(_throttleTable).GetEntityAsync<TableEntity>("slots|change.example:80", "tokens")).Value;
+        Assert.Equal(1, registry.GetInt32("Count"));
+    }
+
+    [Fact]
     public async Task ReleasedSlotIsFreeForTheOtherInstanceAtOnce()
     {
         var tables = new TableServiceClient(azurite.ConnectionString);
