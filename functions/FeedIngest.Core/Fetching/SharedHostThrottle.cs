@@ -167,7 +167,11 @@ public sealed partial class SharedHostThrottle : IHostThrottle, IAsyncDisposable
             var tokens = await _tokens.TryTakeAsync(host.Tokens, slots, wanted, _slotLease, cancellationToken);
             if (tokens.Count > 0)
             {
-                lock (host.Sync) host.Held += tokens.Count;
+                lock (host.Sync)
+                {
+                    host.Held += tokens.Count;
+                    host.EmptyPoll = TimeSpan.Zero;
+                }
                 // The first is this request's; the others wait, idle, for this process's other waiting requests.
                 foreach (var extra in tokens.Skip(1))
                 {
@@ -176,7 +180,13 @@ public sealed partial class SharedHostThrottle : IHostThrottle, IAsyncDisposable
                 }
                 return new HeldSlot(tokens[0], now, now + _slotLease);
             }
-            lock (host.Sync) host.NoRoomUntil = _time.GetUtcNow() + poll;
+            // Every token held: this process's next receive for the host waits longer after each empty one (50 ms
+            // doubling to 1 s, whichever request asks), instead of every newly waiting request starting again at 50 ms.
+            lock (host.Sync)
+            {
+                host.EmptyPoll = host.EmptyPoll == TimeSpan.Zero ? FirstFullPoll : TimeSpan.FromTicks(Math.Min(host.EmptyPoll.Ticks * 2, MaxFullPoll.Ticks));
+                host.NoRoomUntil = _time.GetUtcNow() + (poll > host.EmptyPoll ? poll : host.EmptyPoll);
+            }
             return null;
         }
         finally { host.ClaimGate.Release(); }
@@ -348,6 +358,8 @@ public sealed partial class SharedHostThrottle : IHostThrottle, IAsyncDisposable
         public ITimer? LingerTimer;
         /// <summary>Every token was held when last looked (under the claim gate): no new receive before this.</summary>
         public DateTimeOffset NoRoomUntil;
+        /// <summary>The wait after this process's last empty receive for the host (zero after a receive that took a token).</summary>
+        public TimeSpan EmptyPoll;
     }
 
     private sealed class HeldSlot(SlotToken token, DateTimeOffset claimedAt, DateTimeOffset expires)
