@@ -51,6 +51,7 @@ public sealed partial class HostSlotTokens(QueueServiceClient queues, TableClien
         // Visibility timeouts are whole seconds: rounded up, so a token is never visible again before its lease ends.
         var visibility = TimeSpan.FromSeconds(Math.Max(1, Math.Ceiling(lease.TotalSeconds)));
         var taken = new List<SlotToken>();
+        var registryRead = false;
         for (var receives = 0; receives < MaxReceivesPerClaim && taken.Count == 0; receives++)
         {
             QueueMessage[] messages;
@@ -74,8 +75,12 @@ public sealed partial class HostSlotTokens(QueueServiceClient queues, TableClien
             host.EmptySince = null;
             foreach (var message in messages)
             {
-                if (SlotToken.TryParse(message, out var token) && token.Generation != host.Generation)
-                    await AdoptRegistryAsync(host, cancellationToken); // another instance may have issued a new generation
+                // Another instance may have issued a new generation: the registry is read again (once per claim).
+                if (SlotToken.TryParse(message, out var token) && token.Generation != host.Generation && !registryRead)
+                {
+                    await AdoptRegistryAsync(host, cancellationToken);
+                    registryRead = true;
+                }
                 if (token is not null && token.Generation == host.Generation)
                 {
                     taken.Add(token with { Count = host.Count });

@@ -158,12 +158,16 @@ public sealed partial class SharedHostThrottle : IHostThrottle, IAsyncDisposable
         {
             // Another request of this process found every slot held a moment ago: one poll per interval per process,
             // not one per waiting request.
-            lock (host.Sync)
-                if (host.Free.Count > 0 || host.Held >= (host.Tokens.Generation is null ? slots : host.Tokens.Count) || _time.GetUtcNow() < host.NoRoomUntil) return null;
-            var now = _time.GetUtcNow();
-            // One receive for every request of this process waiting for the host (up to the tokens it does not hold).
+            // The host's tokens: as this process would issue them until it has read the registry.
+            var hostTokens = host.Tokens.Generation is null ? slots : host.Tokens.Count;
             int wanted;
-            lock (host.Sync) wanted = Math.Min(Math.Max(1, Volatile.Read(ref host.Waiters)), Math.Max(1, (host.Tokens.Generation is null ? slots : host.Tokens.Count) - host.Held));
+            lock (host.Sync)
+            {
+                if (host.Free.Count > 0 || host.Held >= hostTokens || _time.GetUtcNow() < host.NoRoomUntil) return null;
+                // One receive for every request of this process waiting for the host (up to the tokens it does not hold).
+                wanted = Math.Min(Math.Max(1, Volatile.Read(ref host.Waiters)), hostTokens - host.Held);
+            }
+            var now = _time.GetUtcNow();
             var tokens = await _tokens.TryTakeAsync(host.Tokens, slots, wanted, _slotLease, cancellationToken);
             if (tokens.Count > 0)
             {
