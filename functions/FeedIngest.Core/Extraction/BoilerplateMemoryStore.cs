@@ -78,7 +78,7 @@ public sealed class BoilerplateMemoryStore(TableServiceClient tables, StorageIni
     /// <summary>
     /// Folds the oldest deltas into the base: one transaction per 99 deltas, each replacing the base with If-Match and
     /// deleting the deltas it folded. A transaction that loses to another instance's compaction (412, or a delta
-    /// already gone) changes nothing, and the memory is already loaded: it stops there.
+    /// already gone) changes nothing, and the memory is already loaded: it stops there; so does one that fails.
     /// </summary>
     private async Task CompactAsync(string sourceId, StoredMemory stored, CancellationToken cancellationToken)
     {
@@ -104,6 +104,10 @@ public sealed class BoilerplateMemoryStore(TableServiceClient tables, StorageIni
             catch (TableTransactionFailedException)
             {
                 return; // another instance compacted these deltas first; the next load reads its base
+            }
+            catch (Exception e) when (e is RequestFailedException or InvalidOperationException)
+            {
+                return; // folding only saves the next loads some rows: the memory is loaded, the deltas stay for another try
             }
         }
     }
