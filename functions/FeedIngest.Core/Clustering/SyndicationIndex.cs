@@ -71,16 +71,18 @@ public sealed class SyndicationIndex(TableServiceClient tables, StorageInitializ
     public async Task<ClusterAssignment> AssignAsync(string sourceId, string articleId, DateTimeOffset firstSeen, MinHashSignature signature, CancellationToken cancellationToken = default)
     {
         await storage.EnsureTablesAsync(cancellationToken).ConfigureAwait(false);
-        var existing = await _signatures.GetEntityIfExistsAsync<TableEntity>(SignaturePartition(articleId), articleId, cancellationToken: cancellationToken).ConfigureAwait(false);
-        if (existing.HasValue && existing.Value!.GetString("ClusterId") is { } recorded) return new ClusterAssignment(recorded, []);
-        if (signature.TooShort)
+        // Signature first (in progress; a too-short text is its own cluster at once), then bands, then the lookup: a crash
+        // anywhere before the last write leaves no clusterId, so the retry redoes it all. Inserted rather than read first:
+        // a new article (almost every call) costs one request, and only a row that exists (409) is read.
+        var clusterIdNow = signature.TooShort ? articleId : null;
+        if (!await TryInsertSignatureAsync(sourceId, articleId, firstSeen, signature, clusterIdNow, cancellationToken).ConfigureAwait(false))
         {
-            await WriteSignatureAsync(sourceId, articleId, firstSeen, signature, articleId, cancellationToken).ConfigureAwait(false);
-            return new ClusterAssignment(articleId, []);
+            var existing = await _signatures.GetEntityIfExistsAsync<TableEntity>(SignaturePartition(articleId), articleId, select: ["ClusterId"], cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (existing.HasValue && existing.Value!.GetString("ClusterId") is { } recorded) return new ClusterAssignment(recorded, []);
+            await WriteSignatureAsync(sourceId, articleId, firstSeen, signature, clusterIdNow, cancellationToken).ConfigureAwait(false);
         }
+        if (signature.TooShort) return new ClusterAssignment(articleId, []);
 
-        // Signature (in progress), then bands, then the lookup: a crash anywhere leaves no clusterId, so the retry redoes it all.
-        await WriteSignatureAsync(sourceId, articleId, firstSeen, signature, clusterId: null, cancellationToken).ConfigureAwait(false);
         // Each band names its first writer. The article's bands are inserted in one batch per band partition (at most
         // BandPartitions): when none of them was written before — almost every article — that is the whole lookup, and
         // the article is now the first writer of all its bands. A batch that fails (409: some band of it was written
@@ -194,12 +196,29 @@ public sealed class SyndicationIndex(TableServiceClient tables, StorageInitializ
         }
     }
 
+    /// <summary>Inserts the signature row; false when the article has one already (an earlier or racing delivery).</summary>
+    private async Task<bool> TryInsertSignatureAsync(string sourceId, string articleId, DateTimeOffset firstSeen, MinHashSignature signature, string? clusterId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _signatures.AddEntityAsync(SignatureRow(sourceId, articleId, firstSeen, signature, clusterId), cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (RequestFailedException e) when (e.Status == 409)
+        {
+            return false;
+        }
+    }
+
     private Task<Response> WriteSignatureAsync(string sourceId, string articleId, DateTimeOffset firstSeen, MinHashSignature signature, string? clusterId, CancellationToken cancellationToken) =>
-        _signatures.UpsertEntityAsync(new TableEntity(SignaturePartition(articleId), articleId)
+        _signatures.UpsertEntityAsync(SignatureRow(sourceId, articleId, firstSeen, signature, clusterId), TableUpdateMode.Replace, cancellationToken);
+
+    private static TableEntity SignatureRow(string sourceId, string articleId, DateTimeOffset firstSeen, MinHashSignature signature, string? clusterId) =>
+        new(SignaturePartition(articleId), articleId)
         {
             ["Signature"] = signature.ToBase64(), ["ShingleCount"] = signature.ShingleCount, ["SourceId"] = sourceId,
             ["FirstSeen"] = firstSeen, ["ClusterId"] = clusterId,
-        }, TableUpdateMode.Replace, cancellationToken);
+        };
 
     /// <summary>Where a band's row lives: one of <see cref="BandPartitions"/> partitions (by the band's hash), RowKey band and hash.</summary>
     internal static BandRowKey BandKey(int band, MinHashSignature signature)
