@@ -45,8 +45,6 @@ public sealed class SourceDiscoveryStage(IArticleDiscoverer discoverer, UrlIndex
 {
     /// <summary>A URL that failed this many times is left as failed (with its reason) instead of being retried every run.</summary>
     public const int MaxAttempts = 5;
-    /// <summary>Urls rows read at once while sorting discovered URLs into new and known.</summary>
-    private const int LookupsInFlight = 16;
 
     /// <param name="otherRunsMayBeInFlight">
     /// True on the queue path (Functions): a URL another run marked pending less than FeedIngest:PendingRequeueMinutes
@@ -79,10 +77,9 @@ public sealed class SourceDiscoveryStage(IArticleDiscoverer discoverer, UrlIndex
             if (queued.Add(UrlIndex.Key(article.Url))) candidates.Add(article.Url);
         }
 
-        // Known or new: point reads, several in flight (discovery of a large feed no longer waits on each in turn).
-        var known = new UrlEntity?[candidates.Count];
-        await Parallel.ForEachAsync(Enumerable.Range(0, candidates.Count), new ParallelOptions { MaxDegreeOfParallelism = LookupsInFlight, CancellationToken = cancellationToken },
-            async (i, ct) => known[i] = await urls.GetAsync(source.Id, candidates[i], ct));
+        // Known or new: point reads for a few URLs, the source's partition read in pages for many (UrlIndex.FindKnownAsync).
+        var knownRows = await urls.FindKnownAsync(source.Id, candidates, cancellationToken);
+        var known = candidates.Select(url => knownRows.GetValueOrDefault(UrlIndex.Key(url))).ToArray();
         var alreadyStored = 0;
         var fresh = new List<Uri>();
         for (var i = 0; i < candidates.Count; i++)

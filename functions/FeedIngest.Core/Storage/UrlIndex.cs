@@ -53,6 +53,56 @@ public sealed class UrlIndex(TableServiceClient tables, StorageInitializer stora
         return row.HasValue ? row.Value : null;
     }
 
+    /// <summary>At most this many discovered URLs are looked up by point reads; more are looked up by reading the partition.</summary>
+    public const int PointReadsUpTo = 64;
+    /// <summary>A partition read may take up to one page (≤ 1,000 rows) per this many URLs looked up: never more requests than a tenth of the point reads.</summary>
+    public const int UrlsPerScanPage = 10;
+    private const int PointReadsInFlight = 16;
+    private static readonly string[] LookupColumns =
+        ["RowKey", nameof(UrlEntity.Status), nameof(UrlEntity.Permanent), nameof(UrlEntity.Attempts), nameof(UrlEntity.LastAttemptAt), nameof(UrlEntity.LastRunId), nameof(UrlEntity.ArticleId)];
+
+    /// <summary>
+    /// The rows of those of <paramref name="canonicalUrls"/> the source knows, by URL id (status and attempt columns only).
+    /// A few URLs (a feed, a listing page) are point reads, 16 in flight; many (a sitemap) read the source's partition in
+    /// key order instead — 1 request per 1,000 rows — for at most one page per <see cref="UrlsPerScanPage"/> URLs, and
+    /// the URLs whose ids lie past where that budget ran out are point reads. So a sitemap of 3,000 URLs costs 1–3
+    /// requests instead of 3,000, and a huge partition never costs more than the point reads would.
+    /// </summary>
+    public Task<IReadOnlyDictionary<string, UrlEntity>> FindKnownAsync(string sourceId, IReadOnlyCollection<Uri> canonicalUrls, CancellationToken cancellationToken) =>
+        FindKnownAsync(sourceId, canonicalUrls, rowsPerPage: 1000, cancellationToken);
+
+    /// <summary>As above, with pages of <paramref name="rowsPerPage"/> rows (tests use small pages to reach the budget).</summary>
+    internal async Task<IReadOnlyDictionary<string, UrlEntity>> FindKnownAsync(string sourceId, IReadOnlyCollection<Uri> canonicalUrls, int rowsPerPage, CancellationToken cancellationToken)
+    {
+        await EnsureAsync(cancellationToken);
+        var wanted = canonicalUrls.Select(Key).ToHashSet(StringComparer.Ordinal);
+        var found = new Dictionary<string, UrlEntity>(StringComparer.Ordinal);
+        var unsettled = wanted.ToList();
+        if (wanted.Count > PointReadsUpTo)
+        {
+            var pagesLeft = wanted.Count / UrlsPerScanPage;
+            string? settledThrough = null; // every id ≤ this was in the pages read
+            var complete = false;
+            await foreach (var page in _table.QueryAsync<UrlEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {sourceId}"), maxPerPage: rowsPerPage,
+                select: LookupColumns, cancellationToken: cancellationToken).AsPages())
+            {
+                foreach (var row in page.Values)
+                    if (wanted.Contains(row.RowKey)) found[row.RowKey] = row;
+                if (page.Values.Count > 0) settledThrough = page.Values[^1].RowKey;
+                if (page.ContinuationToken is null) { complete = true; break; }
+                if (--pagesLeft <= 0) break;
+            }
+            unsettled = complete ? [] : wanted.Where(key => settledThrough is null || string.CompareOrdinal(key, settledThrough) > 0).ToList();
+        }
+        var read = new UrlEntity?[unsettled.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, unsettled.Count), new ParallelOptions { MaxDegreeOfParallelism = PointReadsInFlight, CancellationToken = cancellationToken },
+            // Whole rows: GetEntityIfExists with a projection answers a missing row with an exception, not "none".
+            async (i, ct) => { var row = await _table.GetEntityIfExistsAsync<UrlEntity>(sourceId, unsettled[i], cancellationToken: ct); read[i] = row.HasValue ? row.Value : null; });
+        foreach (var row in read)
+            if (row is not null) found[row.RowKey] = row;
+        return found;
+    }
+
     public async ValueTask<bool> IsKnownAsync(string sourceId, Uri canonicalUrl, CancellationToken cancellationToken)
     {
         var row = await GetAsync(sourceId, canonicalUrl, cancellationToken);
