@@ -37,6 +37,8 @@ public sealed class BenchHarvestCliTests
         Assert.All(byResource, l => Assert.Matches(@"table Urls \d.*", l));
         Assert.All(byResource, l => Assert.Contains("blob articles ", l));
         Assert.All(byResource, l => Assert.Contains("queue articles ", l));
+        // A new article's signature row is inserted (no read before it) and written again with its cluster: 2 requests.
+        Assert.Contains("table SyndicationSignatures 2.00,", byResource[0]);
         // Each worker's fixed start-up cost is read from /proc apart from its articles' (the runtime alone takes > 10 ms), and so is
         // its JIT time (every process compiles its own code).
         var startup = output.Split('\n').Where(l => l.StartsWith("  start-up cpu-ms/worker=", StringComparison.Ordinal)).ToList();
