@@ -20,7 +20,8 @@ internal sealed class AzuriteProcess : IAsyncDisposable
     public string ConnectionString { get; }
     public int ProcessId => _process.Id;
 
-    public static async Task<AzuriteProcess> StartAsync(string script, CancellationToken cancellationToken)
+    /// <param name="profile">When given, node loads its profiler, which starts and stops on the bench's word.</param>
+    public static async Task<AzuriteProcess> StartAsync(string script, AzuriteCpuProfile? profile, CancellationToken cancellationToken)
     {
         var location = Directory.CreateTempSubdirectory("feedingest-bench-azurite-").FullName;
         var ports = AzuritePorts.Free();
@@ -28,7 +29,7 @@ internal sealed class AzuriteProcess : IAsyncDisposable
         Process node;
         try
         {
-            node = AzuriteNode.Start(script, location, ports, log);
+            node = AzuriteNode.Start(script, location, ports, log, preload: profile?.WriteScript());
         }
         catch
         {

@@ -16,8 +16,10 @@ namespace FeedIngest.Cli.Bench;
 /// table/container/queue, CPU per article in the workers and in Azurite, peak memory per worker, beside the Azurite
 /// write ceiling and the extraction time of the same pages measured in the same run. Also checks every article was
 /// stored exactly once (exit 2 when not).
+/// With a profile folder, each case's Azurite is CPU-profiled over its harvest (<see cref="AzuriteCpuProfile"/>).
 /// </summary>
-internal sealed class HarvestBench(string azuriteScript, int articles, int hosts, IReadOnlyList<int> workerCounts, int ceilingOperations, TextWriter output)
+internal sealed class HarvestBench(string azuriteScript, int articles, int hosts, IReadOnlyList<int> workerCounts, int ceilingOperations, TextWriter output,
+    string? profileFolder = null)
 {
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
@@ -36,7 +38,8 @@ internal sealed class HarvestBench(string azuriteScript, int articles, int hosts
             for (var c = 0; c < workerCounts.Count; c++)
             {
                 var workers = workerCounts[c];
-                await using var azurite = await AzuriteProcess.StartAsync(azuriteScript, cancellationToken);
+                var profile = profileFolder is null ? null : new AzuriteCpuProfile(Path.Combine(profileFolder, $"azurite-w{workers}"));
+                await using var azurite = await AzuriteProcess.StartAsync(azuriteScript, profile, cancellationToken);
                 if (c == 0 && ceilingOperations > 0)
                 {
                     ceiling = await WriteCeiling.MeasureAsync(azurite.ConnectionString, ceilingOperations, (int)pageBytes, cancellationToken);
@@ -44,9 +47,13 @@ internal sealed class HarvestBench(string azuriteScript, int articles, int hosts
                         + $"=> articles/s={ceiling.ArticlesPerSecond:F1} at 3 blobs + 1 row per article");
                 }
                 portal.ResetCounters();
+                if (profile is not null) await profile.StartAsync(cancellationToken);
                 var harvest = await HarvestOnceAsync(azurite, registry, folder, workers, $"w{workers}", cancellationToken);
+                if (profile is not null) await profile.StopAsync(cancellationToken);
                 allCounted &= harvest.Stored == articles && portal.ArticleRequests == articles && harvest.Failed == 0 && harvest.Duplicates == 0 && harvest.StoredInTable == articles;
                 Print($"workers={workers}", harvest, articles, portal.ArticleRequests, ceiling);
+                if (profile is not null)
+                    Line($"  azurite cpu by operation ({profile.ProfilePath}): {AzuriteCpuProfile.Format(AzuriteCpuProfile.Summarize(profile.ProfilePath), top: 10)}");
 
                 if (c == workerCounts.Count - 1)
                 {

@@ -120,7 +120,7 @@ internal static class BenchCommand
     }
 
     /// <summary>
-    /// <c>feedingest bench harvest [--articles N] [--hosts H] [--workers 1,2,4] [--azurite PATH] [--ceiling-ops N]</c>: see
+    /// <c>feedingest bench harvest [--articles N] [--hosts H] [--workers 1,2,4] [--azurite PATH] [--ceiling-ops N] [--profile-azurite DIR]</c>: see
     /// <see cref="HarvestBench"/>. Needs node and the repo's Azurite (npm ci); runs everything on 127.0.0.0/8.
     /// </summary>
     private static Command HarvestCommand()
@@ -130,8 +130,10 @@ internal static class BenchCommand
         var workers = new Option<string>("--workers") { Description = "Worker processes per case, comma-separated", DefaultValueFactory = _ => "1,2,4" };
         var azurite = new Option<string?>("--azurite") { Description = "Path of azurite.js (default: node_modules/azurite found upwards from here)" };
         var ceilingOps = new Option<int>("--ceiling-ops") { Description = "Blob uploads and table upserts for the write ceiling (0: skip)", DefaultValueFactory = _ => 600 };
+        var profile = new Option<string?>("--profile-azurite")
+            { Description = "Folder for a CPU profile of each case's Azurite over its harvest (azurite-w<workers>.cpuprofile), summarized by operation" };
         var harvest = new Command("harvest", "Harvest a generated multi-host portal with 1, 2, 4 worker processes against Azurite; print rates, requests, CPU, memory")
-            { articles, hosts, workers, azurite, ceilingOps };
+            { articles, hosts, workers, azurite, ceilingOps, profile };
         harvest.SetAction(async (parse, cancellationToken) =>
         {
             var n = parse.GetValue(articles);
@@ -145,7 +147,16 @@ internal static class BenchCommand
             if (counts.Count == 0) throw new UsageException("--workers: give at least one count, like 1,2,4");
             var script = AzuriteNode.FindScript(parse.GetValue(azurite))
                 ?? throw new UsageException("Azurite not found: run `npm ci` in the repo (node_modules/azurite) or pass --azurite PATH/azurite.js");
-            return await new HarvestBench(script, n, h, counts, Math.Max(0, parse.GetValue(ceilingOps)), Console.Out).RunAsync(cancellationToken);
+            var profileFolder = parse.GetValue(profile);
+            if (profileFolder is not null)
+            {
+                try { profileFolder = Directory.CreateDirectory(profileFolder).FullName; }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+                {
+                    throw new UsageException($"--profile-azurite: cannot use the folder '{profileFolder}' ({e.Message}); give a folder you can write to");
+                }
+            }
+            return await new HarvestBench(script, n, h, counts, Math.Max(0, parse.GetValue(ceilingOps)), Console.Out, profileFolder).RunAsync(cancellationToken);
         });
         return harvest;
     }

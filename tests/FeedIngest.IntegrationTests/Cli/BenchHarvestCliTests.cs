@@ -13,13 +13,27 @@ public sealed class BenchHarvestCliTests
     private const int Articles = 20;
 
     [Fact]
-    public async Task EveryArticleIsStoredOnceWithOneAndTwoWorkersAndTheReharvestFetchesNone()
+    public async Task EveryArticleIsStoredOnceWithOneAndTwoWorkersTheReharvestFetchesNoneAndAzuriteIsProfiled()
     {
         var azurite = Path.Combine(RepoPaths.Root, "node_modules", "azurite", "dist", "src", "azurite.js");
         Assert.True(File.Exists(azurite), $"Azurite is not installed at {azurite}: run `npm ci` in the repo root");
 
+        var profiles = Directory.CreateTempSubdirectory("feedingest-bench-profiles-").FullName;
+        try
+        {
+            await RunAsync(azurite, profiles);
+        }
+        finally
+        {
+            Directory.Delete(profiles, recursive: true);
+        }
+    }
+
+    private static async Task RunAsync(string azurite, string profiles)
+    {
         await using var cli = CliProcess.Start(new Dictionary<string, string?>(),
-            "bench", "harvest", "--articles", Articles.ToString(), "--hosts", "4", "--workers", "1,2", "--ceiling-ops", "50", "--azurite", azurite);
+            "bench", "harvest", "--articles", Articles.ToString(), "--hosts", "4", "--workers", "1,2", "--ceiling-ops", "50", "--azurite", azurite,
+            "--profile-azurite", profiles);
         // Two harvests with fresh Azurites and worker processes, and a re-harvest: minutes on a loaded machine (a hang guard only).
         var exit = await cli.WaitForExitAsync(TimeSpan.FromMinutes(10));
         var output = cli.Output;
@@ -45,6 +59,15 @@ public sealed class BenchHarvestCliTests
         Assert.Equal(2, startup.Count);
         Assert.All(startup, l => Assert.Matches(@"^  start-up cpu-ms/worker=[1-9]\d* cpu-ms/article ours after start-up=\d+\.\d warm=(?!0\.0 )\d+\.\d \(each worker's second half of articles\) jit-ms/worker=[1-9]\d* gc-pause-ms/worker=\d+$", l.TrimEnd('\r')));
         Assert.Matches(@"azurite write ceiling: blob uploads/s=\d+ table upserts/s=\d+", output);
+
+        // Each case's Azurite was profiled over its harvest: the profile is kept, and its CPU is put on Azurite's storage operations.
+        var profiled = output.Split('\n').Where(l => l.StartsWith("  azurite cpu by operation (", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, profiled.Count);
+        Assert.All(profiled, l => Assert.Matches(@"\.cpuprofile\): ((\(.+?\)|\S+) \d+\.\d%, )*(\(.+?\)|\S+) \d+\.\d%$", l.TrimEnd('\r')));
+        Assert.All(profiled, l => Assert.Matches(@"\w+(Handler|MetadataStore)\.\w+ \d+\.\d%", l));
+        Assert.True(File.Exists(Path.Combine(profiles, "azurite-w1.cpuprofile")) && File.Exists(Path.Combine(profiles, "azurite-w2.cpuprofile")),
+            string.Join(", ", Directory.GetFiles(profiles)));
+        Assert.Equal(2, Directory.GetFiles(profiles).Length); // the profiler's control files are gone
 
         var again = Assert.Single(output.Split('\n'), l => l.StartsWith("re-harvest ", StringComparison.Ordinal));
         Assert.Matches(@"article-fetches=0 portal-requests=\d+ stored=0 ", again);
