@@ -55,7 +55,7 @@ public sealed class UrlIndex(TableServiceClient tables, StorageInitializer stora
 
     /// <summary>At most this many discovered URLs are looked up by point reads; more are looked up by reading the partition.</summary>
     public const int PointReadsUpTo = 64;
-    /// <summary>A partition read may take up to one page (≤ 1,000 rows) per this many URLs looked up: never more requests than a tenth of the point reads.</summary>
+    /// <summary>A partition read may take up to one page (≤ 1,000 rows) per this many URLs looked up: at most a tenth of the point reads it replaces.</summary>
     public const int UrlsPerScanPage = 10;
     private const int PointReadsInFlight = 16;
     private static readonly string[] LookupColumns =
@@ -66,7 +66,7 @@ public sealed class UrlIndex(TableServiceClient tables, StorageInitializer stora
     /// A few URLs (a feed, a listing page) are point reads, 16 in flight; many (a sitemap) read the source's partition in
     /// key order instead — 1 request per 1,000 rows — for at most one page per <see cref="UrlsPerScanPage"/> URLs, and
     /// the URLs whose ids lie past where that budget ran out are point reads. So a sitemap of 3,000 URLs costs 1–3
-    /// requests instead of 3,000, and a huge partition never costs more than the point reads would.
+    /// requests instead of 3,000, and a partition far larger than the sitemap costs at most a tenth more than point reads.
     /// </summary>
     public Task<IReadOnlyDictionary<string, UrlEntity>> FindKnownAsync(string sourceId, IReadOnlyCollection<Uri> canonicalUrls, CancellationToken cancellationToken) =>
         FindKnownAsync(sourceId, canonicalUrls, rowsPerPage: 1000, cancellationToken);
