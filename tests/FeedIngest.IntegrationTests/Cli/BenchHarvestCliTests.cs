@@ -13,21 +13,8 @@ public sealed class BenchHarvestCliTests
     private const int Articles = 20;
 
     [Fact]
-    public async Task EveryArticleIsStoredOnceWithOneAndTwoWorkersTheReharvestFetchesNoneAndAzuriteIsProfiled()
-    {
-        var azurite = Path.Combine(RepoPaths.Root, "node_modules", "azurite", "dist", "src", "azurite.js");
-        Assert.True(File.Exists(azurite), $"Azurite is not installed at {azurite}: run `npm ci` in the repo root");
-
-        var profiles = Directory.CreateTempSubdirectory("feedingest-bench-profiles-").FullName;
-        try
-        {
-            await RunAsync(azurite, profiles);
-        }
-        finally
-        {
-            Directory.Delete(profiles, recursive: true);
-        }
-    }
+    public Task EveryArticleIsStoredOnceWithOneAndTwoWorkersTheReharvestFetchesNoneAndAzuriteIsProfiled() =>
+        WithAzuriteAndFolderAsync("feedingest-bench-profiles-", RunAsync);
 
     private static async Task RunAsync(string azurite, string profiles)
     {
@@ -74,20 +61,24 @@ public sealed class BenchHarvestCliTests
         Assert.Contains("counts ok: every article stored exactly once", output);
     }
 
+    // The bench's temp folders go to a folder of this test's: a killed bench cannot remove its own work folder.
     [Fact]
-    public async Task ABenchKilledMidRunLeavesNoAzuriteAndNoWorkerBehind()
+    public Task ABenchKilledMidRunLeavesNoAzuriteAndNoWorkerBehind() =>
+        WithAzuriteAndFolderAsync("feedingest-killed-bench-", KillMidRunAsync);
+
+    /// <summary>Runs <paramref name="test"/> with the repo's azurite.js and a temp folder of the test's own, removed after.</summary>
+    private static async Task WithAzuriteAndFolderAsync(string folderPrefix, Func<string, string, Task> test)
     {
         var azurite = Path.Combine(RepoPaths.Root, "node_modules", "azurite", "dist", "src", "azurite.js");
         Assert.True(File.Exists(azurite), $"Azurite is not installed at {azurite}: run `npm ci` in the repo root");
-        // The bench's temp folders go to a folder of this test's: a killed bench cannot remove its own work folder.
-        var temp = Directory.CreateTempSubdirectory("feedingest-killed-bench-").FullName;
+        var folder = Directory.CreateTempSubdirectory(folderPrefix).FullName;
         try
         {
-            await KillMidRunAsync(azurite, temp);
+            await test(azurite, folder);
         }
         finally
         {
-            Directory.Delete(temp, recursive: true);
+            Directory.Delete(folder, recursive: true);
         }
     }
 
