@@ -16,7 +16,15 @@ internal sealed class AttemptSpacingHandler(IHostThrottle throttle) : Delegating
             if (context is { HostKey: { } host, Politeness: { } politeness })
             {
                 // The turn is taken here, the last step before the wire, not at the grant.
-                if (context.Lease is { } lease) await throttle.WaitForTurnAsync(lease, host, politeness, retry: attempt > 1, cancellationToken);
+                if (context.Lease is { } lease)
+                {
+                    try { await throttle.WaitForTurnAsync(lease, host, politeness, retry: attempt > 1, cancellationToken); }
+                    catch (MissedTurnException)
+                    {
+                        Interlocked.Decrement(ref context.Attempts); // nothing left: the send from the start is attempt 1 again
+                        throw;
+                    }
+                }
             }
         }
         return await base.SendAsync(request, cancellationToken);

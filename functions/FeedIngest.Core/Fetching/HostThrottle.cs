@@ -20,6 +20,12 @@ public interface IHostThrottle
     ValueTask WaitForTurnAsync(IAsyncDisposable lease, string hostKey, HostPoliteness politeness, bool retry, CancellationToken cancellationToken);
 
     /// <summary>
+    /// After <see cref="WaitForTurnAsync"/> threw <see cref="MissedTurnException"/>: waits, outside the request's
+    /// timeouts, for the lease's next turn, after which the request is sent again from the start.
+    /// </summary>
+    ValueTask RetakeTurnAsync(IAsyncDisposable lease, HostPoliteness politeness, CancellationToken cancellationToken) => ValueTask.CompletedTask;
+
+    /// <summary>
     /// A request that had its turn is leaving for the host now (the innermost handler), or its new connection has just
     /// come up: the next turn counts from now. (A new connection — and a process's first, with its JIT — can take
     /// hundreds of milliseconds after the turn, and so can a stalled process; the next request must still reach the
@@ -27,6 +33,13 @@ public interface IHostThrottle
     /// </summary>
     void MarkSent(string hostKey, HostPoliteness politeness);
 }
+
+/// <summary>
+/// A first send woke too late for its turn (a stalled process): sending now could reach the host too soon after another
+/// instance's send, and waiting for the next turn inside the request's timeouts could outlast them. The sender takes the
+/// next turn outside them (<see cref="IHostThrottle.RetakeTurnAsync"/>) and sends again; nothing left for the host.
+/// </summary>
+public sealed class MissedTurnException() : Exception("the send woke too late for its host's turn; it takes the next one");
 
 /// <summary>
 /// Per-process politeness: a semaphore per host for concurrency; for the delay, grants are spaced (so granted requests

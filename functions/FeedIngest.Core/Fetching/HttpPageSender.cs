@@ -64,7 +64,29 @@ internal sealed class HttpPageSender(IHttpClientFactory clients, IHostThrottle t
         await using var _ = lease;
         context.Lease = lease;
 
-        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        SendOutcome outcome;
+        while (true)
+        {
+            using var request = NewRequest(url, accepted, ifNoneMatch, ifModifiedSince, context);
+            try
+            {
+                outcome = await SendCoreAsync(url, request, context, cancellationToken);
+                break;
+            }
+            catch (MissedTurnException)
+            {
+                // Woke too late for the host's turn (nothing was sent): the next turn is waited for here, outside the
+                // request's timeouts, and a new request message goes (a sent message cannot be sent again).
+                await throttle.RetakeTurnAsync(lease, politeness, cancellationToken);
+            }
+        }
+        if (outcome.Failure is not null && outcome.Cause is not FailureCause.Other) _lastCause[hostKey] = outcome.Cause;
+        return outcome;
+    }
+
+    private static HttpRequestMessage NewRequest(Uri url, AcceptedContent accepted, string? ifNoneMatch, DateTimeOffset? ifModifiedSince, FetchAttemptContext context)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, url);
         request.Options.Set(FetchAttemptContext.Key, context);
         request.Headers.Accept.ParseAdd(accepted.HasFlag(AcceptedContent.Documents)
             ? "application/pdf, application/vnd.openxmlformats-officedocument.wordprocessingml.document, application/vnd.openxmlformats-officedocument.spreadsheetml.sheet, application/msword, application/vnd.ms-excel, */*;q=0.1"
@@ -75,10 +97,7 @@ internal sealed class HttpPageSender(IHttpClientFactory clients, IHostThrottle t
         if (!string.IsNullOrWhiteSpace(ifNoneMatch) && EntityTagHeaderValue.TryParse(ifNoneMatch, out var etag))
             request.Headers.IfNoneMatch.Add(etag);
         if (ifModifiedSince is not null) request.Headers.IfModifiedSince = ifModifiedSince;
-
-        var outcome = await SendCoreAsync(url, request, context, cancellationToken);
-        if (outcome.Failure is not null && outcome.Cause is not FailureCause.Other) _lastCause[hostKey] = outcome.Cause;
-        return outcome;
+        return request;
     }
 
     private async Task<SendOutcome> SendCoreAsync(Uri url, HttpRequestMessage request, FetchAttemptContext context, CancellationToken cancellationToken)

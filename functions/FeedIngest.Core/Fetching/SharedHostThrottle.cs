@@ -97,16 +97,31 @@ public sealed partial class SharedHostThrottle : IHostThrottle, IAsyncDisposable
         }
         // The first attempt: the rest of the phase reserved at the grant (at most PhaseLead). A retry: the slot's next phase.
         var start = Interlocked.Exchange(ref held.Slot.PendingStartTicks, 0);
-        if (!retry) await WaitUntilAsync(start, cancellationToken);
+        if (!retry)
+        {
+            await WaitUntilAsync(start, cancellationToken);
+            // Woke well after its phase: the next phase is a whole round of the host's slots away, which can outlast the
+            // request's timeouts that run from here. The sender waits for it outside them (RetakeTurnAsync) and sends again.
+            if (IsLate(start, politeness) && held.MissedTurns++ < MaxMissedPhases) throw new MissedTurnException();
+        }
         else start = await ReservePhaseAsync(held.Slot, politeness, TimeSpan.Zero, cancellationToken);
         // A send that wakes well after its phase (a stalled process) would land in another slot's phase, maybe another
         // instance's: it takes this slot's next phase instead. Bounded: a process that cannot keep time for that many
         // phases sends at its local turn.
-        for (var missed = 0; start != 0 && missed < MaxMissedPhases && _time.GetUtcNow().UtcTicks - start > politeness.MinDelay.Ticks / 4; missed++)
+        for (var missed = 0; missed < MaxMissedPhases && IsLate(start, politeness); missed++)
             start = await ReservePhaseAsync(held.Slot, politeness, TimeSpan.Zero, cancellationToken);
         // This instance's own sends, at least ¾ of the delay apart where they leave (two woken together by a stall).
         await _local.TakeTurnAsync(hostKey, politeness, politeness.MinDelay / 4, cancellationToken);
     }
+
+    public async ValueTask RetakeTurnAsync(IAsyncDisposable lease, HostPoliteness politeness, CancellationToken cancellationToken)
+    {
+        // Like the grant: the long wait here, the last PhaseLead of it in WaitForTurnAsync.
+        if (lease is Lease held) held.Slot.PendingStartTicks = await ReservePhaseAsync(held.Slot, politeness, PhaseLead, cancellationToken);
+    }
+
+    /// <summary>Now is more than a quarter of the delay after the phase's start (0: no phase, never late).</summary>
+    private bool IsLate(long start, HostPoliteness politeness) => start != 0 && _time.GetUtcNow().UtcTicks - start > politeness.MinDelay.Ticks / 4;
 
     // A new connection took a while: this instance's next send waits the full delay after it (phases space the instances).
     public void MarkSent(string hostKey, HostPoliteness politeness) => _local.MarkSent(hostKey, politeness);
@@ -381,6 +396,8 @@ public sealed partial class SharedHostThrottle : IHostThrottle, IAsyncDisposable
         private int _released;
 
         public HeldSlot Slot => slot;
+        /// <summary>First sends of this request that woke too late and took a later turn (bounded by MaxMissedPhases).</summary>
+        public int MissedTurns;
 
         public async ValueTask DisposeAsync()
         {

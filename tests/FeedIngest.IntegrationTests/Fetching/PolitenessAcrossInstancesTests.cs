@@ -241,7 +241,7 @@ public sealed class PolitenessAcrossInstancesTests(AzuriteFixture azurite) : IAs
     }
 
     [Fact]
-    public async Task ASendThatWakesLongAfterItsSlotsPhaseWaitsForTheSlotsNextPhase()
+    public async Task ASendThatWakesLongAfterItsSlotsPhaseTakesTheSlotsNextPhaseOutsideTheRequestsTimeouts()
     {
         // A clock the test moves (phases are a grid of absolute times); the slot tokens are real, in Azurite.
         var window = TimeSpan.FromMilliseconds(2 * 300).Ticks; // two slots, 300 ms apart: the start is on the grid
@@ -258,7 +258,12 @@ public sealed class PolitenessAcrossInstancesTests(AzuriteFixture azurite) : IAs
         var nextPhase = TimeSpan.FromMilliseconds(other.MessageText.EndsWith(":1", StringComparison.Ordinal) ? 1200 : 1500);
 
         // The process stalls for a second: sending now could fall in the other slot's phase, maybe another instance's.
+        // Waiting for the next phase right there would run inside the request's timeouts (a whole round of the host's
+        // slots: more than a timeout when the delay is long), so the throttle says the turn was missed, nothing is sent,
+        // and the sender waits for the next phase outside them (RetakeTurnAsync) before it sends again.
         time.Advance(TimeSpan.FromSeconds(1));
+        await Assert.ThrowsAsync<MissedTurnException>(() => throttle.WaitForTurnAsync(lease, "late.example:80", politeness, retry: false, CancellationToken.None).AsTask());
+        await throttle.RetakeTurnAsync(lease, politeness, CancellationToken.None).AsTask().WaitAsync(TimeSpan.FromSeconds(30)); // less than its lead before the phase: at once
         var turn = throttle.WaitForTurnAsync(lease, "late.example:80", politeness, retry: false, CancellationToken.None).AsTask();
 
         Assert.False(turn.IsCompleted);

@@ -1,5 +1,6 @@
 using FeedIngest.Core.Fetching;
 using FeedIngest.Core.Sources;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace FeedIngest.IntegrationTests.Fetching;
 
@@ -46,6 +47,48 @@ public sealed class RetrySpacingTests : TestPortalTests
 
         Assert.All(results, r => Assert.Equal(FetchOutcome.Ok, r.Outcome));
         AssertSpaced(TimeSpan.FromSeconds(1), expectedRequests: 5);
+    }
+
+    [Fact]
+    public async Task AFirstSendThatMissedItsTurnIsSentOnceOnTheNextTurnAsAFirstAttempt()
+    {
+        // The shared throttle's answer to a send that woke too late (a stalled process): nothing was sent, the sender
+        // waits for the next turn outside the request's timeouts and sends a new request message.
+        var throttle = new MissingFirstTurnThrottle();
+        await using var host = new FetchingTestHost(extraServices: services => services.AddSingleton<IHostThrottle>(throttle));
+
+        var result = await host.FetchAsync(_portal.Url("/tin-tuc/bai-mot-123456.html"), FetchingTestHost.Fast(robots: false));
+
+        Assert.Equal(FetchOutcome.Ok, result.Outcome);
+        Assert.Equal(1, _portal.Count("/tin-tuc/bai-mot-123456.html"));
+        Assert.Equal(1, throttle.Retakes);
+        Assert.Equal([false, false], throttle.TurnsTakenAsRetry); // the send after the retake is the first attempt still
+    }
+
+    /// <summary>In-process politeness whose first turn is missed once.</summary>
+    private sealed class MissingFirstTurnThrottle : IHostThrottle
+    {
+        private readonly InProcessHostThrottle _inner = new();
+        public int Retakes;
+        public List<bool> TurnsTakenAsRetry { get; } = [];
+
+        public ValueTask<IAsyncDisposable> AcquireAsync(string hostKey, HostPoliteness politeness, CancellationToken cancellationToken) =>
+            _inner.AcquireAsync(hostKey, politeness, cancellationToken);
+
+        public async ValueTask WaitForTurnAsync(IAsyncDisposable lease, string hostKey, HostPoliteness politeness, bool retry, CancellationToken cancellationToken)
+        {
+            lock (TurnsTakenAsRetry) TurnsTakenAsRetry.Add(retry);
+            if (TurnsTakenAsRetry.Count == 1) throw new MissedTurnException();
+            await _inner.WaitForTurnAsync(lease, hostKey, politeness, retry, cancellationToken);
+        }
+
+        public ValueTask RetakeTurnAsync(IAsyncDisposable lease, HostPoliteness politeness, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref Retakes);
+            return ValueTask.CompletedTask;
+        }
+
+        public void MarkSent(string hostKey, HostPoliteness politeness) => _inner.MarkSent(hostKey, politeness);
     }
 
     /// <summary>
