@@ -138,7 +138,7 @@ internal sealed class HarvestBench(string azuriteScript, int articles, int hosts
         var workers = Math.Max(1, h.Workers);
         Line(string.Create(CultureInfo.InvariantCulture,
             $"  start-up cpu-ms/worker={h.WorkerStartupCpuMs / workers:F0} cpu-ms/article ours after start-up={(h.WorkerCpuMs - h.WorkerStartupCpuMs) / n:F1} "
-            + $"warm={h.SecondHalfCpuMs / Math.Max(1, h.SecondHalfArticles):F1} (each worker's second half of articles) "
+            + $"warm={(h.SecondHalfArticles == 0 ? "n/a" : (h.SecondHalfCpuMs / h.SecondHalfArticles).ToString("F1", CultureInfo.InvariantCulture))} (each worker's second half of articles) "
             + $"jit-ms/worker={h.WorkerJitMs / workers:F0} gc-pause-ms/worker={h.WorkerGcPauseMs / workers:F0}"));
         Line($"  requests/article by resource: {byResource}");
         if (conflicts.Count > 0) Line($"  conflicts/article by resource: {string.Join(", ", conflicts.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Key} {p.Value / (double)n:F3}")))}");

@@ -20,7 +20,7 @@ internal sealed class SecondHalfCpu : IAsyncDisposable
         _sampling = SampleAsync();
     }
 
-    /// <summary>CPU milliseconds spent and articles finished after the worker's first half of articles (zeros off Linux or with under 2 articles).</summary>
+    /// <summary>CPU milliseconds spent and articles finished after the worker's first half of articles (zeros with under 2 articles, or when they all finished between two samples).</summary>
     public async Task<(double CpuMs, int Articles)> StopAsync()
     {
         await _stop.CancelAsync();
@@ -48,7 +48,8 @@ internal sealed class SecondHalfCpu : IAsyncDisposable
     private void Sample()
     {
         var done = _articlesDone();
-        if (ProcessUsage.CpuMilliseconds(Environment.ProcessId) is not { } cpu) return;
+        // getrusage (microseconds), not /proc's 10 ms ticks: the second half of a small run can take less than a tick.
+        var cpu = Environment.CpuUsage.TotalTime.TotalMilliseconds;
         if (_samples.Count >= MaxSamples)
         {
             var kept = _samples.Where((_, i) => i % 2 == 0).ToList();

