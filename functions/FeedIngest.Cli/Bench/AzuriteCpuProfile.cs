@@ -82,17 +82,18 @@ internal sealed class AzuriteCpuProfile(string prefix)
         using var document = JsonDocument.Parse(File.ReadAllBytes(profilePath));
         var root = document.RootElement;
         var frames = new Dictionary<int, (string Function, string Url, int Parent)>();
+        var parents = new Dictionary<int, int>();
+        foreach (var node in root.GetProperty("nodes").EnumerateArray())
+        {
+            var id = node.GetProperty("id").GetInt32();
+            if (node.TryGetProperty("children", out var children))
+                foreach (var child in children.EnumerateArray()) parents[child.GetInt32()] = id;
+        }
         foreach (var node in root.GetProperty("nodes").EnumerateArray())
         {
             var id = node.GetProperty("id").GetInt32();
             var call = node.GetProperty("callFrame");
-            frames[id] = (call.GetProperty("functionName").GetString() ?? "", call.GetProperty("url").GetString() ?? "", frames.TryGetValue(id, out var known) ? known.Parent : 0);
-            if (node.TryGetProperty("children", out var children))
-                foreach (var child in children.EnumerateArray())
-                {
-                    var childId = child.GetInt32();
-                    frames[childId] = frames.TryGetValue(childId, out var c) ? c with { Parent = id } : ("", "", id);
-                }
+            frames[id] = (call.GetProperty("functionName").GetString() ?? "", call.GetProperty("url").GetString() ?? "", parents.GetValueOrDefault(id));
         }
         var byLeaf = new Dictionary<int, long>();
         var samples = root.GetProperty("samples").EnumerateArray().Select(s => s.GetInt32()).ToList();

@@ -95,21 +95,25 @@ public sealed partial class SharedHostThrottle : IHostThrottle, IAsyncDisposable
             await _local.WaitForTurnAsync(lease, hostKey, politeness, retry, cancellationToken);
             return;
         }
-        // The first attempt: the rest of the phase reserved at the grant (at most PhaseLead). A retry: the slot's next phase.
-        var start = Interlocked.Exchange(ref held.Slot.PendingStartTicks, 0);
-        if (!retry)
-        {
-            await WaitUntilAsync(start, cancellationToken);
-            // Woke well after its phase: the next phase is a whole round of the host's slots away, which can outlast the
-            // request's timeouts that run from here. The sender waits for it outside them (RetakeTurnAsync) and sends again.
-            if (IsLate(start, politeness) && held.MissedTurns++ < MaxMissedPhases) throw new MissedTurnException();
-        }
-        else start = await ReservePhaseAsync(held.Slot, politeness, TimeSpan.Zero, cancellationToken);
         // A send that wakes well after its phase (a stalled process) would land in another slot's phase, maybe another
         // instance's: it takes this slot's next phase instead. Bounded: a process that cannot keep time for that many
         // phases sends at its local turn.
-        for (var missed = 0; missed < MaxMissedPhases && IsLate(start, politeness); missed++)
+        var start = Interlocked.Exchange(ref held.Slot.PendingStartTicks, 0);
+        if (!retry)
+        {
+            // The first attempt: the rest of the phase reserved at the grant (at most PhaseLead). The next phase is a whole
+            // round of the host's slots away, which can outlast the request's timeouts that run from here: the sender
+            // waits for it outside them (RetakeTurnAsync) and sends again.
+            await WaitUntilAsync(start, cancellationToken);
+            if (IsLate(start, politeness) && held.MissedTurns++ < MaxMissedPhases) throw new MissedTurnException();
+        }
+        else
+        {
+            // A retry, inside the total timeout by design: the slot's next phase.
             start = await ReservePhaseAsync(held.Slot, politeness, TimeSpan.Zero, cancellationToken);
+            for (var missed = 0; missed < MaxMissedPhases && IsLate(start, politeness); missed++)
+                start = await ReservePhaseAsync(held.Slot, politeness, TimeSpan.Zero, cancellationToken);
+        }
         // This instance's own sends, at least ¾ of the delay apart where they leave (two woken together by a stall).
         await _local.TakeTurnAsync(hostKey, politeness, politeness.MinDelay / 4, cancellationToken);
     }
