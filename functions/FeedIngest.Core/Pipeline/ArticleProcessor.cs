@@ -35,7 +35,11 @@ public sealed class ArticleProcessor(
 
         var known = await urls.GetAsync(source.Id, url, cancellationToken);
         if (message.Mode == FetchMode.Harvest && known is { Status: UrlStatus.Stored or UrlStatus.Duplicate })
+        {
+            // Queued although done: a redelivery, or a work marker that outlived its row's closing (UrlIndex) — removed here.
+            await urls.RemoveStaleWorkMarkerAsync(source.Id, urlKey, cancellationToken);
             return new ArticleOutcome(ArticleResult.Unchanged, url.AbsoluteUri, known.ArticleId);
+        }
 
         var row = known?.ArticleId is { } knownId ? await articles.GetRowAsync(source.Id, knownId, cancellationToken) : null;
         var conditional = message.Mode == FetchMode.Recrawl && row is { Status: ArticleStatus.Stored };

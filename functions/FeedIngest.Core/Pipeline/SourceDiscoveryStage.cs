@@ -44,7 +44,7 @@ public sealed record SourceDiscovery(SourceDefinition Source, IReadOnlyList<Disc
 public sealed class SourceDiscoveryStage(IArticleDiscoverer discoverer, UrlIndex urls, ArticleRepository articles, IOptions<FeedIngestOptions> options)
 {
     /// <summary>A URL that failed this many times is left as failed (with its reason) instead of being retried every run.</summary>
-    public const int MaxAttempts = 5;
+    public const int MaxAttempts = UrlIndex.MaxAttempts;
 
     /// <param name="otherRunsMayBeInFlight">
     /// True on the queue path (Functions): a URL another run marked pending less than FeedIngest:PendingRequeueMinutes
@@ -101,10 +101,16 @@ public sealed class SourceDiscoveryStage(IArticleDiscoverer discoverer, UrlIndex
             if (budget-- > 0) work.Add(new ArticleMessage(runId, source.Id, url, mode));
             else deferred++;
         }
-        foreach (var status in new[] { UrlStatus.Pending, UrlStatus.Failed })
-            await foreach (var row in urls.ListAsync(source.Id, status, cancellationToken))
-                if (row.Attempts < MaxAttempts && (!row.Permanent || DueForRetry(row)) && !InFlight(row) && row.Url.Length <= StorageLimits.MaxUrlChars)
-                    Requeue(row.Url, FetchMode.Harvest);
+        // Read from the source's work markers (UrlIndex.OpenWorkAsync): what is open, never the stored archive. Pending first.
+        var failed = new List<string>();
+        await foreach (var row in urls.OpenWorkAsync(source.Id, cancellationToken))
+            if (row.Attempts < MaxAttempts && (!row.Permanent || DueForRetry(row)) && !InFlight(row) && row.Url.Length <= StorageLimits.MaxUrlChars)
+            {
+                if (row.Status == UrlStatus.Pending) Requeue(row.Url, FetchMode.Harvest);
+                else failed.Add(row.Url);
+            }
+        foreach (var url in failed)
+            Requeue(url, FetchMode.Harvest);
         await foreach (var url in RecrawlsAsync(source, cancellationToken))
             Requeue(url, FetchMode.Recrawl);
         if (deferred > 0)

@@ -39,12 +39,33 @@ public sealed class UrlEntity : ITableEntity
     public bool Permanent { get; set; }
 }
 
-/// <summary>Every discovered URL ends here as stored, failed (with a reason) or skipped (with a reason).</summary>
+/// <summary>
+/// Every discovered URL ends here as stored, failed (with a reason) or skipped (with a reason).
+/// <para>
+/// Beside each URL row whose work is open (pending, or failed and still to be retried) the source's partition holds a
+/// copy of it under the key <c>~work|{id}</c>, written in the same transaction as the row. Discovery reads that key
+/// range to find what earlier runs left, so a run costs what is open, not what the source has ever stored
+/// (docs/ARCHITECTURE.md, read paths). Keys starting with <c>~</c> sort after every URL id (lower-case hex).
+/// </para>
+/// </summary>
 public sealed class UrlIndex(TableServiceClient tables, StorageInitializer storage) : IKnownArticles
 {
     private readonly TableClient _table = tables.GetTableClient(StorageNames.UrlsTable);
 
     public static string Key(Uri canonicalUrl) => UrlCanonicalizer.ArticleId(canonicalUrl);
+
+    /// <summary>A URL that failed this many times (and not permanently) is left as failed, with its reason, instead of being retried every run.</summary>
+    public const int MaxAttempts = 5;
+    private const string WorkKeyPrefix = "~work|";
+    /// <summary>Present once a source's work markers are complete: written after the markers of rows from before them were added.</summary>
+    private const string WorkIndexReadyKey = "~work";
+    private static readonly string UrlRowsOnly = TableClient.CreateQueryFilter($"RowKey lt {"~"}");
+
+    /// <summary>False for the partition's work markers and their ready row: true for the rows of URLs.</summary>
+    public static bool IsUrlRow(string rowKey) => !rowKey.StartsWith('~');
+
+    /// <summary>Work still to do: pending or failed, tried fewer than <see cref="MaxAttempts"/> times (a permanent failure also waits its retry days).</summary>
+    public static bool IsOpenWork(UrlEntity row) => row.Status is UrlStatus.Pending or UrlStatus.Failed && row.Attempts < MaxAttempts;
 
     public async Task<UrlEntity?> GetAsync(string sourceId, Uri canonicalUrl, CancellationToken cancellationToken)
     {
@@ -83,7 +104,7 @@ public sealed class UrlIndex(TableServiceClient tables, StorageInitializer stora
             var pagesLeft = wanted.Count / UrlsPerScanPage;
             string? settledThrough = null; // every id ≤ this was in the pages read
             var complete = false;
-            await foreach (var page in _table.QueryAsync<UrlEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {sourceId}"), maxPerPage: rowsPerPage,
+            await foreach (var page in _table.QueryAsync<UrlEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {sourceId}") + " and " + UrlRowsOnly, maxPerPage: rowsPerPage,
                 select: LookupColumns, cancellationToken: cancellationToken).AsPages())
             {
                 foreach (var row in page.Values)
@@ -115,32 +136,28 @@ public sealed class UrlIndex(TableServiceClient tables, StorageInitializer stora
         await EnsureAsync(cancellationToken);
         try
         {
-            await _table.AddEntityAsync(new UrlEntity
-            {
-                PartitionKey = sourceId, RowKey = Key(canonicalUrl), Url = StorageLimits.Cap(canonicalUrl.AbsoluteUri, StorageLimits.MaxUrlChars)!,
-                Status = UrlStatus.Pending, LastAttemptAt = DateTimeOffset.UtcNow, LastRunId = runId,
-            }, cancellationToken);
+            await WriteAsync(NewPending(sourceId, canonicalUrl, runId, DateTimeOffset.UtcNow), exists: false, cancellationToken);
         }
         catch (RequestFailedException e) when (e.Status == 409)
         {
         }
     }
 
-    /// <summary>Notes many newly discovered URLs of one source as pending, 100 per request (a URL already known keeps its row).</summary>
+    /// <summary>Notes many newly discovered URLs of one source as pending, 50 (a row and its work marker each) per request; a URL already known keeps its row.</summary>
     public async Task MarkPendingManyAsync(string sourceId, IReadOnlyCollection<Uri> canonicalUrls, string? runId, CancellationToken cancellationToken)
     {
         await EnsureAsync(cancellationToken);
         var now = DateTimeOffset.UtcNow;
-        foreach (var chunk in canonicalUrls.DistinctBy(Key).Chunk(100))
+        foreach (var chunk in canonicalUrls.DistinctBy(Key).Chunk(50))
         {
-            var rows = chunk.Select(u => new UrlEntity
-            {
-                PartitionKey = sourceId, RowKey = Key(u), Url = StorageLimits.Cap(u.AbsoluteUri, StorageLimits.MaxUrlChars)!,
-                Status = UrlStatus.Pending, LastAttemptAt = now, LastRunId = runId,
-            }).ToList();
+            var rows = chunk.Select(u => NewPending(sourceId, u, runId, now)).ToList();
             try
             {
-                await _table.SubmitTransactionAsync(rows.Select(r => new TableTransactionAction(TableTransactionActionType.Add, r)), cancellationToken);
+                await _table.SubmitTransactionAsync(rows.SelectMany(r => new[]
+                {
+                    new TableTransactionAction(TableTransactionActionType.Add, r),
+                    new TableTransactionAction(TableTransactionActionType.UpsertReplace, WorkMarker(r)),
+                }), cancellationToken);
             }
             catch (TableTransactionFailedException)
             {
@@ -148,6 +165,12 @@ public sealed class UrlIndex(TableServiceClient tables, StorageInitializer stora
             }
         }
     }
+
+    private static UrlEntity NewPending(string sourceId, Uri canonicalUrl, string? runId, DateTimeOffset now) => new()
+    {
+        PartitionKey = sourceId, RowKey = Key(canonicalUrl), Url = StorageLimits.Cap(canonicalUrl.AbsoluteUri, StorageLimits.MaxUrlChars)!,
+        Status = UrlStatus.Pending, LastAttemptAt = now, LastRunId = runId,
+    };
 
     /// <summary>
     /// Records what became of a URL, with the row's ETag: <paramref name="known"/> (as read earlier by the caller) saves
@@ -175,18 +198,99 @@ public sealed class UrlIndex(TableServiceClient tables, StorageInitializer stora
             row.LastAttemptAt = DateTimeOffset.UtcNow;
             row.LastRunId = runId;
             row.Permanent = status == UrlStatus.Failed && permanent;
-            if (existing is null) await _table.AddEntityAsync(row, cancellationToken);
-            else await _table.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, cancellationToken);
+            await WriteAsync(row, exists: existing is not null, cancellationToken);
         }, cancellationToken);
     }
 
+    /// <summary>
+    /// Adds or (ETag-guarded) replaces a URL row and, in the same transaction, keeps its work marker in step: written
+    /// while the work is open, deleted when it closes. A row from before the markers has none to delete: the row alone.
+    /// </summary>
+    private async Task WriteAsync(UrlEntity row, bool exists, CancellationToken cancellationToken)
+    {
+        var rowAction = exists
+            ? new TableTransactionAction(TableTransactionActionType.UpdateReplace, row, row.ETag)
+            : new TableTransactionAction(TableTransactionActionType.Add, row);
+        var markerAction = IsOpenWork(row)
+            ? new TableTransactionAction(TableTransactionActionType.UpsertReplace, WorkMarker(row))
+            : new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(row.PartitionKey, WorkKeyPrefix + row.RowKey), ETag.All);
+        try
+        {
+            await _table.SubmitTransactionAsync([rowAction, markerAction], cancellationToken);
+        }
+        catch (TableTransactionFailedException e) when (e.Status == 404 && markerAction.ActionType == TableTransactionActionType.Delete && e.FailedTransactionActionIndex is null or 1)
+        {
+            if (exists) await _table.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, cancellationToken);
+            else await _table.AddEntityAsync(row, cancellationToken);
+        }
+    }
+
+    internal static UrlEntity WorkMarker(UrlEntity row) => new()
+    {
+        PartitionKey = row.PartitionKey, RowKey = WorkKeyPrefix + row.RowKey, Url = row.Url, Status = row.Status, Reason = row.Reason, Cause = row.Cause,
+        ArticleId = row.ArticleId, Attempts = row.Attempts, LastAttemptAt = row.LastAttemptAt, LastRunId = row.LastRunId, Permanent = row.Permanent,
+    };
+
+    /// <summary>
+    /// The source's open work (<see cref="IsOpenWork"/>), read from its work markers: ⌈open / 1,000⌉ requests however
+    /// many URLs the source has stored. The first call on a partition from before the markers adds them (one scan, once).
+    /// Rows come back as the URL rows they copy (RowKey the URL's id).
+    /// </summary>
+    public async IAsyncEnumerable<UrlEntity> OpenWorkAsync(string sourceId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await EnsureAsync(cancellationToken);
+        var ready = await _table.GetEntityIfExistsAsync<TableEntity>(sourceId, WorkIndexReadyKey, cancellationToken: cancellationToken); // whole row: a projection answers a missing row with an exception
+        if (!ready.HasValue) await AddMissingWorkMarkersAsync(sourceId, cancellationToken);
+        var range = TableClient.CreateQueryFilter($"PartitionKey eq {sourceId} and RowKey gt {WorkKeyPrefix} and RowKey lt {WorkKeyPrefix[..^1] + "}"}");
+        await foreach (var marker in _table.QueryAsync<UrlEntity>(range, cancellationToken: cancellationToken))
+        {
+            marker.RowKey = marker.RowKey[WorkKeyPrefix.Length..];
+            yield return marker;
+        }
+    }
+
+    /// <summary>
+    /// Markers for the open rows of a partition written before markers existed (a scan of the partition with the status
+    /// filter, as every run did before), 100 per transaction; then the ready row, so this happens once per source.
+    /// A row closed while this runs may keep a stale marker: its next delivery finds the row done and removes it.
+    /// </summary>
+    private async Task AddMissingWorkMarkersAsync(string sourceId, CancellationToken cancellationToken)
+    {
+        var open = TableClient.CreateQueryFilter($"PartitionKey eq {sourceId} and (Status eq {UrlStatus.Pending} or Status eq {UrlStatus.Failed})") + " and " + UrlRowsOnly;
+        var markers = new List<TableTransactionAction>();
+        await foreach (var row in _table.QueryAsync<UrlEntity>(open, cancellationToken: cancellationToken))
+        {
+            if (!IsOpenWork(row)) continue;
+            markers.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, WorkMarker(row)));
+            if (markers.Count == 100) { await _table.SubmitTransactionAsync(markers, cancellationToken); markers.Clear(); }
+        }
+        if (markers.Count > 0) await _table.SubmitTransactionAsync(markers, cancellationToken);
+        await _table.UpsertEntityAsync(new TableEntity(sourceId, WorkIndexReadyKey) { ["Note"] = "work markers (~work|{id}) complete for this source" }, TableUpdateMode.Replace, cancellationToken);
+    }
+
+    /// <summary>
+    /// Removes the work marker of a URL whose row says its work is done (a marker left by a row closed while
+    /// <see cref="AddMissingWorkMarkersAsync"/> ran, which queued the URL again). Costs one request, on that path only.
+    /// </summary>
+    public async Task RemoveStaleWorkMarkerAsync(string sourceId, string urlKey, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _table.DeleteEntityAsync(sourceId, WorkKeyPrefix + urlKey, ETag.All, cancellationToken);
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+        }
+    }
+
+    /// <summary>URL rows (never the work markers), optionally of one source and one status: a scan, for tools and tests; discovery reads <see cref="OpenWorkAsync"/>.</summary>
     public async IAsyncEnumerable<UrlEntity> ListAsync(string? sourceId, string? status, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await EnsureAsync(cancellationToken);
-        var filters = new List<string>();
+        var filters = new List<string> { UrlRowsOnly };
         if (sourceId is not null) filters.Add(TableClient.CreateQueryFilter($"PartitionKey eq {sourceId}"));
         if (status is not null) filters.Add(TableClient.CreateQueryFilter($"Status eq {status}"));
-        await foreach (var row in _table.QueryAsync<UrlEntity>(filters.Count == 0 ? null : string.Join(" and ", filters), cancellationToken: cancellationToken))
+        await foreach (var row in _table.QueryAsync<UrlEntity>(string.Join(" and ", filters), cancellationToken: cancellationToken))
             yield return row;
     }
 
