@@ -54,7 +54,7 @@ public sealed class UrlIndex(TableServiceClient tables, StorageInitializer stora
 
     public static string Key(Uri canonicalUrl) => UrlCanonicalizer.ArticleId(canonicalUrl);
 
-    /// <summary>A URL that failed this many times (and not permanently) is left as failed, with its reason, instead of being retried every run.</summary>
+    /// <summary>A URL tried this many times is left as it is (failed, with its reason) instead of being retried every run.</summary>
     public const int MaxAttempts = 5;
     private const string WorkKeyPrefix = "~work|";
     /// <summary>Present once a source's work markers are complete: written after the markers of rows from before them were added.</summary>

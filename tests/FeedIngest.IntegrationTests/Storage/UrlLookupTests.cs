@@ -1,7 +1,3 @@
-using Azure.Core;
-using Azure.Data.Tables;
-using Azure.Storage.Blobs;
-using Azure.Storage.Queues;
 using FeedIngest.Core.Storage;
 using FeedIngest.IntegrationTests.Infrastructure;
 
@@ -14,22 +10,12 @@ namespace FeedIngest.IntegrationTests.Storage;
 public sealed class UrlLookupTests : IAsyncLifetime
 {
     private const string Source = "sitemapsource";
-    private AzuriteAccount _azurite = null!;
-    private readonly StorageRequestCounter _counter = new();
+    private CountedUrlIndex _index = null!;
     private UrlIndex _urls = null!;
 
-    public async Task InitializeAsync()
-    {
-        _azurite = await AzuriteAccount.LeaseAsync();
-        var tableOptions = new TableClientOptions();
-        tableOptions.AddPolicy(_counter.PolicyFor("table"), HttpPipelinePosition.PerRetry);
-        var tables = new TableServiceClient(_azurite.ConnectionString, tableOptions);
-        var storage = new StorageInitializer(new BlobServiceClient(_azurite.ConnectionString), tables, new QueueServiceClient(_azurite.ConnectionString));
-        await storage.EnsureTablesAsync(CancellationToken.None);
-        _urls = new UrlIndex(tables, storage);
-    }
+    public async Task InitializeAsync() => _urls = (_index = await CountedUrlIndex.StartAsync()).Urls;
 
-    public async Task DisposeAsync() => await _azurite.DisposeAsync();
+    public async Task DisposeAsync() => await _index.DisposeAsync();
 
     private static Uri Url(int n) => new($"https://portal.example.vn/tin-tuc/bai-{n}.html");
 
@@ -43,7 +29,7 @@ public sealed class UrlLookupTests : IAsyncLifetime
         return urls;
     }
 
-    private long UrlRequests() => _counter.Snapshot().Where(p => p.Key == "table Urls").Sum(p => p.Value.Requests);
+    private long UrlRequests() => _index.Requests(resource => resource == "table Urls");
 
     [Fact]
     public async Task ASitemapOfManyUrlsIsSortedWithOnePartitionPage()

@@ -1,7 +1,4 @@
-using Azure.Core;
 using Azure.Data.Tables;
-using Azure.Storage.Blobs;
-using Azure.Storage.Queues;
 using FeedIngest.Core.Fetching;
 using FeedIngest.Core.Storage;
 using FeedIngest.IntegrationTests.Infrastructure;
@@ -16,24 +13,17 @@ namespace FeedIngest.IntegrationTests.Storage;
 public sealed class UrlWorkMarkerTests : IAsyncLifetime
 {
     private const string Source = "worksource";
-    private AzuriteAccount _azurite = null!;
-    private readonly StorageRequestCounter _counter = new();
-    private TableClient _table = null!;
+    private CountedUrlIndex _index = null!;
     private UrlIndex _urls = null!;
+    private TableClient _table = null!;
 
     public async Task InitializeAsync()
     {
-        _azurite = await AzuriteAccount.LeaseAsync();
-        var tableOptions = new TableClientOptions();
-        tableOptions.AddPolicy(_counter.PolicyFor("table"), HttpPipelinePosition.PerRetry);
-        var tables = new TableServiceClient(_azurite.ConnectionString, tableOptions);
-        var storage = new StorageInitializer(new BlobServiceClient(_azurite.ConnectionString), tables, new QueueServiceClient(_azurite.ConnectionString));
-        await storage.EnsureTablesAsync(CancellationToken.None);
-        _table = tables.GetTableClient(StorageNames.UrlsTable);
-        _urls = new UrlIndex(tables, storage);
+        _index = await CountedUrlIndex.StartAsync();
+        (_urls, _table) = (_index.Urls, _index.Table);
     }
 
-    public async Task DisposeAsync() => await _azurite.DisposeAsync();
+    public async Task DisposeAsync() => await _index.DisposeAsync();
 
     private static Uri Url(int n) => new($"https://portal.example.vn/tin-tuc/bai-{n}.html");
 
@@ -44,7 +34,7 @@ public sealed class UrlWorkMarkerTests : IAsyncLifetime
         _urls.RecordAsync(Source, Url(n), status, status == UrlStatus.Failed ? "HTTP 503" : null, status == UrlStatus.Stored ? UrlIndex.Key(Url(n)) : null, "run-2",
             CancellationToken.None, permanent: permanent, cause: status == UrlStatus.Failed ? FailureCause.HttpStatus : FailureCause.None);
 
-    private long TableRequests() => _counter.Snapshot().Where(p => p.Key.StartsWith("table ", StringComparison.Ordinal)).Sum(p => p.Value.Requests);
+    private long TableRequests() => _index.Requests(resource => resource.StartsWith("table ", StringComparison.Ordinal));
 
     [Fact]
     public async Task EachWriteKeepsTheUrlsWorkMarkerInStepWithItsRow()
