@@ -56,7 +56,7 @@ public sealed class ArticleProcessor(
         switch (fetch.Outcome)
         {
             case FetchOutcome.NotModified:
-                if (row is not null) await articles.MarkCheckedAsync(source.Id, row.RowKey, DateTimeOffset.UtcNow, cancellationToken);
+                if (row is not null) await articles.MarkCheckedAsync(source.Id, row.RowKey, row.PublishedAtUtc, DateTimeOffset.UtcNow, cancellationToken);
                 return new ArticleOutcome(ArticleResult.Unchanged, url.AbsoluteUri, row?.RowKey);
             case FetchOutcome.Skipped:
                 await urls.RecordAsync(source.Id, url, UrlStatus.Skipped, fetch.FailureReason, null, message.RunId, cancellationToken, known, cause: fetch.Cause);
@@ -109,7 +109,8 @@ public sealed class ArticleProcessor(
             DuplicateChecked = true, DuplicateOf = duplicateOf, CurrentRow = row,
         }, cancellationToken);
         if (message.Mode == FetchMode.Recrawl && saved.Change == SaveChange.Unchanged)
-            await articles.MarkCheckedAsync(source.Id, articleId, fetchedAt, cancellationToken);
+            await articles.MarkCheckedAsync(source.Id, articleId, document.PublishedAt is { } published ? DateTimeOffset.Parse(published, System.Globalization.CultureInfo.InvariantCulture) : null,
+                fetchedAt, cancellationToken);
         var status = saved.Change == SaveChange.Duplicate ? UrlStatus.Duplicate : UrlStatus.Stored;
         await urls.RecordAsync(source.Id, url, status, saved.DuplicateOf is null ? null : "same text as " + saved.DuplicateOf, articleId, message.RunId, cancellationToken, known);
         if (articleId != urlKey) await articles.RemoveFailedPlaceholderAsync(source.Id, urlKey, cancellationToken);

@@ -1,3 +1,4 @@
+using FeedIngest.Core.Common;
 using FeedIngest.Core.Discovery;
 using FeedIngest.Core.Sources;
 using FeedIngest.Core.Storage;
@@ -126,17 +127,29 @@ public sealed class SourceDiscoveryStage(IArticleDiscoverer discoverer, UrlIndex
 
     /// <summary>
     /// Stored articles published inside the re-crawl window and not checked for a while get a conditional
-    /// re-fetch; taken from the table, not from discovery, so an unchanged (304) feed still re-checks them.
+    /// re-fetch; taken from the day index (one query over the window's day partitions), not from discovery, so an
+    /// unchanged (304) feed still re-checks them, and not from a scan of the source's articles. A day row written
+    /// before it carried the URL and the last check is completed from the article's row.
     /// </summary>
     private async IAsyncEnumerable<string> RecrawlsAsync(SourceDefinition source, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var settings = options.Value;
         if (settings.RecrawlDays <= 0) yield break;
         var now = DateTimeOffset.UtcNow;
+        var since = now.AddDays(-settings.RecrawlDays);
         var checkedBefore = now.AddHours(-Math.Max(0, settings.RecrawlIntervalHours));
-        await foreach (var row in articles.ListAsync(source.Id, now.AddDays(-settings.RecrawlDays), null, cancellationToken))
-            if (row is { Status: ArticleStatus.Stored, Url: { } url } && Max(row.FetchedAt, row.LastCheckedAt) <= checkedBefore)
-                yield return url;
+        // A day of slack past today: a publish time a little ahead of the clock is still in the window.
+        await foreach (var day in articles.ListPublishedAsync(source.Id, VietnamTime.Day(since), VietnamTime.Day(now).AddDays(1), cancellationToken))
+        {
+            if (day.Status != ArticleStatus.Stored || day.PublishedAtUtc < since) continue;
+            if (day is { Url: { } url, CheckedAt: { } checkedAt })
+            {
+                if (checkedAt <= checkedBefore) yield return url;
+            }
+            else if (await articles.GetRowAsync(source.Id, day.ArticleId, cancellationToken) is { Status: ArticleStatus.Stored, Url: { } rowUrl } row
+                && Max(row.FetchedAt, row.LastCheckedAt) <= checkedBefore)
+                yield return rowUrl;
+        }
     }
 
     private static DateTimeOffset Max(DateTimeOffset? a, DateTimeOffset? b) =>

@@ -18,6 +18,10 @@ public sealed class ArticleDayEntity : ITableEntity
     public string? Title { get; set; }
     public DateTimeOffset? PublishedAtUtc { get; set; }
     public string? Status { get; set; }
+    /// <summary>The article's URL (capped like the row's): what a re-crawl fetches. Null on rows written before 2026-12-03.</summary>
+    public string? Url { get; set; }
+    /// <summary>When the article was last fetched or re-checked: the re-crawl window's clock. Null on rows written before 2026-12-03.</summary>
+    public DateTimeOffset? CheckedAt { get; set; }
 }
 
 /// <summary>
@@ -26,7 +30,8 @@ public sealed class ArticleDayEntity : ITableEntity
 /// <list type="bullet">
 /// <item>"id|{articleId}" / sourceId — which source holds an article (reprocess by id, <c>articles show</c>): 1 query.</item>
 /// <item>"day|{yyyy-MM-dd}" / "{sourceId}|{articleId}" — articles by Vietnam publish day (<c>articles list --since</c>):
-/// 1 query per day of the range (per 1,000 articles of a day), never a scan of Articles.</item>
+/// 1 query per day of the range (per 1,000 articles of a day), never a scan of Articles; and a source's articles
+/// inside the re-crawl window, with their URL and last check (<see cref="ListPublishedAsync"/>).</item>
 /// </list>
 /// Articles stored before the index existed are found by id only with their source given.
 /// </summary>
@@ -48,6 +53,7 @@ public sealed class ArticleIndex(TableServiceClient tables, StorageInitializer s
         {
             PartitionKey = DayKey(VietnamTime.Day(published)), RowKey = $"{row.PartitionKey}|{row.RowKey}",
             SourceId = row.PartitionKey, ArticleId = row.RowKey, Title = StorageLimits.Cap(row.Title, 1_000), PublishedAtUtc = published, Status = row.Status,
+            Url = row.Url, CheckedAt = Latest(row.FetchedAt, row.LastCheckedAt),
         }, TableUpdateMode.Replace, cancellationToken);
         if (previousPublishedAtUtc is { } before && VietnamTime.Day(before) != VietnamTime.Day(published))
         {
@@ -55,6 +61,40 @@ public sealed class ArticleIndex(TableServiceClient tables, StorageInitializer s
             catch (RequestFailedException e) when (e.Status == 404) { }
         }
     }
+
+    /// <summary>
+    /// Records on the article's day row that it was fetched or re-checked at <paramref name="at"/> (one merge; nothing
+    /// for an article without a publish date, which has no day row, or one indexed before the day index existed).
+    /// </summary>
+    public async Task MarkCheckedAsync(string sourceId, string articleId, DateTimeOffset? publishedAtUtc, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        if (publishedAtUtc is not { } published) return;
+        await storage.EnsureTablesAsync(cancellationToken);
+        try
+        {
+            await _table.UpdateEntityAsync(new TableEntity(DayKey(VietnamTime.Day(published)), $"{sourceId}|{articleId}") { [nameof(ArticleDayEntity.CheckedAt)] = at.ToUniversalTime() },
+                ETag.All, TableUpdateMode.Merge, cancellationToken);
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+        }
+    }
+
+    /// <summary>
+    /// A source's indexed articles published on Vietnam days <paramref name="from"/>..<paramref name="to"/>, in one query over
+    /// that range of day partitions: its cost follows the rows of those days, never the whole archive.
+    /// </summary>
+    public async IAsyncEnumerable<ArticleDayEntity> ListPublishedAsync(string sourceId, DateOnly from, DateOnly to,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await storage.EnsureTablesAsync(cancellationToken);
+        var filter = TableClient.CreateQueryFilter(
+            $"PartitionKey ge {DayKey(from)} and PartitionKey le {DayKey(to)} and RowKey ge {sourceId + "|"} and RowKey lt {sourceId + "}"}");
+        await foreach (var row in _table.QueryAsync<ArticleDayEntity>(filter, cancellationToken: cancellationToken))
+            yield return row;
+    }
+
+    private static DateTimeOffset? Latest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a > b ? a : b;
 
     /// <summary>The sources that hold an article with this id (normally one).</summary>
     public async Task<IReadOnlyList<string>> SourcesOfAsync(string articleId, CancellationToken cancellationToken)

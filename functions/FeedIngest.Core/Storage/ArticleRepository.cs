@@ -53,7 +53,16 @@ public sealed class ArticleRepository(ArticleRows rows, ArticleBlobStore blobs, 
 
     public Task<int> CountStoredAsync(string sourceId, CancellationToken cancellationToken) => rows.CountStoredAsync(sourceId, cancellationToken);
 
-    public Task MarkCheckedAsync(string sourceId, string articleId, DateTimeOffset at, CancellationToken cancellationToken) => rows.MarkCheckedAsync(sourceId, articleId, at, cancellationToken);
+    /// <summary>A re-check that found the article unchanged: on its row, and on its day row (the re-crawl window's clock).</summary>
+    public async Task MarkCheckedAsync(string sourceId, string articleId, DateTimeOffset? publishedAtUtc, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        await rows.MarkCheckedAsync(sourceId, articleId, at, cancellationToken);
+        await index.MarkCheckedAsync(sourceId, articleId, publishedAtUtc, at, cancellationToken);
+    }
+
+    /// <summary>The source's stored articles published on Vietnam days <paramref name="from"/>..<paramref name="to"/>, from the day index.</summary>
+    public IAsyncEnumerable<ArticleDayEntity> ListPublishedAsync(string sourceId, DateOnly from, DateOnly to, CancellationToken cancellationToken) =>
+        index.ListPublishedAsync(sourceId, from, to, cancellationToken);
 
     public Task RecordFailureAsync(string sourceId, string articleId, string url, string reason, string? runId, CancellationToken cancellationToken) =>
         rows.RecordFailureAsync(sourceId, articleId, url, reason, runId, cancellationToken);
@@ -137,6 +146,10 @@ public sealed class ArticleRepository(ArticleRows rows, ArticleBlobStore blobs, 
 
         await blobs.WriteAsync(document, textBlob, jsonBlob, cancellationToken);
 
+        // Read before Fill: target is existing when there is a row, and Fill overwrites these.
+        var indexedBefore = existing is { Status: ArticleStatus.Stored };
+        var publishedBefore = existing?.PublishedAtUtc;
+        var fetchedBefore = existing?.FetchedAt;
         var target = existing ?? NewRow(document);
         Fill(target, document, publishedAt, fetchedAt, context);
         target.Status = ArticleStatus.Stored;
@@ -148,8 +161,10 @@ public sealed class ArticleRepository(ArticleRows rows, ArticleBlobStore blobs, 
         target.Version = (existing?.Version ?? 0) + 1;
         ArticleEventOutbox.ClaimWithWrite(target); // the row's write is the event's claim
         await rows.WriteAsync(target, existing is not null, cancellationToken);
-        if (existing is not { Status: ArticleStatus.Stored } || existing.PublishedAtUtc != target.PublishedAtUtc)
-            await index.AddAsync(target, existing?.PublishedAtUtc, cancellationToken);
+        if (!indexedBefore || publishedBefore != target.PublishedAtUtc)
+            await index.AddAsync(target, publishedBefore, cancellationToken); // first stored (a failed row before counts as new), or the day moved
+        else if (fetchedBefore != target.FetchedAt)
+            await index.MarkCheckedAsync(target.PartitionKey, target.RowKey, target.PublishedAtUtc, target.FetchedAt!.Value, cancellationToken);
         await contentIndex.RecordAsync(document.SourceId, document.ContentHash, document.ArticleId, cancellationToken);
 
         var change = previous is null ? SaveChange.Created : context.IsReprocess ? SaveChange.Reprocessed : SaveChange.Updated;

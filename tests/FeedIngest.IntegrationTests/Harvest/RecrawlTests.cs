@@ -30,12 +30,48 @@ public sealed class RecrawlTests : IAsyncLifetime
         await _azurite.DisposeAsync();
     }
 
-    private Task<Core.Pipeline.HarvestSummary> HarvestAsync() =>
+    private Task<Core.Pipeline.HarvestSummary> HarvestAsync(int intervalHours = 0) =>
         MiniPortal.HarvestAsync(_azurite.ConnectionString, _portal.Source("recrawl", "/rss.xml"), new Dictionary<string, string?>
         {
             ["FeedIngest:RecrawlDays"] = "36500",
-            ["FeedIngest:RecrawlIntervalHours"] = "0",
+            ["FeedIngest:RecrawlIntervalHours"] = intervalHours.ToString(System.Globalization.CultureInfo.InvariantCulture),
         });
+
+    private int ArticleRequests() => _portal.Count(ArticlePath);
+
+    private async Task<ArticleDayEntity> DayRowAsync() =>
+        Assert.Single(await new TableServiceClient(_azurite.ConnectionString).GetTableClient(StorageNames.ArticleIndexTable)
+            .QueryAsync<ArticleDayEntity>("PartitionKey ge 'day|' and PartitionKey lt 'day}'").ToListAsync());
+
+    [Fact]
+    public async Task TheWindowIsReadFromTheDayIndexAndAnArticleIsRecheckedOnlyOnceItsIntervalHasPassed()
+    {
+        var before = DateTimeOffset.UtcNow;
+        Assert.Equal(1, (await HarvestAsync(intervalHours: 6)).Counts.Stored);
+        var day = await DayRowAsync();
+        Assert.Equal(_portal.Url(ArticlePath).AbsoluteUri, day.Url);
+        Assert.InRange(day.CheckedAt!.Value, before, DateTimeOffset.UtcNow);
+
+        // Fetched moments ago: not due.
+        var requests = ArticleRequests();
+        await HarvestAsync(intervalHours: 6);
+        Assert.Equal(requests, ArticleRequests());
+
+        // A day row written before it carried the URL and the check: completed from the article's row, then re-checked.
+        var table = new TableServiceClient(_azurite.ConnectionString).GetTableClient(StorageNames.ArticleIndexTable);
+        day.Url = null;
+        day.CheckedAt = null;
+        await table.UpsertEntityAsync(day, TableUpdateMode.Replace);
+        var checkedFrom = DateTimeOffset.UtcNow;
+        var rechecked = await HarvestAsync(intervalHours: 0);
+
+        Assert.Equal(1, rechecked.Counts.Unchanged);
+        Assert.Equal(requests + 1, ArticleRequests());
+        Assert.Equal((ArticlePath, 304), _portal.Requests.Last(r => r.Path == ArticlePath));
+        Assert.InRange((await DayRowAsync()).CheckedAt!.Value, checkedFrom, DateTimeOffset.UtcNow); // the 304 set the clock on the day row
+        await HarvestAsync(intervalHours: 6);
+        Assert.Equal(requests + 1, ArticleRequests());
+    }
 
     [Fact]
     public async Task StoredArticlesAreRecheckedConditionallyAndAnEditStoresANewVersion()

@@ -203,4 +203,46 @@ public sealed class ArticleRepositoryTests : IAsyncLifetime
 
         Assert.Equal((ArticleStatus.Failed, "HTTP 503 after 4 attempts"), (row!.Status, row.Error));
     }
+
+    private async Task<List<ArticleDayEntity>> DayRowsAsync() =>
+        await new TableServiceClient(_azurite.ConnectionString).GetTableClient(StorageNames.ArticleIndexTable)
+            .QueryAsync<ArticleDayEntity>("PartitionKey ge 'day|' and PartitionKey lt 'day}'").ToListAsync();
+
+    [Fact]
+    public async Task AnArticleStoredAfterItsUrlFailedIsIndexedByIdAndDay()
+    {
+        await _repository.RecordFailureAsync("hbt", "0123456789abcdef", "https://example.gov.vn/tin-tuc/a.html", "HTTP 503 after 4 attempts", "run1", default);
+
+        var result = await _repository.SaveAsync(Document("Lần sau thì được."), new StoreContext(null, null, null, "run2"), default);
+
+        Assert.Equal(SaveChange.Created, result.Change);
+        var index = new ArticleIndex(new TableServiceClient(_azurite.ConnectionString), new StorageInitializer(new BlobServiceClient(_azurite.ConnectionString),
+            new TableServiceClient(_azurite.ConnectionString), new QueueServiceClient(_azurite.ConnectionString)));
+        Assert.Equal(["hbt"], await index.SourcesOfAsync("0123456789abcdef", default));
+        var day = Assert.Single(await DayRowsAsync());
+        Assert.Equal((ArticleIndex.DayKey(new DateOnly(2024, 11, 21)), "https://example.gov.vn/tin-tuc/a.html", DateTimeOffset.Parse("2024-11-22T01:00:00+00:00")),
+            (day.PartitionKey, day.Url, day.CheckedAt));
+    }
+
+    [Fact]
+    public async Task ANewFetchMovesTheDayRowWithThePublishDayAndSetsItsCheck()
+    {
+        await _repository.SaveAsync(Document("Bản đầu."), new StoreContext(null, null, null, "run1"), default);
+
+        // Fetched again a day later: new text, published on another day.
+        await _repository.SaveAsync(Document("Bản sửa ngày.", publishedAt: "2024-11-25T08:00:00+07:00") with { FetchedAt = "2024-11-26T01:00:00+00:00" },
+            new StoreContext(null, null, null, "run2"), default);
+        var moved = Assert.Single(await DayRowsAsync());
+        Assert.Equal((ArticleIndex.DayKey(new DateOnly(2024, 11, 25)), DateTimeOffset.Parse("2024-11-26T01:00:00+00:00")), (moved.PartitionKey, moved.CheckedAt));
+
+        // Fetched again, new text, same day: the day row stays and takes the new fetch as its check.
+        await _repository.SaveAsync(Document("Bản sửa lần nữa.", publishedAt: "2024-11-25T08:00:00+07:00") with { FetchedAt = "2024-11-27T01:00:00+00:00" },
+            new StoreContext(null, null, null, "run3"), default);
+        Assert.Equal(DateTimeOffset.Parse("2024-11-27T01:00:00+00:00"), Assert.Single(await DayRowsAsync()).CheckedAt);
+
+        // A re-check that found it unchanged (a 304, or the same text).
+        await _repository.MarkCheckedAsync("hbt", "0123456789abcdef", DateTimeOffset.Parse("2024-11-25T01:00:00Z"), DateTimeOffset.Parse("2024-11-28T01:00:00Z"), default);
+        Assert.Equal(DateTimeOffset.Parse("2024-11-28T01:00:00+00:00"), Assert.Single(await DayRowsAsync()).CheckedAt);
+        Assert.Equal(DateTimeOffset.Parse("2024-11-28T01:00:00+00:00"), (await _repository.GetRowAsync("hbt", "0123456789abcdef", default))!.LastCheckedAt);
+    }
 }
