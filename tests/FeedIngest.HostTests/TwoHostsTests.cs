@@ -15,7 +15,14 @@ public sealed partial class TwoHostsTests
         Skip.If(HostLauncher.Available is null, HostLauncher.UnavailableReason);
         // Slow answers, so requests from the two instances overlap if the per-host limit does not hold across them.
         await using var environment = await HostEnvironment.StartAsync(maxConcurrency: SourceConcurrency, portalDelay: TimeSpan.FromMilliseconds(300));
-        var hosts = await Task.WhenAll(environment.StartHostAsync("one"), environment.StartHostAsync("two"));
+        // Batches of 2 (host.json has 8): otherwise one instance can take all 13 articles in its first two batches while
+        // the other sleeps out its polling back-off, and "both instances worked" below would depend on timing.
+        var smallBatches = new Dictionary<string, string>
+        {
+            ["AzureFunctionsJobHost__extensions__queues__batchSize"] = "2",
+            ["AzureFunctionsJobHost__extensions__queues__newBatchThreshold"] = "1",
+        };
+        var hosts = await Task.WhenAll(environment.StartHostAsync("one", smallBatches), environment.StartHostAsync("two", smallBatches));
 
         var runs = await Poll.UntilAsync(environment.Storage.TimerRunsAsync,
             rows => rows.Count(r => r.GetString("State") == "completed") >= 2 && rows.Where(r => r.GetString("State") == "completed").Sum(r => r.GetInt32("Stored") ?? 0) >= SingleHostFixture.SampleArticles,
