@@ -189,6 +189,7 @@ public sealed class UrlIndex(TableServiceClient tables, StorageInitializer stora
                 return;
             if (existing is { Status: UrlStatus.Stored or UrlStatus.Duplicate } && status is UrlStatus.Failed or UrlStatus.Pending)
                 return;
+            var hadMarker = existing is not null && IsOpenWork(existing); // before the row below (existing itself) changes
             var row = existing ?? new UrlEntity { PartitionKey = sourceId, RowKey = Key(canonicalUrl), Url = StorageLimits.Cap(canonicalUrl.AbsoluteUri, StorageLimits.MaxUrlChars)! };
             row.Status = status;
             row.Reason = StorageLimits.Cap(reason, 4_000);
@@ -198,16 +199,22 @@ public sealed class UrlIndex(TableServiceClient tables, StorageInitializer stora
             row.LastAttemptAt = DateTimeOffset.UtcNow;
             row.LastRunId = runId;
             row.Permanent = status == UrlStatus.Failed && permanent;
-            await WriteAsync(row, exists: existing is not null, cancellationToken);
+            await WriteAsync(row, exists: existing is not null, cancellationToken, hadMarker);
         }, cancellationToken);
     }
 
     /// <summary>
     /// Adds or (ETag-guarded) replaces a URL row and, in the same transaction, keeps its work marker in step: written
-    /// while the work is open, deleted when it closes. A row from before the markers has none to delete: the row alone.
+    /// while the work is open, deleted when it closes (when <paramref name="hadMarker"/>: the row was open before).
+    /// A row from before the markers has none to delete: the row alone.
     /// </summary>
-    private async Task WriteAsync(UrlEntity row, bool exists, CancellationToken cancellationToken)
+    private async Task WriteAsync(UrlEntity row, bool exists, CancellationToken cancellationToken, bool hadMarker = false)
     {
+        if (!IsOpenWork(row) && !hadMarker)
+        {
+            await WriteRowAsync(row, exists, cancellationToken); // closed before and after: no marker to touch
+            return;
+        }
         var rowAction = exists
             ? new TableTransactionAction(TableTransactionActionType.UpdateReplace, row, row.ETag)
             : new TableTransactionAction(TableTransactionActionType.Add, row);
@@ -220,9 +227,14 @@ public sealed class UrlIndex(TableServiceClient tables, StorageInitializer stora
         }
         catch (TableTransactionFailedException e) when (e.Status == 404 && markerAction.ActionType == TableTransactionActionType.Delete && e.FailedTransactionActionIndex is null or 1)
         {
-            if (exists) await _table.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, cancellationToken);
-            else await _table.AddEntityAsync(row, cancellationToken);
+            await WriteRowAsync(row, exists, cancellationToken);
         }
+    }
+
+    private async Task WriteRowAsync(UrlEntity row, bool exists, CancellationToken cancellationToken)
+    {
+        if (exists) await _table.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, cancellationToken);
+        else await _table.AddEntityAsync(row, cancellationToken);
     }
 
     internal static UrlEntity WorkMarker(UrlEntity row) => new()

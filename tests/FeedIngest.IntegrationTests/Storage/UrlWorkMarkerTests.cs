@@ -62,6 +62,12 @@ public sealed class UrlWorkMarkerTests : IAsyncLifetime
         Assert.Equal((UrlStatus.Failed, true, 1, "run-2", Url(103).AbsoluteUri), (failed.Status, failed.Permanent, failed.Attempts, failed.LastRunId, failed.Url));
         Assert.Equal((UrlStatus.Pending, "run-1"), (open[UrlIndex.Key(Url(110))].Status, open[UrlIndex.Key(Url(110))].LastRunId));
         Assert.Equal(UrlIndex.MaxAttempts, (await _urls.GetAsync(Source, Url(104), CancellationToken.None))!.Attempts);
+
+        // Closed before and after (given up, then stored when discovered again): the row's read and its write, no marker to delete.
+        before = TableRequests();
+        await RecordAsync(104, UrlStatus.Stored);
+        Assert.Equal(2, TableRequests() - before);
+        Assert.DoesNotContain(UrlIndex.Key(Url(104)), (await OpenWorkAsync()).Keys);
     }
 
     [Fact]
