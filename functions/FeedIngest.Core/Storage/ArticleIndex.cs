@@ -66,13 +66,20 @@ public sealed class ArticleIndex(TableServiceClient tables, StorageInitializer s
     /// Records on the article's day row that it was fetched or re-checked at <paramref name="at"/> (one merge; nothing
     /// for an article without a publish date, which has no day row, or one indexed before the day index existed).
     /// </summary>
-    public async Task MarkCheckedAsync(string sourceId, string articleId, DateTimeOffset? publishedAtUtc, DateTimeOffset at, CancellationToken cancellationToken)
+    public Task MarkCheckedAsync(string sourceId, string articleId, DateTimeOffset? publishedAtUtc, DateTimeOffset at, CancellationToken cancellationToken) =>
+        MergeDayRowAsync(sourceId, articleId, publishedAtUtc, nameof(ArticleDayEntity.CheckedAt), at.ToUniversalTime(), cancellationToken);
+
+    /// <summary>A stored article that became something else (a duplicate of another's text): its day row says so, and no re-crawl picks it.</summary>
+    public Task MarkStatusAsync(string sourceId, string articleId, DateTimeOffset? publishedAtUtc, string status, CancellationToken cancellationToken) =>
+        MergeDayRowAsync(sourceId, articleId, publishedAtUtc, nameof(ArticleDayEntity.Status), status, cancellationToken);
+
+    private async Task MergeDayRowAsync(string sourceId, string articleId, DateTimeOffset? publishedAtUtc, string column, object value, CancellationToken cancellationToken)
     {
         if (publishedAtUtc is not { } published) return;
         await storage.EnsureTablesAsync(cancellationToken);
         try
         {
-            await _table.UpdateEntityAsync(new TableEntity(DayKey(VietnamTime.Day(published)), $"{sourceId}|{articleId}") { [nameof(ArticleDayEntity.CheckedAt)] = at.ToUniversalTime() },
+            await _table.UpdateEntityAsync(new TableEntity(DayKey(VietnamTime.Day(published)), $"{sourceId}|{articleId}") { [column] = value },
                 ETag.All, TableUpdateMode.Merge, cancellationToken);
         }
         catch (RequestFailedException e) when (e.Status == 404)

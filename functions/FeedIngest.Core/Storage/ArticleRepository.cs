@@ -104,6 +104,10 @@ public sealed class ArticleRepository(ArticleRows rows, ArticleBlobStore blobs, 
         var fetchedAt = DateTimeOffset.Parse(document.FetchedAt, System.Globalization.CultureInfo.InvariantCulture);
         DateTimeOffset? publishedAt = document.PublishedAt is null ? null : DateTimeOffset.Parse(document.PublishedAt, System.Globalization.CultureInfo.InvariantCulture);
         var attachmentsHash = AttachmentsHash(document.Attachments);
+        // What the index knows, read before Fill: the row written below is existing itself when there is one.
+        var indexedBefore = existing is { Status: ArticleStatus.Stored };
+        var publishedBefore = existing?.PublishedAtUtc;
+        var fetchedBefore = existing?.FetchedAt;
 
         // Rows stored before schema 2 have no attachments hash: no attachments is then "the same" (no version storm on re-crawl).
         if (existing is { Status: ArticleStatus.Stored } && existing.ContentHash == document.ContentHash && (existing.AttachmentsHash ?? NoAttachmentsHash) == attachmentsHash)
@@ -134,6 +138,7 @@ public sealed class ArticleRepository(ArticleRows rows, ArticleBlobStore blobs, 
             row.DuplicateOf = duplicateOf;
             row.Error = null;
             await rows.WriteAsync(row, existing is not null, cancellationToken);
+            if (indexedBefore) await index.MarkStatusAsync(row.PartitionKey, row.RowKey, publishedBefore, ArticleStatus.Duplicate, cancellationToken);
             return new SaveResult(SaveChange.Duplicate, row.RowKey, row.Version, null, duplicateOf);
         }
 
@@ -146,10 +151,6 @@ public sealed class ArticleRepository(ArticleRows rows, ArticleBlobStore blobs, 
 
         await blobs.WriteAsync(document, textBlob, jsonBlob, cancellationToken);
 
-        // Read before Fill: target is existing when there is a row, and Fill overwrites these.
-        var indexedBefore = existing is { Status: ArticleStatus.Stored };
-        var publishedBefore = existing?.PublishedAtUtc;
-        var fetchedBefore = existing?.FetchedAt;
         var target = existing ?? NewRow(document);
         Fill(target, document, publishedAt, fetchedAt, context);
         target.Status = ArticleStatus.Stored;

@@ -245,4 +245,18 @@ public sealed class ArticleRepositoryTests : IAsyncLifetime
         Assert.Equal(DateTimeOffset.Parse("2024-11-28T01:00:00+00:00"), Assert.Single(await DayRowsAsync()).CheckedAt);
         Assert.Equal(DateTimeOffset.Parse("2024-11-28T01:00:00+00:00"), (await _repository.GetRowAsync("hbt", "0123456789abcdef", default))!.LastCheckedAt);
     }
+
+    [Fact]
+    public async Task AStoredArticleWhoseTextBecomesAnothersIsADuplicateOnItsDayRowToo()
+    {
+        await _repository.SaveAsync(Document("Bài gốc."), new StoreContext(null, null, null, "run1"), default);
+        await _repository.SaveAsync(Document("Bài khác.", articleId: "fedcba9876543210"), new StoreContext(null, null, null, "run1"), default);
+
+        var result = await _repository.SaveAsync(Document("Bài gốc.", articleId: "fedcba9876543210") with { FetchedAt = "2024-11-23T01:00:00+00:00" },
+            new StoreContext(null, null, null, "run2"), default);
+
+        Assert.Equal(SaveChange.Duplicate, result.Change);
+        var days = (await DayRowsAsync()).ToDictionary(d => d.ArticleId);
+        Assert.Equal((ArticleStatus.Stored, ArticleStatus.Duplicate), (days["0123456789abcdef"].Status, days["fedcba9876543210"].Status));
+    }
 }
