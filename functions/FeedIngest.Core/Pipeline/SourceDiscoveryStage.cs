@@ -147,11 +147,8 @@ public sealed class SourceDiscoveryStage(IArticleDiscoverer discoverer, UrlIndex
                 if (checkedAt <= checkedBefore) yield return url;
             }
             else if (await articles.GetRowAsync(source.Id, day.ArticleId, cancellationToken) is { Status: ArticleStatus.Stored, Url: { } rowUrl } row
-                && Max(row.FetchedAt, row.LastCheckedAt) <= checkedBefore)
+                && (row.LastSeenAt() ?? DateTimeOffset.MinValue) <= checkedBefore)
                 yield return rowUrl;
         }
     }
-
-    private static DateTimeOffset Max(DateTimeOffset? a, DateTimeOffset? b) =>
-        (a ?? DateTimeOffset.MinValue) > (b ?? DateTimeOffset.MinValue) ? a ?? DateTimeOffset.MinValue : b ?? DateTimeOffset.MinValue;
 }

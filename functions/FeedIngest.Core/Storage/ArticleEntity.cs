@@ -36,6 +36,9 @@ public sealed class ArticleEntity : ITableEntity
     public DateTimeOffset? FetchedAt { get; set; }
     /// <summary>Last re-crawl check (a conditional GET that may have found nothing new).</summary>
     public DateTimeOffset? LastCheckedAt { get; set; }
+
+    /// <summary>When the page was last fetched or re-checked, whichever is later: the re-crawl window's clock (a method: not a column).</summary>
+    public DateTimeOffset? LastSeenAt() => FetchedAt is null ? LastCheckedAt : LastCheckedAt is null || FetchedAt > LastCheckedAt ? FetchedAt : LastCheckedAt;
     public string Status { get; set; } = ArticleStatus.Stored;
     public string? Error { get; set; }
     /// <summary>1 for the first stored text, +1 for every change of text.</summary>

@@ -53,7 +53,7 @@ public sealed class ArticleIndex(TableServiceClient tables, StorageInitializer s
         {
             PartitionKey = DayKey(VietnamTime.Day(published)), RowKey = $"{row.PartitionKey}|{row.RowKey}",
             SourceId = row.PartitionKey, ArticleId = row.RowKey, Title = StorageLimits.Cap(row.Title, 1_000), PublishedAtUtc = published, Status = row.Status,
-            Url = row.Url, CheckedAt = Latest(row.FetchedAt, row.LastCheckedAt),
+            Url = row.Url, CheckedAt = row.LastSeenAt(),
         }, TableUpdateMode.Replace, cancellationToken);
         if (previousPublishedAtUtc is { } before && VietnamTime.Day(before) != VietnamTime.Day(published))
         {
@@ -100,8 +100,6 @@ public sealed class ArticleIndex(TableServiceClient tables, StorageInitializer s
         await foreach (var row in _table.QueryAsync<ArticleDayEntity>(filter, cancellationToken: cancellationToken))
             yield return row;
     }
-
-    private static DateTimeOffset? Latest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a > b ? a : b;
 
     /// <summary>The sources that hold an article with this id (normally one).</summary>
     public async Task<IReadOnlyList<string>> SourcesOfAsync(string articleId, CancellationToken cancellationToken)
