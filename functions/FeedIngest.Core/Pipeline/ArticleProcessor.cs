@@ -109,8 +109,7 @@ public sealed class ArticleProcessor(
             DuplicateChecked = true, DuplicateOf = duplicateOf, CurrentRow = row,
         }, cancellationToken);
         if (message.Mode == FetchMode.Recrawl && saved.Change == SaveChange.Unchanged)
-            await articles.MarkCheckedAsync(source.Id, articleId, document.PublishedAt is { } published ? DateTimeOffset.Parse(published, System.Globalization.CultureInfo.InvariantCulture) : null,
-                fetchedAt, cancellationToken);
+            await articles.MarkCheckedAsync(source.Id, articleId, document.PublishedAtValue(), fetchedAt, cancellationToken);
         var status = saved.Change == SaveChange.Duplicate ? UrlStatus.Duplicate : UrlStatus.Stored;
         await urls.RecordAsync(source.Id, url, status, saved.DuplicateOf is null ? null : "same text as " + saved.DuplicateOf, articleId, message.RunId, cancellationToken, known);
         if (articleId != urlKey) await articles.RemoveFailedPlaceholderAsync(source.Id, urlKey, cancellationToken);
@@ -160,7 +159,7 @@ public sealed class ArticleProcessor(
     private async Task<string> ClusterOfAsync(ArticleDocument document, ArticleEntity? row, CancellationToken cancellationToken)
     {
         if (row?.ClusterId is { } known) return known;
-        var firstSeen = document.PublishedAt is { } published ? DateTimeOffset.Parse(published, System.Globalization.CultureInfo.InvariantCulture) : DateTimeOffset.Parse(document.FetchedAt, System.Globalization.CultureInfo.InvariantCulture);
+        var firstSeen = document.PublishedAtValue() ?? document.FetchedAtValue();
         var assignment = await syndication.AssignAsync(document.SourceId, document.ArticleId, firstSeen, Clustering.MinHashSignature.Compute(document.Text), cancellationToken);
         return assignment.ClusterId;
     }

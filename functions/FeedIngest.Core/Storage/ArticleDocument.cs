@@ -25,6 +25,11 @@ public sealed record ArticleDocument
     public required string ContentHash { get; init; }
     public required string ExtractorVersion { get; init; }
     public required string FetchedAt { get; init; }
+
+    /// <summary><see cref="PublishedAt"/> as a value; null when the page gave no date (methods: not part of the JSON).</summary>
+    public DateTimeOffset? PublishedAtValue() => PublishedAt is null ? null : DateTimeOffset.Parse(PublishedAt, System.Globalization.CultureInfo.InvariantCulture);
+
+    public DateTimeOffset FetchedAtValue() => DateTimeOffset.Parse(FetchedAt, System.Globalization.CultureInfo.InvariantCulture);
     /// <summary>The documents the article links to, in page order; <c>[]</c> when none.</summary>
     public IReadOnlyList<ArticleAttachmentDocument> Attachments { get; init; } = [];
     /// <summary>The syndication cluster: the earliest copy's article id, or the article's own id.</summary>

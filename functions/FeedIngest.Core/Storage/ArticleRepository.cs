@@ -101,8 +101,8 @@ public sealed class ArticleRepository(ArticleRows rows, ArticleBlobStore blobs, 
         var existing = firstAttempt && context.CurrentRow is { } current && current.PartitionKey == document.SourceId && current.RowKey == document.ArticleId
             ? current
             : await rows.GetAsync(document.SourceId, document.ArticleId, cancellationToken);
-        var fetchedAt = DateTimeOffset.Parse(document.FetchedAt, System.Globalization.CultureInfo.InvariantCulture);
-        DateTimeOffset? publishedAt = document.PublishedAt is null ? null : DateTimeOffset.Parse(document.PublishedAt, System.Globalization.CultureInfo.InvariantCulture);
+        var fetchedAt = document.FetchedAtValue();
+        var publishedAt = document.PublishedAtValue();
         var attachmentsHash = AttachmentsHash(document.Attachments);
         // What the index knows, read before Fill: the row written below is existing itself when there is one.
         var indexedBefore = existing is { Status: ArticleStatus.Stored };
