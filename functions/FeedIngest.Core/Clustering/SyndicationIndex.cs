@@ -42,8 +42,11 @@ public sealed class SyndicationIndex(TableServiceClient tables, StorageInitializ
     public const double Threshold = 0.30;
     /// <summary>Most copies a lookup lists (a story republished more often than this is listed in part).</summary>
     public const int MaxMembers = 200;
-    private const int InProgressWaits = 30;
+    /// <summary>Longest wait for a copy in progress to publish what its lookup saw (a few requests; longer means its delivery died).</summary>
+    private static readonly TimeSpan PublishWait = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan InProgressPoll = TimeSpan.FromMilliseconds(100);
+    /// <summary>Most copies read while deciding among copies in progress: bounded by how many are indexed at once.</summary>
+    public const int MaxCopiesInProgress = 64;
     /// <summary>
     /// Band rows spread over this many partitions: an article's 32 bands go out in at most this many batches. Each
     /// partition takes about 2,000 entities/s on Azure Tables, so 4 carry ~250 newly indexed articles per second
@@ -64,9 +67,9 @@ public sealed class SyndicationIndex(TableServiceClient tables, StorageInitializ
     /// article already indexed gets its recorded clusterId back with no write.
     /// <para>Safe between copies indexed at the same moment (parallel articles, other instances): each first writes its
     /// signature (without a clusterId: "in progress") and its bands, and only then looks for candidates, so of two
-    /// concurrent copies at least one sees the other. Matches that already have a cluster decide; a copy that sees only
-    /// copies in progress waits (at most 3 s) for one of them to settle and joins its answer; copies that saw each other
-    /// both wait it out and then both take the earliest of them (by date, then id).</para>
+    /// concurrent copies at least one sees the other. A copy that found copies in progress publishes whom it saw (<c>Sees</c>)
+    /// and reads whom they saw, and all of them decide by the same rule over that graph (<see cref="CopyGraph"/>), so they
+    /// agree whatever the timing; the only wait is for a copy's lookup to be published (at most 30 s, a dead delivery).</para>
     /// </summary>
     public async Task<ClusterAssignment> AssignAsync(string sourceId, string articleId, DateTimeOffset firstSeen, MinHashSignature signature, CancellationToken cancellationToken = default)
     {
@@ -106,7 +109,7 @@ public sealed class SyndicationIndex(TableServiceClient tables, StorageInitializ
                     candidates.TryAdd(earlier, 0);
         })).ConfigureAwait(false);
 
-        var matches = new List<(ClusterMember Member, string? ClusterId)>();
+        var matches = new List<(ClusterMember Member, CopyNode Node)>();
         foreach (var candidate in candidates.Keys.Order(StringComparer.Ordinal)) // at most one per band
         {
             var stored = await _signatures.GetEntityIfExistsAsync<TableEntity>(SignaturePartition(candidate), candidate, cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -115,43 +118,27 @@ public sealed class SyndicationIndex(TableServiceClient tables, StorageInitializ
             var other = MinHashSignature.FromBase64(row.GetString("Signature"), row.GetInt32("ShingleCount") ?? MinHashSignature.MinShingles);
             var similarity = signature.Similarity(other);
             if (similarity < Threshold) continue;
-            matches.Add((new ClusterMember(candidate, row.GetString("SourceId") ?? "", row.GetDateTimeOffset("FirstSeen") ?? DateTimeOffset.MaxValue, similarity),
-                row.GetString("ClusterId")));
+            var node = ToNode(row);
+            matches.Add((new ClusterMember(candidate, node.SourceId, node.FirstSeen, similarity), node));
         }
 
-        // Copies still in progress and none settled: wait (bounded) for one to settle, so that of two copies where only one
-        // saw the other, the one that saw joins the other's answer. Copies that saw each other both wait it out and then
-        // both take the earliest of them.
-        for (var wait = 0; wait < InProgressWaits && matches.Count > 0 && matches.All(m => m.ClusterId is null); wait++)
-        {
-            await Task.Delay(InProgressPoll, cancellationToken).ConfigureAwait(false);
-            for (var i = 0; i < matches.Count; i++)
-            {
-                var now = await _signatures.GetEntityIfExistsAsync<TableEntity>(SignaturePartition(matches[i].Member.ArticleId), matches[i].Member.ArticleId,
-                    select: ["ClusterId"], cancellationToken: cancellationToken).ConfigureAwait(false);
-                if (now.HasValue && now.Value!.GetString("ClusterId") is { } settledId) matches[i] = (matches[i].Member, settledId);
-            }
-        }
-
-        static (DateTimeOffset, string) Order(ClusterMember m) => (m.FirstSeen, m.ArticleId);
-        var settled = matches.Where(m => m.ClusterId is not null).OrderBy(m => m.Member.FirstSeen).ThenBy(m => m.Member.ArticleId, StringComparer.Ordinal).ToList();
-        ClusterMember? founder = null;
-        string clusterId;
-        if (settled.Count > 0)
-        {
-            clusterId = settled[0].ClusterId!;
-            if (clusterId == settled[0].Member.ArticleId) founder = settled[0].Member;
-        }
+        // Who saw whom decides (CopyGraph): with every match settled — almost always — that is the earliest match's
+        // cluster. A match in progress may be deciding at this moment: this article publishes what it saw, reads what
+        // the copies in progress it reaches saw, and computes the same answer they do.
+        var sees = matches.Select(m => m.Member.ArticleId).ToList();
+        var nodes = new Dictionary<string, CopyNode>(StringComparer.Ordinal) { [articleId] = new(articleId, sourceId, firstSeen, null, sees, []) };
+        if (matches.All(m => m.Node.Settled))
+            foreach (var (_, node) in matches) nodes[node.ArticleId] = node;
         else
         {
-            var self = new ClusterMember(articleId, sourceId, firstSeen, 1.0);
-            var earliest = matches.Select(m => m.Member).Append(self).MinBy(Order, Comparer<(DateTimeOffset, string)>.Create((a, b) =>
-                a.Item1 != b.Item1 ? a.Item1.CompareTo(b.Item1) : string.CompareOrdinal(a.Item2, b.Item2)))!;
-            clusterId = earliest.ArticleId;
-            if (earliest.ArticleId != articleId) founder = earliest;
+            await _signatures.UpdateEntityAsync(new TableEntity(SignaturePartition(articleId), articleId) { ["Sees"] = string.Join(' ', sees) },
+                ETag.All, TableUpdateMode.Merge, cancellationToken).ConfigureAwait(false);
+            await ReadCopiesInProgressAsync(nodes, articleId, matches.ToDictionary(m => m.Node.ArticleId, m => m.Node, StringComparer.Ordinal), cancellationToken).ConfigureAwait(false);
         }
+        var (clusterId, component) = CopyGraph.Decide(articleId, nodes);
+        var founder = clusterId != articleId ? nodes.GetValueOrDefault(clusterId) : null;
 
-        var best = matches.Count == 0 ? 1.0 : matches.Max(m => m.Member.Similarity);
+        var best = matches.Count == 0 || clusterId == articleId ? 1.0 : matches.Max(m => m.Member.Similarity);
         await _clusters.UpsertEntityAsync(new TableEntity(clusterId, articleId)
         {
             ["SourceId"] = sourceId, ["FirstSeen"] = firstSeen, ["Similarity"] = best,
@@ -164,7 +151,7 @@ public sealed class SyndicationIndex(TableServiceClient tables, StorageInitializ
                 ["SourceId"] = founder.SourceId, ["FirstSeen"] = founder.FirstSeen, ["Similarity"] = 1.0,
             }, TableUpdateMode.Replace, cancellationToken).ConfigureAwait(false);
         }
-        await WriteSignatureAsync(sourceId, articleId, firstSeen, signature, clusterId, cancellationToken).ConfigureAwait(false);
+        await WriteSignatureAsync(sourceId, articleId, firstSeen, signature, clusterId, cancellationToken, sees, component).ConfigureAwait(false);
         return new ClusterAssignment(clusterId, matches.Select(m => m.Member).OrderBy(m => m.FirstSeen).ToList());
     }
 
@@ -210,14 +197,57 @@ public sealed class SyndicationIndex(TableServiceClient tables, StorageInitializ
         }
     }
 
-    private Task<Response> WriteSignatureAsync(string sourceId, string articleId, DateTimeOffset firstSeen, MinHashSignature signature, string? clusterId, CancellationToken cancellationToken) =>
-        _signatures.UpsertEntityAsync(SignatureRow(sourceId, articleId, firstSeen, signature, clusterId), TableUpdateMode.Replace, cancellationToken);
+    private Task<Response> WriteSignatureAsync(string sourceId, string articleId, DateTimeOffset firstSeen, MinHashSignature signature, string? clusterId, CancellationToken cancellationToken,
+        IReadOnlyList<string>? sees = null, IReadOnlyList<string>? component = null) =>
+        _signatures.UpsertEntityAsync(SignatureRow(sourceId, articleId, firstSeen, signature, clusterId, sees, component), TableUpdateMode.Replace, cancellationToken);
 
-    private static TableEntity SignatureRow(string sourceId, string articleId, DateTimeOffset firstSeen, MinHashSignature signature, string? clusterId) =>
+    /// <summary>
+    /// Adds to <paramref name="nodes"/> the copies in progress that this article reaches through what each saw, and the
+    /// settled copies where that ends. A copy whose lookup is not published yet is read again until it is; one that
+    /// never publishes within <see cref="PublishWait"/> (its delivery died; the retry indexes it again) is left out.
+    /// </summary>
+    private async Task ReadCopiesInProgressAsync(Dictionary<string, CopyNode> nodes, string articleId, Dictionary<string, CopyNode> readBefore, CancellationToken cancellationToken)
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        var next = new Queue<string>(nodes[articleId].Sees);
+        while (next.TryDequeue(out var id) && nodes.Count < MaxCopiesInProgress)
+        {
+            if (nodes.ContainsKey(id)) continue;
+            var node = readBefore.GetValueOrDefault(id);
+            while (node is null || node is { Settled: false, Published: false })
+            {
+                if (node is not null)
+                {
+                    if (waited.Elapsed >= PublishWait) break;
+                    await Task.Delay(InProgressPoll, cancellationToken).ConfigureAwait(false);
+                }
+                var row = await _signatures.GetEntityIfExistsAsync<TableEntity>(SignaturePartition(id), id, cancellationToken: cancellationToken).ConfigureAwait(false);
+                if (!row.HasValue) break;
+                node = ToNode(row.Value!);
+            }
+            if (node is null || node is { Settled: false, Published: false }) continue;
+            nodes[id] = node;
+            if (!node.Settled)
+                foreach (var seen in node.Sees) next.Enqueue(seen);
+        }
+    }
+
+    /// <summary>A signature row as the copy graph reads it: <c>Sees</c> absent means its lookup is not published yet.</summary>
+    private static CopyNode ToNode(TableEntity row) => new(row.RowKey, row.GetString("SourceId") ?? "", row.GetDateTimeOffset("FirstSeen") ?? DateTimeOffset.MaxValue,
+        row.GetString("ClusterId"), Ids(row.GetString("Sees")), Ids(row.GetString("Component"))) { Published = row.ContainsKey("Sees") };
+
+    private static string[] Ids(string? joined) => string.IsNullOrEmpty(joined) ? [] : joined.Split(' ');
+
+    private static TableEntity SignatureRow(string sourceId, string articleId, DateTimeOffset firstSeen, MinHashSignature signature, string? clusterId,
+        IReadOnlyList<string>? sees = null, IReadOnlyList<string>? component = null) =>
         new(SignaturePartition(articleId), articleId)
         {
             ["Signature"] = signature.ToBase64(), ["ShingleCount"] = signature.ShingleCount, ["SourceId"] = sourceId,
             ["FirstSeen"] = firstSeen, ["ClusterId"] = clusterId,
+            // Written with the ClusterId: what this copy saw (at most one id per band) and, when it was decided together
+            // with copies in progress, that component (at most MaxCopiesInProgress ids): far under 32K characters.
+            ["Sees"] = sees is null ? null : string.Join(' ', sees),
+            ["Component"] = component is { Count: > 1 } ? string.Join(' ', component) : null,
         };
 
     /// <summary>Where a band's row lives: one of <see cref="BandPartitions"/> partitions (by the band's hash), RowKey band and hash.</summary>
