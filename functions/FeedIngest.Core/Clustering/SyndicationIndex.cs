@@ -213,23 +213,23 @@ public sealed class SyndicationIndex(TableServiceClient tables, StorageInitializ
         while (next.TryDequeue(out var id) && nodes.Count < MaxCopiesInProgress)
         {
             if (nodes.ContainsKey(id)) continue;
-            var node = readBefore.GetValueOrDefault(id);
-            while (node is null || node is { Settled: false, Published: false })
+            var node = readBefore.GetValueOrDefault(id) ?? await ReadCopyAsync(id, cancellationToken).ConfigureAwait(false);
+            while (node is { Settled: false, Published: false } && waited.Elapsed < PublishWait)
             {
-                if (node is not null)
-                {
-                    if (waited.Elapsed >= PublishWait) break;
-                    await Task.Delay(InProgressPoll, cancellationToken).ConfigureAwait(false);
-                }
-                var row = await _signatures.GetEntityIfExistsAsync<TableEntity>(SignaturePartition(id), id, cancellationToken: cancellationToken).ConfigureAwait(false);
-                if (!row.HasValue) break;
-                node = ToNode(row.Value!);
+                await Task.Delay(InProgressPoll, cancellationToken).ConfigureAwait(false);
+                node = await ReadCopyAsync(id, cancellationToken).ConfigureAwait(false);
             }
-            if (node is null || node is { Settled: false, Published: false }) continue;
+            if (node is null or { Settled: false, Published: false }) continue;
             nodes[id] = node;
             if (!node.Settled)
                 foreach (var seen in node.Sees) next.Enqueue(seen);
         }
+    }
+
+    private async Task<CopyNode?> ReadCopyAsync(string articleId, CancellationToken cancellationToken)
+    {
+        var row = await _signatures.GetEntityIfExistsAsync<TableEntity>(SignaturePartition(articleId), articleId, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return row.HasValue ? ToNode(row.Value!) : null;
     }
 
     /// <summary>A signature row as the copy graph reads it: <c>Sees</c> absent means its lookup is not published yet.</summary>
