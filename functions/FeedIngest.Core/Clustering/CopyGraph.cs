@@ -10,6 +10,9 @@ internal sealed record CopyNode(string ArticleId, string SourceId, DateTimeOffse
 
     /// <summary>False while the copy's lookup is running: what it saw is not known yet.</summary>
     public bool Published { get; init; } = true;
+
+    /// <summary>When its row was last written (the service's timestamp): how long an unpublished copy has been running.</summary>
+    public DateTimeOffset WrittenAt { get; init; } = DateTimeOffset.MaxValue;
 }
 
 /// <summary>

@@ -42,8 +42,11 @@ public sealed class SyndicationIndex(TableServiceClient tables, StorageInitializ
     public const double Threshold = 0.30;
     /// <summary>Most copies a lookup lists (a story republished more often than this is listed in part).</summary>
     public const int MaxMembers = 200;
-    /// <summary>Longest wait for a copy in progress to publish what its lookup saw (a few requests; longer means its delivery died).</summary>
-    private static readonly TimeSpan PublishWait = TimeSpan.FromSeconds(30);
+    /// <summary>
+    /// Longest a copy in progress may take from its last write to publishing what its lookup saw (a few requests): a row
+    /// left unpublished longer was written by a delivery that died, and is not waited for.
+    /// </summary>
+    internal TimeSpan PublishWait { get; init; } = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan InProgressPoll = TimeSpan.FromMilliseconds(100);
     /// <summary>Most copies read while deciding among copies in progress: bounded by how many are indexed at once.</summary>
     public const int MaxCopiesInProgress = 64;
@@ -204,7 +207,8 @@ public sealed class SyndicationIndex(TableServiceClient tables, StorageInitializ
     /// <summary>
     /// Adds to <paramref name="nodes"/> the copies in progress that this article reaches through what each saw, and the
     /// settled copies where that ends. A copy whose lookup is not published yet is read again until it is; one that
-    /// never publishes within <see cref="PublishWait"/> (its delivery died; the retry indexes it again) is left out.
+    /// does not publish within <see cref="PublishWait"/> of its last write (its delivery died; a retry indexes it again) is
+    /// left out.
     /// </summary>
     private async Task ReadCopiesInProgressAsync(Dictionary<string, CopyNode> nodes, string articleId, Dictionary<string, CopyNode> readBefore, CancellationToken cancellationToken)
     {
@@ -214,7 +218,9 @@ public sealed class SyndicationIndex(TableServiceClient tables, StorageInitializ
         {
             if (nodes.ContainsKey(id)) continue;
             var node = readBefore.GetValueOrDefault(id) ?? await ReadCopyAsync(id, cancellationToken).ConfigureAwait(false);
-            while (node is { Settled: false, Published: false } && waited.Elapsed < PublishWait)
+            // Waited for only while its last write is recent: a row its dead delivery left (until the retry, or for good
+            // when the message was given up) must not cost every later copy of the story the wait.
+            while (node is { Settled: false, Published: false } && waited.Elapsed < PublishWait && DateTimeOffset.UtcNow - node.WrittenAt < PublishWait)
             {
                 await Task.Delay(InProgressPoll, cancellationToken).ConfigureAwait(false);
                 node = await ReadCopyAsync(id, cancellationToken).ConfigureAwait(false);
@@ -234,7 +240,10 @@ public sealed class SyndicationIndex(TableServiceClient tables, StorageInitializ
 
     /// <summary>A signature row as the copy graph reads it: <c>Sees</c> absent means its lookup is not published yet.</summary>
     private static CopyNode ToNode(TableEntity row) => new(row.RowKey, row.GetString("SourceId") ?? "", row.GetDateTimeOffset("FirstSeen") ?? DateTimeOffset.MaxValue,
-        row.GetString("ClusterId"), Ids(row.GetString("Sees")), Ids(row.GetString("Component"))) { Published = row.ContainsKey("Sees") };
+        row.GetString("ClusterId"), Ids(row.GetString("Sees")), Ids(row.GetString("Component")))
+    {
+        Published = row.ContainsKey("Sees"), WrittenAt = row.Timestamp ?? DateTimeOffset.MinValue,
+    };
 
     private static string[] Ids(string? joined) => string.IsNullOrEmpty(joined) ? [] : joined.Split(' ');
 

@@ -16,6 +16,8 @@ public sealed class SyndicationIndexTests(ITestOutputHelper output) : IAsyncLife
     private AzuriteAccount _azurite = null!;
     private readonly RequestCounter _requests = new();
     private SyndicationIndex _index = null!;
+    private TableServiceClient _tables = null!;
+    private StorageInitializer _storage = null!;
     private static readonly DateTimeOffset T0 = new(2024, 11, 21, 9, 0, 0, TimeSpan.FromHours(7));
 
     public async Task InitializeAsync()
@@ -23,9 +25,9 @@ public sealed class SyndicationIndexTests(ITestOutputHelper output) : IAsyncLife
         _azurite = await AzuriteAccount.LeaseAsync();
         var options = new TableClientOptions();
         options.AddPolicy(_requests, HttpPipelinePosition.PerCall);
-        var tables = new TableServiceClient(_azurite.ConnectionString, options);
-        var storage = new StorageInitializer(new BlobServiceClient(_azurite.ConnectionString), tables, new QueueServiceClient(_azurite.ConnectionString));
-        _index = new SyndicationIndex(tables, storage);
+        _tables = new TableServiceClient(_azurite.ConnectionString, options);
+        _storage = new StorageInitializer(new BlobServiceClient(_azurite.ConnectionString), _tables, new QueueServiceClient(_azurite.ConnectionString));
+        _index = new SyndicationIndex(_tables, _storage);
         await _index.CreateTablesAsync();
     }
 
@@ -114,6 +116,29 @@ public sealed class SyndicationIndexTests(ITestOutputHelper output) : IAsyncLife
     }
 
     [Fact]
+    public async Task ACopyLeftInProgressByADeliveryThatDiedCostsLaterCopiesNoWait()
+    {
+        // A delivery died after its signature and its bands, before publishing what it saw, and its message was given up:
+        // the row stays in progress, and every later copy of the story finds it through the bands it wrote first.
+        var tables = new TableServiceClient(_azurite.ConnectionString);
+        var dead = Signature("release.txt");
+        await tables.GetTableClient(SyndicationIndex.SignaturesTable).AddEntityAsync(new TableEntity("a5", "a500000000000001")
+        {
+            ["Signature"] = dead.ToBase64(), ["ShingleCount"] = dead.ShingleCount, ["SourceId"] = "hanoimoi", ["FirstSeen"] = T0,
+        });
+        foreach (var key in Enumerable.Range(0, SyndicationIndex.Bands).Select(band => SyndicationIndex.BandKey(band, dead)).Distinct())
+            await tables.GetTableClient(SyndicationIndex.BandsTable).AddEntityAsync(new TableEntity(key.Partition, key.Row) { ["ArticleId"] = "a500000000000001", ["SourceId"] = "hanoimoi" });
+        var index = new SyndicationIndex(_tables, _storage) { PublishWait = TimeSpan.FromSeconds(1) };
+        await Task.Delay(TimeSpan.FromSeconds(2)); // older than the wait: a lookup takes a few requests, not that long
+
+        _requests.Reset();
+        var copy = await index.AssignAsync("haibatrung", "b500000000000002", T0.AddHours(1), Signature("release-cut-ending.txt"));
+
+        Assert.Equal("b500000000000002", copy.ClusterId); // a copy that never finished is no cluster to join
+        Assert.Equal(1, _requests.ReadsOf("a500000000000001")); // read once as a candidate, never polled
+    }
+
+    [Fact]
     public async Task CopiesIndexedAtTheSameMomentEndInOneCluster()
     {
         // Eight instances index eight copies of a story at once, in three rounds of different stories: whoever sees whom,
@@ -166,19 +191,33 @@ public sealed class SyndicationIndexTests(ITestOutputHelper output) : IAsyncLife
     private sealed class RequestCounter : HttpPipelinePolicy
     {
         private int _count;
+        private readonly System.Collections.Concurrent.ConcurrentQueue<(string Method, string Uri)> _sent = new();
         public int Count => Volatile.Read(ref _count);
-        public void Reset() => Interlocked.Exchange(ref _count, 0);
+        public void Reset()
+        {
+            Interlocked.Exchange(ref _count, 0);
+            _sent.Clear();
+        }
+
+        /// <summary>Point reads of one row, by its RowKey.</summary>
+        public int ReadsOf(string rowKey) => _sent.Count(r => r.Method == "GET" && r.Uri.Contains($"RowKey='{rowKey}'", StringComparison.Ordinal));
 
         public override void Process(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
         {
-            Interlocked.Increment(ref _count);
+            Record(message);
             ProcessNext(message, pipeline);
         }
 
         public override ValueTask ProcessAsync(HttpMessage message, ReadOnlyMemory<HttpPipelinePolicy> pipeline)
         {
-            Interlocked.Increment(ref _count);
+            Record(message);
             return ProcessNextAsync(message, pipeline);
+        }
+
+        private void Record(HttpMessage message)
+        {
+            Interlocked.Increment(ref _count);
+            _sent.Enqueue((message.Request.Method.ToString(), Uri.UnescapeDataString(message.Request.Uri.ToString())));
         }
     }
 }
