@@ -97,7 +97,7 @@ internal static class ArticlesCommand
             var json = sourceId is null ? null : await repository.GetDocumentJsonAsync(sourceId, articleId, ct);
             if (json is null)
             {
-                Console.Error.WriteLine($"error: no stored article with id {articleId} (ids are in: feedingest articles list{(parse.GetValue(source) is null ? "; articles stored before the id index need --source" : "")})");
+                Console.Error.WriteLine($"error: no stored article with id {articleId} (ids are in: feedingest articles list{(parse.GetValue(source) is null ? "; an article stored before the id index needs --source until its source's next runs index it" : "")})");
                 return ExitCodes.NotFound;
             }
             Console.WriteLine(json);
@@ -123,7 +123,7 @@ internal static class ArticlesCommand
             {
                 Console.Error.WriteLine(missing == FeedIngest.Core.Clustering.ClusterLookup.Missing.Cluster
                     ? $"error: article {articleId} was stored before syndication clusters existed; reprocess it (feedingest reprocess --article {articleId}) to give it one"
-                    : $"error: no stored article with id {articleId} (ids are in: feedingest articles list{(parse.GetValue(source) is null ? "; articles stored before the id index need --source" : "")})");
+                    : $"error: no stored article with id {articleId} (ids are in: feedingest articles list{(parse.GetValue(source) is null ? "; an article stored before the id index needs --source until its source's next runs index it" : "")})");
                 return ExitCodes.NotFound;
             }
             if (parse.GetValue(json))

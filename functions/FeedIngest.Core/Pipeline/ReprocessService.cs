@@ -142,7 +142,7 @@ public sealed class ReprocessService(
                 }
                 var sources = await index.SourcesOfAsync(id, cancellationToken);
                 yield return sources.Count == 0
-                    ? new Target("", id, "no such article (articles stored before the id index are found with sourceId)")
+                    ? new Target("", id, "no such article (one stored before the id index is found with sourceId until its source's next runs index it)")
                     : new Target(sources[0], id);
             }
             yield break;

@@ -32,13 +32,15 @@ public sealed class ArticleDayEntity : ITableEntity
 /// <item>"day|{yyyy-MM-dd}" / "{sourceId}|{articleId}" — articles by Vietnam publish day (<c>articles list --since</c>):
 /// 1 query per day of the range (per 1,000 articles of a day), never a scan of Articles; and a source's articles
 /// inside the re-crawl window, with their URL and last check (<see cref="ListPublishedAsync"/>).</item>
+/// <item>"backfill|{sourceId}" / "" — how far the source's articles stored before the index existed have been indexed
+/// (<see cref="GetBackfillAsync"/>): once complete, every stored article of the source is in the index.</item>
 /// </list>
-/// Articles stored before the index existed are found by id only with their source given.
 /// </summary>
 public sealed class ArticleIndex(TableServiceClient tables, StorageInitializer storage)
 {
     private const string IdPrefix = "id|";
     private const string DayPrefix = "day|";
+    private const string BackfillPrefix = "backfill|";
     private readonly TableClient _table = tables.GetTableClient(StorageNames.ArticleIndexTable);
 
     public static string DayKey(DateOnly day) => DayPrefix + day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
@@ -99,6 +101,23 @@ public sealed class ArticleIndex(TableServiceClient tables, StorageInitializer s
             $"PartitionKey ge {DayKey(from)} and PartitionKey le {DayKey(to)} and RowKey ge {sourceId + "|"} and RowKey lt {sourceId + "}"}");
         await foreach (var row in _table.QueryAsync<ArticleDayEntity>(filter, cancellationToken: cancellationToken))
             yield return row;
+    }
+
+    /// <summary>
+    /// How far the source's articles stored before the index existed have been indexed: complete, or the last article
+    /// id indexed so far (null: not started). One point read.
+    /// </summary>
+    public async Task<(bool Complete, string? Through)> GetBackfillAsync(string sourceId, CancellationToken cancellationToken)
+    {
+        await storage.EnsureTablesAsync(cancellationToken);
+        var row = await _table.GetEntityIfExistsAsync<TableEntity>(BackfillPrefix + sourceId, "", cancellationToken: cancellationToken);
+        return row.HasValue ? (row.Value!.GetBoolean("Complete") ?? false, row.Value!.GetString("Through")) : (false, null);
+    }
+
+    public async Task SaveBackfillAsync(string sourceId, string? through, bool complete, CancellationToken cancellationToken)
+    {
+        await storage.EnsureTablesAsync(cancellationToken);
+        await _table.UpsertEntityAsync(new TableEntity(BackfillPrefix + sourceId, "") { ["Through"] = through, ["Complete"] = complete }, TableUpdateMode.Replace, cancellationToken);
     }
 
     /// <summary>The sources that hold an article with this id (normally one).</summary>

@@ -53,6 +53,47 @@ public sealed class ArticleRepository(ArticleRows rows, ArticleBlobStore blobs, 
 
     public Task<int> CountStoredAsync(string sourceId, CancellationToken cancellationToken) => rows.CountStoredAsync(sourceId, cancellationToken);
 
+    /// <summary>
+    /// Indexes the source's articles stored before <see cref="ArticleIndex"/> existed (an upgrade from a version without
+    /// it), so that lookups by id, listings by day and the re-crawl window see them: at most <paramref name="budget"/>
+    /// articles per call, 8 in flight, resuming after the last one noted; the progress row is written after every 100.
+    /// Once the source is done, a call costs one point read. Articles stored since are indexed as they are stored, and
+    /// indexing one again writes the same rows. Returns how many articles this call indexed.
+    /// </summary>
+    public async Task<int> IndexArticlesStoredBeforeTheIndexAsync(string sourceId, int budget, CancellationToken cancellationToken)
+    {
+        var (complete, through) = await index.GetBackfillAsync(sourceId, cancellationToken);
+        if (complete) return 0;
+        var indexed = 0;
+        var chunk = new List<ArticleEntity>(BackfillChunk);
+        await foreach (var row in rows.ListStoredAfterAsync(sourceId, through, cancellationToken))
+        {
+            if (indexed + chunk.Count == budget)
+            {
+                await IndexChunkAsync();
+                return indexed;
+            }
+            chunk.Add(row);
+            if (chunk.Count == BackfillChunk) await IndexChunkAsync();
+        }
+        await IndexChunkAsync();
+        await index.SaveBackfillAsync(sourceId, through, complete: true, cancellationToken);
+        return indexed;
+
+        async Task IndexChunkAsync()
+        {
+            if (chunk.Count == 0) return;
+            await Parallel.ForEachAsync(chunk, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
+                async (row, ct) => await index.AddAsync(row, previousPublishedAtUtc: null, ct));
+            indexed += chunk.Count;
+            through = chunk[^1].RowKey;
+            chunk.Clear();
+            await index.SaveBackfillAsync(sourceId, through, complete: false, cancellationToken);
+        }
+    }
+
+    private const int BackfillChunk = 100;
+
     /// <summary>A re-check that found the article unchanged: on its row, and on its day row (the re-crawl window's clock).</summary>
     public async Task MarkCheckedAsync(string sourceId, string articleId, DateTimeOffset? publishedAtUtc, DateTimeOffset at, CancellationToken cancellationToken)
     {

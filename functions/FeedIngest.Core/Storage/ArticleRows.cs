@@ -32,6 +32,16 @@ public sealed class ArticleRows(TableServiceClient tables, StorageInitializer st
             yield return row;
     }
 
+    /// <summary>The source's stored articles with ids after <paramref name="afterArticleId"/> (all with null), in id order: one partition.</summary>
+    public async IAsyncEnumerable<ArticleEntity> ListStoredAfterAsync(string sourceId, string? afterArticleId,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await storage.EnsureTablesAsync(cancellationToken);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {sourceId} and RowKey gt {afterArticleId ?? ""} and Status eq {ArticleStatus.Stored}");
+        await foreach (var row in _articles.QueryAsync<ArticleEntity>(filter, cancellationToken: cancellationToken))
+            yield return row;
+    }
+
     /// <summary>How many articles of the source are stored (status stored), read with a narrow projection.</summary>
     public async Task<int> CountStoredAsync(string sourceId, CancellationToken cancellationToken)
     {

@@ -74,6 +74,24 @@ public sealed class RecrawlTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task AnArticleStoredBeforeTheArticleIndexIsIndexedAndRecheckedAfterTheUpgrade()
+    {
+        Assert.Equal(1, (await HarvestAsync(intervalHours: 6)).Counts.Stored);
+        // As a version without the article index left it: the article's row and blobs, no index rows, no progress row.
+        var table = new TableServiceClient(_azurite.ConnectionString).GetTableClient(StorageNames.ArticleIndexTable);
+        await foreach (var row in table.QueryAsync<TableEntity>(select: ["PartitionKey", "RowKey"]))
+            await table.DeleteEntityAsync(row.PartitionKey, row.RowKey);
+        var requests = ArticleRequests();
+
+        var upgraded = await HarvestAsync(intervalHours: 0);
+
+        Assert.Equal(requests + 1, ArticleRequests()); // the window found it: re-checked
+        Assert.Equal((ArticlePath, 304), _portal.Requests.Last(r => r.Path == ArticlePath));
+        Assert.Equal(1, upgraded.Counts.Unchanged);
+        Assert.Equal(_portal.Url(ArticlePath).AbsoluteUri, (await DayRowAsync()).Url);
+    }
+
+    [Fact]
     public async Task StoredArticlesAreRecheckedConditionallyAndAnEditStoresANewVersion()
     {
         var first = await HarvestAsync();

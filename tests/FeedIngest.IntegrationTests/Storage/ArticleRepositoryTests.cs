@@ -209,6 +209,55 @@ public sealed class ArticleRepositoryTests : IAsyncLifetime
             .QueryAsync<ArticleDayEntity>("PartitionKey ge 'day|' and PartitionKey lt 'day}'").ToListAsync();
 
     [Fact]
+    public async Task ArticlesStoredBeforeTheIndexAreIndexedInBoundedStepsAndThenCostOneRead()
+    {
+        // What a version without the index left: stored rows (one without a publish date) and a failed one, no index rows.
+        var articles = new TableServiceClient(_azurite.ConnectionString).GetTableClient(StorageNames.ArticlesTable);
+        await articles.CreateIfNotExistsAsync();
+        var published = new DateTimeOffset(2024, 11, 21, 2, 0, 0, TimeSpan.Zero);
+        var legacy = Enumerable.Range(0, 250).Select(i => new ArticleEntity
+        {
+            PartitionKey = "hbt", RowKey = $"{i:x16}", Url = $"https://example.gov.vn/tin-tuc/{i}.html", Title = $"Bài {i}",
+            PublishedAtUtc = i == 7 ? null : published.AddHours(i), FetchedAt = published.AddDays(30), Status = ArticleStatus.Stored,
+        }).Append(new ArticleEntity { PartitionKey = "hbt", RowKey = "ffffffffffffffff", Url = "https://example.gov.vn/x", Status = ArticleStatus.Failed }).ToList();
+        foreach (var chunk in legacy.Chunk(100))
+            await articles.SubmitTransactionAsync(chunk.Select(row => new TableTransactionAction(TableTransactionActionType.Add, row)));
+        var tables = new TableServiceClient(_azurite.ConnectionString);
+        var index = new ArticleIndex(tables, new StorageInitializer(new BlobServiceClient(_azurite.ConnectionString), tables, new QueueServiceClient(_azurite.ConnectionString)));
+
+        Assert.Equal(120, await _repository.IndexArticlesStoredBeforeTheIndexAsync("hbt", budget: 120, default));
+        Assert.Equal(["hbt"], await index.SourcesOfAsync($"{119:x16}", default));
+        Assert.Empty(await index.SourcesOfAsync($"{120:x16}", default)); // left for the next run
+        Assert.Equal((false, $"{119:x16}"), await index.GetBackfillAsync("hbt", default));
+        Assert.Equal(120, await _repository.IndexArticlesStoredBeforeTheIndexAsync("hbt", budget: 120, default));
+        Assert.Equal(10, await _repository.IndexArticlesStoredBeforeTheIndexAsync("hbt", budget: 120, default));
+
+        Assert.True((await index.GetBackfillAsync("hbt", default)).Complete);
+        Assert.All(Enumerable.Range(0, 250), i => Assert.Equal(["hbt"], index.SourcesOfAsync($"{i:x16}", default).GetAwaiter().GetResult()));
+        Assert.Empty(await index.SourcesOfAsync("ffffffffffffffff", default)); // only stored articles are indexed
+        var days = await DayRowsAsync();
+        Assert.Equal(249, days.Count);
+        var day = days.Single(d => d.ArticleId == $"{30:x16}");
+        Assert.Equal((ArticleIndex.DayKey(new DateOnly(2024, 11, 22)), "https://example.gov.vn/tin-tuc/30.html", published.AddDays(30)), (day.PartitionKey, day.Url, day.CheckedAt));
+
+        // Done: a later run reads the progress row and nothing else.
+        var counter = new StorageRequestCounter();
+        var options = new TableClientOptions();
+        options.AddPolicy(counter.PolicyFor("table"), Azure.Core.HttpPipelinePosition.PerRetry);
+        var counted = new TableServiceClient(_azurite.ConnectionString, options);
+        var queues = new QueueServiceClient(_azurite.ConnectionString);
+        var blobs = new BlobServiceClient(_azurite.ConnectionString);
+        var storage = new StorageInitializer(blobs, counted, queues);
+        await storage.EnsureTablesAsync(default);
+        var rows = new ArticleRows(counted, storage);
+        var repository = new ArticleRepository(rows, new ArticleBlobStore(blobs, storage), new ContentIndex(counted, rows, storage), new ArticleIndex(counted, storage),
+            new ArticleEventOutbox(counted, rows, new ArticleEventPublisher(queues, storage)), storage);
+        var before = counter.Snapshot().Values.Sum(v => v.Requests);
+        Assert.Equal(0, await repository.IndexArticlesStoredBeforeTheIndexAsync("hbt", budget: 120, default));
+        Assert.Equal(1, counter.Snapshot().Values.Sum(v => v.Requests) - before);
+    }
+
+    [Fact]
     public async Task AnArticleStoredAfterItsUrlFailedIsIndexedByIdAndDay()
     {
         await _repository.RecordFailureAsync("hbt", "0123456789abcdef", "https://example.gov.vn/tin-tuc/a.html", "HTTP 503 after 4 attempts", "run1", default);
