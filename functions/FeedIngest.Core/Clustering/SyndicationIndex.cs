@@ -115,9 +115,8 @@ public sealed class SyndicationIndex(TableServiceClient tables, StorageInitializ
         var matches = new List<(ClusterMember Member, CopyNode Node)>();
         foreach (var candidate in candidates.Keys.Order(StringComparer.Ordinal)) // at most one per band
         {
-            var stored = await _signatures.GetEntityIfExistsAsync<TableEntity>(SignaturePartition(candidate), candidate, cancellationToken: cancellationToken).ConfigureAwait(false);
-            if (!stored.HasValue) continue; // its bands outlived a signature that was never written (a crash): nothing to compare
-            var row = stored.Value!;
+            // Null: its bands outlived a signature that was never written (a crash): nothing to compare.
+            if (await ReadSignatureRowAsync(candidate, cancellationToken).ConfigureAwait(false) is not { } row) continue;
             var other = MinHashSignature.FromBase64(row.GetString("Signature"), row.GetInt32("ShingleCount") ?? MinHashSignature.MinShingles);
             var similarity = signature.Similarity(other);
             if (similarity < Threshold) continue;
@@ -232,10 +231,14 @@ public sealed class SyndicationIndex(TableServiceClient tables, StorageInitializ
         }
     }
 
-    private async Task<CopyNode?> ReadCopyAsync(string articleId, CancellationToken cancellationToken)
+    private async Task<CopyNode?> ReadCopyAsync(string articleId, CancellationToken cancellationToken) =>
+        await ReadSignatureRowAsync(articleId, cancellationToken).ConfigureAwait(false) is { } row ? ToNode(row) : null;
+
+    /// <summary>An article's whole signature row, or null when it has none.</summary>
+    private async Task<TableEntity?> ReadSignatureRowAsync(string articleId, CancellationToken cancellationToken)
     {
         var row = await _signatures.GetEntityIfExistsAsync<TableEntity>(SignaturePartition(articleId), articleId, cancellationToken: cancellationToken).ConfigureAwait(false);
-        return row.HasValue ? ToNode(row.Value!) : null;
+        return row.HasValue ? row.Value : null;
     }
 
     /// <summary>A signature row as the copy graph reads it: <c>Sees</c> absent means its lookup is not published yet.</summary>
